@@ -1,0 +1,3 @@
+//! Device-side cryptography: PIN sealing and device signatures.
+pub mod seal;
+pub mod signer;

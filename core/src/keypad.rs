@@ -1,0 +1,1 @@
+//! STUB: dynamic keypad (see issue 2).

@@ -1,0 +1,1 @@
+//! STUB: amount policy (see issue 2).

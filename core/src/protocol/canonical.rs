@@ -1,0 +1,148 @@
+//! Canonical byte strings that devices sign (protocol.md, "Canonical bytes").
+//!
+//! Every string is a sequence of fields, each written as its length in bytes
+//! (4 bytes, big-endian) followed by the bytes. The first field is a domain tag
+//! naming the purpose and version, so a signature made for one purpose can never
+//! be replayed for another. Length prefixes make the encoding unambiguous: no two
+//! different field lists give the same bytes, whatever the fields contain.
+
+use crate::amount::Amount;
+use crate::protocol::CURRENCY;
+
+pub const CONFIRM_TAG: &str = "cvconnect/confirm/v1";
+pub const AUTH_TAG: &str = "cvconnect/auth/v1";
+pub const ENROLL_TAG: &str = "cvconnect/enroll/v1";
+pub const PIN_SEAL_TAG: &str = "cvconnect/pin-seal/v1";
+
+/// Largest field accepted by [`decode_fields`]; larger lengths are malformed.
+const MAX_FIELD_LEN: usize = 4096;
+
+/// Writes length-prefixed fields.
+#[derive(Default)]
+pub struct FieldWriter {
+    bytes: Vec<u8>,
+}
+
+impl FieldWriter {
+    pub fn new(tag: &str) -> Self {
+        let mut writer = FieldWriter::default();
+        writer.field(tag.as_bytes());
+        writer
+    }
+
+    pub fn field(&mut self, value: &[u8]) -> &mut Self {
+        let len = u32::try_from(value.len()).expect("canonical field longer than 4 GiB");
+        self.bytes.extend_from_slice(&len.to_be_bytes());
+        self.bytes.extend_from_slice(value);
+        self
+    }
+
+    pub fn finish(&mut self) -> Vec<u8> {
+        std::mem::take(&mut self.bytes)
+    }
+}
+
+/// Splits length-prefixed bytes back into fields. Returns `None` on any
+/// truncation, trailing byte or oversized field.
+pub fn decode_fields(mut bytes: &[u8]) -> Option<Vec<&[u8]>> {
+    let mut fields = Vec::new();
+    while !bytes.is_empty() {
+        let (len, rest) = bytes.split_first_chunk::<4>()?;
+        let len = u32::from_be_bytes(*len) as usize;
+        if len > MAX_FIELD_LEN || rest.len() < len {
+            return None;
+        }
+        let (field, rest) = rest.split_at(len);
+        fields.push(field);
+        bytes = rest;
+    }
+    Some(fields)
+}
+
+/// What a confirmation signature covers. The server rebuilds it from its own
+/// record of the payment plus the amount the client claims, so tampering with any
+/// field breaks the signature.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfirmationFields {
+    pub payment_id: String,
+    pub nonce: String,
+    pub payee_id: String,
+    pub payee_name: String,
+    pub total: Amount,
+    pub amount: Amount,
+    pub expires_at: i64,
+    pub device_id: String,
+    /// SHA-256 of the sealed PIN block (the decoded bytes, not its base64).
+    pub sealed_pin_hash: [u8; 32],
+}
+
+impl ConfirmationFields {
+    pub fn encode(&self) -> Vec<u8> {
+        FieldWriter::new(CONFIRM_TAG)
+            .field(self.payment_id.as_bytes())
+            .field(self.nonce.as_bytes())
+            .field(self.payee_id.as_bytes())
+            .field(self.payee_name.as_bytes())
+            .field(self.total.to_plain().as_bytes())
+            .field(self.amount.to_plain().as_bytes())
+            .field(CURRENCY.as_bytes())
+            .field(self.expires_at.to_string().as_bytes())
+            .field(self.device_id.as_bytes())
+            .field(&self.sealed_pin_hash)
+            .finish()
+    }
+
+    /// Inverse of [`encode`](Self::encode), for tools and fuzzing.
+    pub fn decode(bytes: &[u8]) -> Option<Self> {
+        let fields = decode_fields(bytes)?;
+        let [tag, payment_id, nonce, payee_id, payee_name, total, amount, currency, expires_at, device_id, hash] =
+            fields.as_slice()
+        else {
+            return None;
+        };
+        if *tag != CONFIRM_TAG.as_bytes() || *currency != CURRENCY.as_bytes() {
+            return None;
+        }
+        let text = |b: &[u8]| std::str::from_utf8(b).ok().map(str::to_owned);
+        let expires_at: i64 = std::str::from_utf8(expires_at).ok()?.parse().ok()?;
+        let fields = ConfirmationFields {
+            payment_id: text(payment_id)?,
+            nonce: text(nonce)?,
+            payee_id: text(payee_id)?,
+            payee_name: text(payee_name)?,
+            total: Amount::from_plain(std::str::from_utf8(total).ok()?).ok()?,
+            amount: Amount::from_plain(std::str::from_utf8(amount).ok()?).ok()?,
+            expires_at,
+            device_id: text(device_id)?,
+            sealed_pin_hash: (*hash).try_into().ok()?,
+        };
+        // Only the canonical form round-trips (e.g. "+5" for expires_at does not).
+        (fields.encode() == bytes).then_some(fields)
+    }
+}
+
+/// What a device signs to obtain a bearer token.
+pub fn auth_bytes(device_id: &str, challenge: &str) -> Vec<u8> {
+    FieldWriter::new(AUTH_TAG)
+        .field(device_id.as_bytes())
+        .field(challenge.as_bytes())
+        .finish()
+}
+
+/// What a device signs at enrollment, proving it holds the private key.
+/// `email` is lowercased and trimmed before encoding.
+pub fn enrollment_bytes(email: &str, activation_code: &str, public_key_spki: &[u8]) -> Vec<u8> {
+    FieldWriter::new(ENROLL_TAG)
+        .field(email.trim().to_lowercase().as_bytes())
+        .field(activation_code.as_bytes())
+        .field(public_key_spki)
+        .finish()
+}
+
+/// Associated data of the PIN seal: binds the sealed block to one payment and nonce.
+pub fn pin_seal_aad(payment_id: &str, nonce: &str) -> Vec<u8> {
+    FieldWriter::new(PIN_SEAL_TAG)
+        .field(payment_id.as_bytes())
+        .field(nonce.as_bytes())
+        .finish()
+}

@@ -1,0 +1,1 @@
+//! STUB: push payload parsing (see issue 2).
