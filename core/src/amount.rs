@@ -1,52 +1,205 @@
-//! STUB: contract only; the implementation replaces the bodies.
+//! Euro amounts, to the cent, as decimals.
+//!
+//! Money is never a float here: a binary float cannot hold 0.10 exactly, and the
+//! rounding it brings would sooner or later make `paid + remainder` differ from the
+//! order total by a cent. [`Amount`] wraps a [`Decimal`] and keeps an invariant that
+//! every constructor checks, so the rest of the crate never has to:
+//!
+//! - it is never negative;
+//! - it has at most two decimal places (cents);
+//! - it is at most [`Amount::MAX`] (9 999 999,99 €), the largest value of the wire form
+//!   `^[0-9]{1,7}(\.[0-9]{1,2})?$`.
+//!
+//! Two textual forms exist and are kept apart on purpose:
+//!
+//! - the **plain** form of the protocol (`"1234.56"`), strict on input
+//!   ([`Amount::from_plain`]) and always written with two decimals
+//!   ([`Amount::to_plain`]), because it is signed (canonical bytes) and must have one
+//!   spelling only;
+//! - the **French** form a person reads and types (`"1 234,56 €"`), lenient on input
+//!   ([`Amount::parse_user`]) but never ambiguous: anything that could be read two ways
+//!   is refused with a precise [`AmountError`] rather than guessed.
+
+use std::fmt;
+
 use rust_decimal::Decimal;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+/// Largest amount, in cents: 9 999 999,99 €.
+const MAX_CENTS: u64 = 999_999_999;
+
+/// Most integer digits of an amount (without leading zeros).
+const MAX_INT_DIGITS: usize = 7;
+
+/// Most decimal places of an amount.
+const MAX_DECIMALS: usize = 2;
+
+/// CLDR `fr` group separator: U+202F NARROW NO-BREAK SPACE.
+const GROUP_SEPARATOR_FR: char = '\u{202F}';
+
+/// CLDR `fr` space between the number and the currency sign: U+00A0 NO-BREAK SPACE.
+const CURRENCY_SPACE_FR: char = '\u{A0}';
+
+/// Why a text or a value is not an [`Amount`]. Messages are French, fit for display
+/// under an input field.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AmountError {
-    #[error("montant vide")]
+    /// Nothing but blanks (or a lone `€`).
+    #[error("Saisissez un montant.")]
     Empty,
-    #[error("montant invalide")]
+    /// Not a number in any accepted form: letters, several separators, exponent,
+    /// explicit `+`, both `,` and `.`, misplaced spaces…
+    #[error("Montant invalide. Saisissez un montant en euros, par exemple 12,50.")]
     Invalid,
-    #[error("montant négatif")]
+    /// A leading minus sign.
+    #[error("Le montant ne peut pas être négatif.")]
     Negative,
-    #[error("au plus deux décimales")]
+    /// More than two decimal places (amounts are to the cent).
+    #[error("Le montant ne peut pas avoir plus de deux chiffres après la virgule.")]
     TooManyDecimals,
-    #[error("montant trop grand")]
-    TooLarge,
+    /// Above [`Amount::MAX`].
+    #[error("Le montant ne peut pas dépasser {max}.")]
+    TooLarge { max: Amount },
 }
 
+/// A euro amount to the cent: non-negative, at most two decimals, at most
+/// [`Amount::MAX`]. Serialized as its plain form (`"1234.56"`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct Amount(Decimal);
 
 impl Amount {
-    pub const ZERO: Amount = Amount(Decimal::ZERO);
-    pub fn from_cents(cents: u64) -> Amount {
-        Amount(Decimal::new(cents as i64, 2))
+    /// 0,00 €.
+    pub const ZERO: Amount = Amount::from_valid_cents(0);
+
+    /// 9 999 999,99 €, the largest amount the protocol can carry.
+    pub const MAX: Amount = Amount::from_valid_cents(MAX_CENTS as u32);
+
+    /// Builds an amount from cents. Values above [`Amount::MAX`] are clamped to it so
+    /// the invariant always holds; use [`Amount::try_from_cents`] to be told instead.
+    pub const fn from_cents(cents: u64) -> Amount {
+        let cents = if cents > MAX_CENTS { MAX_CENTS } else { cents };
+        Amount::from_valid_cents(cents as u32)
     }
+
+    /// Builds an amount from cents, refusing values above [`Amount::MAX`].
+    pub fn try_from_cents(cents: u64) -> Result<Amount, AmountError> {
+        match u32::try_from(cents) {
+            Ok(cents) if u64::from(cents) <= MAX_CENTS => Ok(Amount::from_valid_cents(cents)),
+            _ => Err(too_large()),
+        }
+    }
+
+    /// Builds an amount from a decimal, checking the invariant (sign, cents, maximum).
+    /// Trailing zeros do not count as decimals: `12.500` is accepted as 12,50 €.
+    pub fn try_from_decimal(value: Decimal) -> Result<Amount, AmountError> {
+        if value.is_sign_negative() && !value.is_zero() {
+            return Err(AmountError::Negative);
+        }
+        let value = value.normalize();
+        if value.scale() > MAX_DECIMALS as u32 {
+            return Err(AmountError::TooManyDecimals);
+        }
+        if value > Amount::MAX.0 {
+            return Err(too_large());
+        }
+        let mut value = value.abs();
+        value.rescale(MAX_DECIMALS as u32);
+        let cents = u64::try_from(value.mantissa()).map_err(|_| too_large())?;
+        Amount::try_from_cents(cents)
+    }
+
+    /// The amount in cents.
     pub fn cents(&self) -> u64 {
-        todo!()
+        let mut value = self.0;
+        value.rescale(MAX_DECIMALS as u32);
+        // Cannot fail: the invariant bounds the mantissa to [0, MAX_CENTS].
+        u64::try_from(value.mantissa()).unwrap_or(0)
     }
-    pub fn from_plain(_s: &str) -> Result<Amount, AmountError> {
-        todo!()
+
+    /// Parses the strict wire form `^[0-9]{1,7}(\.[0-9]{1,2})?$` (protocol.md §1).
+    pub fn from_plain(s: &str) -> Result<Amount, AmountError> {
+        if s.is_empty() {
+            return Err(AmountError::Empty);
+        }
+        if s.starts_with('-') {
+            return Err(AmountError::Negative);
+        }
+        let (int, frac) = match s.split_once('.') {
+            Some((int, frac)) => (int, Some(frac)),
+            None => (s, None),
+        };
+        let amount = from_digit_parts(int, frac)?;
+        // The wire form also bounds the spelling, not only the value ("00000001").
+        if int.len() > MAX_INT_DIGITS {
+            return Err(AmountError::Invalid);
+        }
+        Ok(amount)
     }
-    pub fn parse_user(_s: &str) -> Result<Amount, AmountError> {
-        todo!()
+
+    /// Parses what a French user types: `12,50`, `12.50`, `1 234,56` (plain space,
+    /// U+00A0 or U+202F between groups of three digits), `12 €`, `12€`, `  12 `,
+    /// `12,5`, `1234`. Anything ambiguous is refused rather than guessed (see
+    /// [`AmountError`]).
+    pub fn parse_user(s: &str) -> Result<Amount, AmountError> {
+        let s = s.trim();
+        let s = s.strip_suffix('€').map_or(s, str::trim_end);
+        if s.is_empty() {
+            return Err(AmountError::Empty);
+        }
+        if s.starts_with(['-', '\u{2212}']) {
+            return Err(AmountError::Negative);
+        }
+        let (int, frac) = split_user_decimal(s)?;
+        let int = join_groups(int)?;
+        from_digit_parts(&int, frac)
     }
+
+    /// The plain wire form, always with two decimals: `"1234.56"`, `"0.00"`.
     pub fn to_plain(&self) -> String {
-        todo!()
+        let cents = self.cents();
+        format!("{}.{:02}", cents / 100, cents % 100)
     }
+
+    /// The French display form, as CLDR `fr` writes it: `"1 234,56 €"` with U+202F
+    /// between groups and U+00A0 before the euro sign.
     pub fn format_fr(&self) -> String {
-        todo!()
+        let cents = self.cents();
+        let int = group_thousands(&(cents / 100).to_string());
+        format!("{int},{:02}{CURRENCY_SPACE_FR}€", cents % 100)
     }
+
+    /// The underlying decimal (always with two decimal places).
     pub fn as_decimal(&self) -> Decimal {
         self.0
     }
+
+    /// `self + other`, or `None` above [`Amount::MAX`].
     pub fn checked_add(self, other: Amount) -> Option<Amount> {
-        todo!("{other:?}")
+        let sum = self.0.checked_add(other.0)?;
+        Amount::try_from_decimal(sum).ok()
     }
+
+    /// `self - other`, or `None` if the result would be negative.
     pub fn checked_sub(self, other: Amount) -> Option<Amount> {
-        todo!("{other:?}")
+        let difference = self.0.checked_sub(other.0)?;
+        Amount::try_from_decimal(difference).ok()
+    }
+
+    /// True for 0,00 €.
+    pub fn is_zero(&self) -> bool {
+        self.0.is_zero()
+    }
+
+    /// Callers guarantee `cents <= MAX_CENTS`.
+    const fn from_valid_cents(cents: u32) -> Amount {
+        Amount(Decimal::from_parts(cents, 0, 0, false, MAX_DECIMALS as u32))
+    }
+}
+
+impl fmt::Display for Amount {
+    /// Same as [`Amount::format_fr`].
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.format_fr())
     }
 }
 
@@ -60,5 +213,344 @@ impl<'de> Deserialize<'de> for Amount {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Amount, D::Error> {
         let s = String::deserialize(d)?;
         Amount::from_plain(&s).map_err(serde::de::Error::custom)
+    }
+}
+
+fn too_large() -> AmountError {
+    AmountError::TooLarge { max: Amount::MAX }
+}
+
+/// Builds an amount from ASCII integer digits and optional ASCII decimals. Leading
+/// zeros are allowed; a present but empty decimal part is not (`"12."`).
+fn from_digit_parts(int: &str, frac: Option<&str>) -> Result<Amount, AmountError> {
+    let frac = frac.unwrap_or("00");
+    if !is_ascii_digits(int) || !is_ascii_digits(frac) {
+        return Err(AmountError::Invalid);
+    }
+    if frac.len() > MAX_DECIMALS {
+        return Err(AmountError::TooManyDecimals);
+    }
+    let significant = int.trim_start_matches('0');
+    if significant.len() > MAX_INT_DIGITS {
+        return Err(too_large());
+    }
+    let euros = digits_value(significant);
+    let cents = digits_value(frac) * if frac.len() == 1 { 10 } else { 1 };
+    Amount::try_from_cents(euros * 100 + cents)
+}
+
+/// Non-empty and only `0`-`9`.
+fn is_ascii_digits(s: &str) -> bool {
+    !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Value of at most [`MAX_INT_DIGITS`] ASCII digits (checked by the callers).
+fn digits_value(digits: &str) -> u64 {
+    digits
+        .bytes()
+        .fold(0, |value, b| value * 10 + u64::from(b - b'0'))
+}
+
+/// Splits user input at its decimal separator, `,` or `.`. Refuses several
+/// separators (`1,2,3`, `1.2.3`) and a mix of both (`1.234,56`): either could be a
+/// group separator in some locale, so guessing could be off by a factor of 1000.
+fn split_user_decimal(s: &str) -> Result<(&str, Option<&str>), AmountError> {
+    let mut separators = s.match_indices([',', '.']);
+    match (separators.next(), separators.next()) {
+        (None, _) => Ok((s, None)),
+        (Some((at, sep)), None) => Ok((&s[..at], Some(&s[at + sep.len()..]))),
+        (Some(_), Some(_)) => Err(AmountError::Invalid),
+    }
+}
+
+/// Group separators a user may type between thousands.
+fn is_group_separator(c: char) -> bool {
+    matches!(c, ' ' | '\u{A0}' | '\u{202F}')
+}
+
+/// Removes group separators from the integer part, checking the grouping: a first
+/// group of 1 to 3 digits, then groups of exactly 3, one separator between groups
+/// (`1 234 567`). `12 34` is refused: it is more likely a typo than a number.
+fn join_groups(int: &str) -> Result<String, AmountError> {
+    let mut groups = int.split(is_group_separator);
+    let first = groups.next().unwrap_or_default();
+    if int.contains(is_group_separator) && !(1..=3).contains(&first.len()) {
+        return Err(AmountError::Invalid);
+    }
+    let mut joined = String::from(first);
+    for group in groups {
+        if group.len() != 3 {
+            return Err(AmountError::Invalid);
+        }
+        joined.push_str(group);
+    }
+    Ok(joined)
+}
+
+/// Inserts the French group separator every three digits from the right.
+fn group_thousands(digits: &str) -> String {
+    let mut grouped = String::with_capacity(digits.len() * 2);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            grouped.push(GROUP_SEPARATOR_FR);
+        }
+        grouped.push(c);
+    }
+    grouped
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn cents(c: u64) -> Amount {
+        Amount::from_cents(c)
+    }
+
+    #[test]
+    fn from_plain_accepts_the_wire_form() {
+        assert_eq!(Amount::from_plain("0"), Ok(Amount::ZERO));
+        assert_eq!(Amount::from_plain("12"), Ok(cents(1200)));
+        assert_eq!(Amount::from_plain("12.5"), Ok(cents(1250)));
+        assert_eq!(Amount::from_plain("12.05"), Ok(cents(1205)));
+        assert_eq!(Amount::from_plain("0.01"), Ok(cents(1)));
+        assert_eq!(Amount::from_plain("007.10"), Ok(cents(710)));
+        assert_eq!(Amount::from_plain("9999999.99"), Ok(Amount::MAX));
+    }
+
+    #[test]
+    fn from_plain_is_strict() {
+        assert_eq!(Amount::from_plain(""), Err(AmountError::Empty));
+        assert_eq!(Amount::from_plain("-1.00"), Err(AmountError::Negative));
+        assert_eq!(
+            Amount::from_plain("1.234"),
+            Err(AmountError::TooManyDecimals)
+        );
+        assert_eq!(Amount::from_plain("10000000"), Err(too_large()));
+        assert_eq!(Amount::from_plain("00000001"), Err(AmountError::Invalid));
+        for bad in [
+            "12,50", " 12", "12 ", "+5", "1e3", ".5", "5.", "1.2.3", "1 234", "12€", "abc", "１２",
+            "0x10", "NaN", "1_000",
+        ] {
+            assert_eq!(
+                Amount::from_plain(bad),
+                Err(AmountError::Invalid),
+                "{bad:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn parse_user_accepts_what_people_type() {
+        let cases = [
+            ("12,50", 1250),
+            ("12.50", 1250),
+            ("1 234,56", 123456),
+            ("1\u{A0}234,56", 123456),
+            ("1\u{202F}234,56", 123456),
+            ("1 234 567,89", 123456789),
+            ("12 €", 1200),
+            ("12€", 1200),
+            ("12,50\u{A0}€", 1250),
+            ("  12 ", 1200),
+            ("12,5", 1250),
+            ("1234", 123400),
+            ("0,01", 1),
+            ("0", 0),
+            ("9 999 999,99", MAX_CENTS),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(Amount::parse_user(text), Ok(cents(expected)), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn parse_user_refuses_with_precise_errors() {
+        for empty in ["", "   ", "\u{A0}", "€", " € "] {
+            assert_eq!(
+                Amount::parse_user(empty),
+                Err(AmountError::Empty),
+                "{empty:?}"
+            );
+        }
+        for negative in ["-5", "-0,01", " -12 €", "\u{2212}5"] {
+            assert_eq!(Amount::parse_user(negative), Err(AmountError::Negative));
+        }
+        for decimals in ["12,505", "0,001", "1.000"] {
+            assert_eq!(
+                Amount::parse_user(decimals),
+                Err(AmountError::TooManyDecimals)
+            );
+        }
+        for large in [
+            "10000000",
+            "10 000 000",
+            "99999999999999999999999999999999999",
+        ] {
+            assert_eq!(Amount::parse_user(large), Err(too_large()), "{large:?}");
+        }
+        let invalid = [
+            "abc",
+            "12a",
+            "1,2,3",
+            "1.2.3",
+            "1.234,56",
+            "1,234.56",
+            "1e3",
+            "+5",
+            "12 34",
+            "1  234",
+            " 1 234 5",
+            "12,",
+            ",50",
+            "12 ,50",
+            "12, 50",
+            "€12",
+            "12 € €",
+            "1 2",
+            "12\t000",
+            "١٢",
+            "12 EUR",
+            "NaN",
+            "inf",
+        ];
+        for text in invalid {
+            assert_eq!(
+                Amount::parse_user(text),
+                Err(AmountError::Invalid),
+                "{text:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn parse_user_survives_absurd_input() {
+        let long = "9".repeat(100_000);
+        assert_eq!(Amount::parse_user(&long), Err(too_large()));
+        let zeros = format!("{}1", "0".repeat(100_000));
+        assert_eq!(Amount::parse_user(&zeros), Ok(cents(100)));
+        assert_eq!(
+            Amount::parse_user(&"€".repeat(50)),
+            Err(AmountError::Invalid)
+        );
+    }
+
+    #[test]
+    fn plain_form_has_two_decimals() {
+        assert_eq!(Amount::ZERO.to_plain(), "0.00");
+        assert_eq!(cents(5).to_plain(), "0.05");
+        assert_eq!(cents(123456).to_plain(), "1234.56");
+        assert_eq!(Amount::MAX.to_plain(), "9999999.99");
+    }
+
+    #[test]
+    fn french_form_follows_cldr() {
+        assert_eq!(Amount::ZERO.format_fr(), "0,00\u{A0}€");
+        assert_eq!(cents(99999).format_fr(), "999,99\u{A0}€");
+        assert_eq!(cents(123456).format_fr(), "1\u{202F}234,56\u{A0}€");
+        assert_eq!(Amount::MAX.format_fr(), "9\u{202F}999\u{202F}999,99\u{A0}€");
+        assert_eq!(cents(2000).to_string(), "20,00\u{A0}€");
+    }
+
+    #[test]
+    fn errors_read_in_french() {
+        let message = too_large().to_string();
+        assert_eq!(
+            message,
+            "Le montant ne peut pas dépasser 9\u{202F}999\u{202F}999,99\u{A0}€."
+        );
+        assert_eq!(AmountError::Empty.to_string(), "Saisissez un montant.");
+    }
+
+    #[test]
+    fn cents_constructors_keep_the_invariant() {
+        assert_eq!(Amount::from_cents(u64::MAX), Amount::MAX);
+        assert_eq!(Amount::try_from_cents(MAX_CENTS + 1), Err(too_large()));
+        assert_eq!(Amount::try_from_cents(u64::MAX), Err(too_large()));
+        assert_eq!(Amount::try_from_cents(42).map(|a| a.cents()), Ok(42));
+    }
+
+    #[test]
+    fn decimals_are_checked() {
+        let d = |s: &str| s.parse::<Decimal>().unwrap();
+        assert_eq!(Amount::try_from_decimal(d("12.500")), Ok(cents(1250)));
+        assert_eq!(Amount::try_from_decimal(d("-0.00")), Ok(Amount::ZERO));
+        assert_eq!(
+            Amount::try_from_decimal(d("-0.01")),
+            Err(AmountError::Negative)
+        );
+        assert_eq!(
+            Amount::try_from_decimal(d("0.001")),
+            Err(AmountError::TooManyDecimals)
+        );
+        assert_eq!(Amount::try_from_decimal(d("10000000")), Err(too_large()));
+        assert_eq!(
+            Amount::try_from_decimal(d("1.5"))
+                .unwrap()
+                .as_decimal()
+                .scale(),
+            2
+        );
+    }
+
+    #[test]
+    fn arithmetic_is_checked() {
+        assert_eq!(cents(150).checked_add(cents(75)), Some(cents(225)));
+        assert_eq!(Amount::MAX.checked_add(cents(1)), None);
+        assert_eq!(cents(150).checked_sub(cents(150)), Some(Amount::ZERO));
+        assert_eq!(cents(150).checked_sub(cents(151)), None);
+    }
+
+    #[test]
+    fn serde_uses_the_plain_form() {
+        let json = serde_json::to_string(&cents(1205)).unwrap();
+        assert_eq!(json, "\"12.05\"");
+        assert_eq!(
+            serde_json::from_str::<Amount>("\"12.5\"").unwrap(),
+            cents(1250)
+        );
+        assert!(serde_json::from_str::<Amount>("12.5").is_err());
+        assert!(serde_json::from_str::<Amount>("\"12,50\"").is_err());
+        assert!(serde_json::from_str::<Amount>("\"-1\"").is_err());
+    }
+
+    proptest! {
+        #[test]
+        fn plain_round_trips(c in 0..=MAX_CENTS) {
+            let amount = Amount::from_cents(c);
+            prop_assert_eq!(amount.cents(), c);
+            prop_assert_eq!(Amount::from_plain(&amount.to_plain()), Ok(amount));
+        }
+
+        #[test]
+        fn french_form_parses_back(c in 0..=MAX_CENTS) {
+            let amount = Amount::from_cents(c);
+            prop_assert_eq!(Amount::parse_user(&amount.format_fr()), Ok(amount));
+        }
+
+        #[test]
+        fn parsers_never_panic(s in "\\PC{0,40}") {
+            let _ = Amount::parse_user(&s);
+            let _ = Amount::from_plain(&s);
+        }
+
+        #[test]
+        fn parsers_never_panic_on_likely_text(s in "[-+0-9 ,.€\u{A0}\u{202F}eE]{0,24}") {
+            if let Ok(amount) = Amount::parse_user(&s) {
+                prop_assert!(amount <= Amount::MAX);
+                prop_assert_eq!(amount.as_decimal().scale(), 2);
+            }
+            if let Ok(amount) = Amount::from_plain(&s) {
+                prop_assert_eq!(Amount::parse_user(&s), Ok(amount));
+            }
+        }
+
+        #[test]
+        fn arithmetic_matches_cents(a in 0..=MAX_CENTS, b in 0..=MAX_CENTS) {
+            let (x, y) = (Amount::from_cents(a), Amount::from_cents(b));
+            prop_assert_eq!(x.checked_add(y), Amount::try_from_cents(a + b).ok());
+            prop_assert_eq!(x.checked_sub(y), a.checked_sub(b).map(Amount::from_cents));
+        }
     }
 }

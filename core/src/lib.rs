@@ -9,11 +9,16 @@
 //!   as digits and is wiped from memory after use.
 //! - [`crypto`]: PIN sealing to the backend key, device signatures.
 //! - [`protocol`]: protocol v1 as data: wire types, canonical bytes, push payloads, error codes.
+//! - [`client`]: what the apps call: enrollment, balance, payment sessions, the local
+//!   store and its confirmation journal.
+//! - [`log`]: logs forwarded to a platform sink, with e-mails masked.
 #![forbid(unsafe_code)]
 
 pub mod amount;
+pub mod client;
 pub mod crypto;
 pub mod keypad;
+pub mod log;
 pub mod pin;
 pub mod policy;
 pub mod protocol;

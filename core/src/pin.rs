@@ -1,5 +1,37 @@
-//! STUB: contract only.
+//! The beneficiary's PIN, as the core holds it between the keypad and the seal.
+//!
+//! The PIN is the knowledge factor of strong customer authentication, so it must not
+//! leak through the ordinary ways secrets leak in Rust code: formatting (a `{:?}` in a
+//! log line or a panic message), copies (`Clone`), serialization, or memory left behind
+//! after use. [`Pin`] therefore:
+//!
+//! - keeps the ASCII digits in a [`Zeroizing`] buffer, wiped when the `Pin` drops;
+//! - implements `Debug` and `Display` by hand, printing neither digits nor length;
+//! - derives nothing: no `Clone`, `PartialEq` (which would not be constant time),
+//!   `Serialize` or `Deserialize`. The only way to the digits is
+//!   [`Pin::expose_ascii`], whose name makes every use easy to find in review.
+//!
+//! ```compile_fail
+//! fn needs_clone<T: Clone>() {}
+//! needs_clone::<cvconnect_core::pin::Pin>();
+//! ```
+//!
+//! ```compile_fail
+//! fn needs_serialize<T: serde::Serialize>() {}
+//! needs_serialize::<cvconnect_core::pin::Pin>();
+//! ```
+//!
+//! ```compile_fail
+//! fn needs_eq<T: PartialEq>() {}
+//! needs_eq::<cvconnect_core::pin::Pin>();
+//! ```
+
+use std::fmt;
+
 use zeroize::Zeroizing;
+
+/// What `Debug` and `Display` print instead of the digits.
+const REDACTED: &str = "<redacted>";
 
 /// A PIN held by the core only. ASCII digits in a zeroizing buffer.
 pub struct Pin(Zeroizing<Vec<u8>>);
@@ -13,19 +45,97 @@ impl Pin {
             .all(|b| b.is_ascii_digit())
             .then(|| Pin(Zeroizing::new(digits.as_bytes().to_vec())))
     }
+
+    /// Takes ownership of a buffer the keypad filled with ASCII digits, without copying
+    /// it (a copy would leave one more unwiped trace of the PIN).
+    pub(crate) fn from_zeroizing(digits: Zeroizing<Vec<u8>>) -> Pin {
+        Pin(digits)
+    }
+
+    /// The ASCII digits. Only the PIN seal should need this.
     pub fn expose_ascii(&self) -> &[u8] {
         &self.0
     }
+
     pub fn len(&self) -> usize {
         self.0.len()
     }
+
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
 }
 
-impl std::fmt::Debug for Pin {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Pin(<{} digits redacted>)", self.0.len())
+impl fmt::Debug for Pin {
+    /// Prints `Pin(<redacted>)`: not even the length, which narrows guessing.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Pin({REDACTED})")
+    }
+}
+
+impl fmt::Display for Pin {
+    /// Prints `<redacted>`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(REDACTED)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SAMPLES: [&str; 5] = ["1234", "0000", "987654", "4444", "135790"];
+
+    fn has_pin_digit(text: &str, pin: &str) -> bool {
+        text.chars().any(|c| pin.contains(c))
+    }
+
+    #[test]
+    fn debug_shows_no_digit() {
+        for digits in SAMPLES {
+            let pin = Pin::from_digits(digits).unwrap();
+            for text in [
+                format!("{pin:?}"),
+                format!("{pin:#?}"),
+                format!("{:?}", Some(&pin)),
+            ] {
+                assert!(!has_pin_digit(&text, digits), "{text}");
+            }
+        }
+    }
+
+    #[test]
+    fn display_shows_no_digit() {
+        for digits in SAMPLES {
+            let pin = Pin::from_digits(digits).unwrap();
+            for text in [format!("{pin}"), format!("{pin:>20}"), pin.to_string()] {
+                assert!(!has_pin_digit(&text, digits), "{text}");
+            }
+        }
+    }
+
+    #[test]
+    fn formatting_hides_the_length() {
+        let short = Pin::from_digits("1234").unwrap();
+        let long = Pin::from_digits("123456").unwrap();
+        assert_eq!(format!("{short:?}"), format!("{long:?}"));
+        assert_eq!(short.to_string(), long.to_string());
+    }
+
+    #[test]
+    fn only_ascii_digits_make_a_pin() {
+        assert!(Pin::from_digits("12a4").is_none());
+        assert!(Pin::from_digits("１２３４").is_none());
+        assert!(Pin::from_digits("12 4").is_none());
+        let pin = Pin::from_digits("0429").unwrap();
+        assert_eq!(pin.expose_ascii(), b"0429");
+        assert_eq!(pin.len(), 4);
+        assert!(!pin.is_empty());
+    }
+
+    #[test]
+    fn the_keypad_buffer_is_moved_in() {
+        let pin = Pin::from_zeroizing(Zeroizing::new(b"5678".to_vec()));
+        assert_eq!(pin.expose_ascii(), b"5678");
     }
 }

@@ -68,7 +68,8 @@ impl ErrorCode {
     }
 
     pub fn parse(code: &str) -> ErrorCode {
-        serde_json::from_value(serde_json::Value::String(code.to_owned())).unwrap_or(ErrorCode::Unknown)
+        serde_json::from_value(serde_json::Value::String(code.to_owned()))
+            .unwrap_or(ErrorCode::Unknown)
     }
 
     /// HTTP status a server answers with.
@@ -84,7 +85,9 @@ impl ErrorCode {
             ErrorCode::InvalidActivationCode
             | ErrorCode::AuthenticationFailed
             | ErrorCode::PinLocked => 403,
-            ErrorCode::NonceUsed | ErrorCode::PaymentNotPending | ErrorCode::IdempotencyConflict => 409,
+            ErrorCode::NonceUsed
+            | ErrorCode::PaymentNotPending
+            | ErrorCode::IdempotencyConflict => 409,
             ErrorCode::PaymentExpired => 410,
             ErrorCode::InternalError | ErrorCode::Unknown => 500,
         }

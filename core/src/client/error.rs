@@ -1,0 +1,148 @@
+//! Errors of the client, one enum per area joined by `#[from]` into [`ClientError`].
+//!
+//! Every variant carries what a caller needs to decide (retry? re-enroll? show what?)
+//! and [`ClientError::user_message`] gives the French text for the screen.
+
+use crate::amount::{Amount, AmountError};
+use crate::crypto::seal::SealError;
+use crate::crypto::signer::SignerError;
+use crate::keypad::KeypadError;
+use crate::policy::PolicyError;
+use crate::protocol::errors::ErrorCode;
+use crate::protocol::push::PushError;
+use crate::protocol::wire::PaymentStatus;
+
+/// Transport-level failures.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum HttpError {
+    #[error("no connection to the backend")]
+    Offline,
+    #[error("the backend did not answer in time")]
+    Timeout,
+    #[error("the backend's certificate does not match the pinned keys")]
+    CertificateRejected,
+    #[error("server error (HTTP {status})")]
+    Server { status: u16 },
+    #[error("the backend answered something protocol v1 does not allow: {detail}")]
+    Protocol { detail: String },
+    /// A refusal with a protocol error code (4xx).
+    #[error("refused by the backend: {code:?} (HTTP {status})")]
+    Api {
+        code: ErrorCode,
+        status: u16,
+        message: String,
+        attempts_left: Option<u8>,
+        payment_status: Option<PaymentStatus>,
+    },
+}
+
+/// Local database failures.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("local storage error: {detail}")]
+pub struct StoreError {
+    pub detail: String,
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(error: rusqlite::Error) -> Self {
+        StoreError {
+            detail: error.to_string(),
+        }
+    }
+}
+
+/// Why an amount typed by the beneficiary was not accepted.
+#[derive(Debug, thiserror::Error)]
+pub enum AmountInputError {
+    #[error(transparent)]
+    Parse(#[from] AmountError),
+    #[error(transparent)]
+    Policy(#[from] PolicyError),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    #[error(transparent)]
+    Http(#[from] HttpError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Signer(#[from] SignerError),
+    #[error(transparent)]
+    Seal(#[from] SealError),
+    #[error(transparent)]
+    Keypad(#[from] KeypadError),
+    #[error(transparent)]
+    Push(#[from] PushError),
+    #[error(transparent)]
+    Amount(#[from] AmountInputError),
+    #[error("invalid configuration: {reason}")]
+    InvalidConfig { reason: String },
+    #[error("this device is not enrolled")]
+    NotEnrolled,
+    #[error("this device is already enrolled")]
+    AlreadyEnrolled,
+    #[error("the backend refused this device's credentials")]
+    Unauthorized,
+    #[error("payment {payment_id} not found")]
+    PaymentNotFound { payment_id: String },
+    #[error("payment already handled ({status:?})")]
+    AlreadyHandled { status: PaymentStatus },
+    #[error("a confirmation for this payment is already in progress")]
+    ConfirmationInProgress,
+    #[error("the balance {balance} is not enough")]
+    InsufficientBalance { balance: Amount },
+}
+
+impl ClientError {
+    /// French message to show the beneficiary.
+    pub fn user_message(&self) -> String {
+        match self {
+            ClientError::Http(HttpError::Offline) => {
+                "Pas de connexion. Vérifiez votre réseau et réessayez.".into()
+            }
+            ClientError::Http(HttpError::Timeout) => {
+                "Le service met trop de temps à répondre. Réessayez.".into()
+            }
+            ClientError::Http(HttpError::CertificateRejected) => {
+                "Connexion non sécurisée refusée.".into()
+            }
+            ClientError::Http(HttpError::Api { message, .. }) if !message.is_empty() => {
+                message.clone()
+            }
+            ClientError::Http(HttpError::Api { code, .. }) => code.message_fr().into(),
+            ClientError::Http(_) | ClientError::Store(_) => {
+                "Le service est momentanément indisponible. Réessayez.".into()
+            }
+            ClientError::Signer(SignerError::UserCancelled) => "Opération annulée.".into(),
+            ClientError::Signer(_) | ClientError::Seal(_) => {
+                "Erreur de sécurité de l'appareil. Réessayez.".into()
+            }
+            ClientError::Keypad(error) => error.to_string(),
+            ClientError::Push(_) => "Notification illisible.".into(),
+            ClientError::Amount(error) => error.to_string(),
+            ClientError::InvalidConfig { .. } => "Configuration de l'application invalide.".into(),
+            ClientError::NotEnrolled => "Cet appareil n'est pas encore activé.".into(),
+            ClientError::AlreadyEnrolled => "Cet appareil est déjà activé.".into(),
+            ClientError::Unauthorized => {
+                "Cet appareil n'est plus reconnu. Activez-le à nouveau.".into()
+            }
+            ClientError::PaymentNotFound { .. } => {
+                "Cette demande de paiement est introuvable.".into()
+            }
+            ClientError::AlreadyHandled { .. } => "Ce paiement a déjà été traité.".into(),
+            ClientError::ConfirmationInProgress => "Paiement en cours de validation…".into(),
+            ClientError::InsufficientBalance { balance } => {
+                format!("Solde insuffisant ({balance}).")
+            }
+        }
+    }
+
+    /// Whether the same call may succeed if tried again later.
+    pub fn is_retryable(&self) -> bool {
+        matches!(
+            self,
+            ClientError::Http(HttpError::Offline | HttpError::Timeout | HttpError::Server { .. })
+        )
+    }
+}

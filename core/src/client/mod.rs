@@ -1,0 +1,361 @@
+//! The client the apps call: built from a [`ClientConfig`], a [`DeviceSigner`] and an
+//! optional log sink.
+//!
+//! Construction opens the local store and builds the HTTP stack but sends nothing, so
+//! it is cheap on an app's main thread. Everything that waits on the network is
+//! `async`. Authentication is invisible: the first call that needs a token gets one.
+
+mod auth;
+mod config;
+mod error;
+mod http;
+mod outcome;
+mod session;
+mod store;
+mod tls;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, Weak};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use reqwest::Method;
+use ring::rand::{SecureRandom, SystemRandom};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+pub use config::ClientConfig;
+pub use error::{AmountInputError, ClientError, HttpError, StoreError};
+pub use outcome::{PaymentOutcome, ReconciledPayment};
+pub use session::{PaymentSession, PaymentView};
+pub use store::{schema_version, PaymentRecord, DATABASE_FILE};
+
+use crate::amount::Amount;
+use crate::crypto::signer::DeviceSigner;
+use crate::log::{mask_email, set_log_sink, LogSink};
+use crate::policy::AmountPolicy;
+use crate::protocol::canonical::enrollment_bytes;
+use crate::protocol::errors::ErrorCode;
+use crate::protocol::push::parse_push;
+use crate::protocol::wire::{
+    BalanceResponse, EnrollRequest, EnrollResponse, PaymentDetail, PaymentList, PaymentSummary,
+    Platform, PushTokenRequest,
+};
+use auth::Auth;
+use http::{Http, Request, Retry};
+use store::{DeviceRecord, Store};
+
+/// The enrolled identity of this device.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnrolledDevice {
+    pub device_id: String,
+    /// The account e-mail, masked for display (`c***@example.fr`).
+    pub email_masked: String,
+}
+
+/// A balance for display; `stale` when it is the last known value because the backend
+/// could not be reached.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BalanceInfo {
+    pub amount: Amount,
+    pub text: String,
+    pub stale: bool,
+    pub fetched_at: i64,
+}
+
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+pub(crate) struct Inner {
+    http: Http,
+    store: Store,
+    signer: Arc<dyn DeviceSigner>,
+    auth: Auth,
+    policy: AmountPolicy,
+    sessions: Mutex<HashMap<String, Weak<PaymentSession>>>,
+    opening: tokio::sync::Mutex<()>,
+}
+
+impl Client {
+    pub fn new(
+        config: ClientConfig,
+        signer: Arc<dyn DeviceSigner>,
+        log_sink: Option<Arc<dyn LogSink>>,
+    ) -> Result<Client, ClientError> {
+        if let Some(sink) = log_sink {
+            set_log_sink(sink);
+        }
+        let http = Http::new(&config)?;
+        let store = Store::open(&config.data_dir)?;
+        Ok(Client {
+            inner: Arc::new(Inner {
+                http,
+                store,
+                signer,
+                auth: Auth::default(),
+                policy: AmountPolicy::default(),
+                sessions: Mutex::new(HashMap::new()),
+                opening: tokio::sync::Mutex::new(()),
+            }),
+        })
+    }
+
+    pub fn enrolled_device(&self) -> Result<Option<EnrolledDevice>, ClientError> {
+        Ok(self.inner.store.device()?.map(|d| EnrolledDevice {
+            device_id: d.device_id,
+            email_masked: mask_email(&d.email),
+        }))
+    }
+
+    pub fn is_enrolled(&self) -> bool {
+        matches!(self.inner.store.device(), Ok(Some(_)))
+    }
+
+    /// Enrolls this device with the one-time activation code issued for `email`.
+    pub async fn enroll(
+        &self,
+        email: &str,
+        activation_code: &str,
+        push_token: Option<String>,
+        platform: Platform,
+    ) -> Result<EnrolledDevice, ClientError> {
+        if self.inner.store.device()?.is_some() {
+            return Err(ClientError::AlreadyEnrolled);
+        }
+        let public_key = self.inner.signer.public_key()?;
+        let proof =
+            self.inner
+                .signer
+                .sign(&enrollment_bytes(email, activation_code, &public_key))?;
+        let request = EnrollRequest {
+            email: email.trim().to_owned(),
+            activation_code: activation_code.trim().to_owned(),
+            public_key: URL_SAFE_NO_PAD.encode(&public_key),
+            push_token,
+            platform,
+            proof: URL_SAFE_NO_PAD.encode(proof),
+        };
+        let response: EnrollResponse = self
+            .inner
+            .http
+            .send(&Request::post("/v1/devices", Some(&request), Retry::Never))
+            .await?;
+        let email = email.trim().to_lowercase();
+        let record = DeviceRecord {
+            device_id: response.device_id.clone(),
+            public_key,
+            email: email.clone(),
+        };
+        self.inner.store.save_device(&record, now_unix())?;
+        tracing::info!(email = %mask_email(&email), "device enrolled");
+        Ok(EnrolledDevice {
+            device_id: response.device_id,
+            email_masked: mask_email(&email),
+        })
+    }
+
+    pub async fn update_push_token(&self, push_token: &str) -> Result<(), ClientError> {
+        let body = PushTokenRequest {
+            push_token: push_token.to_owned(),
+        };
+        let request = Request {
+            method: Method::PUT,
+            ..Request::post("/v1/devices/me/push-token", Some(&body), Retry::Idempotent)
+        };
+        self.inner.authed::<(), _>(request).await
+    }
+
+    /// The balance from the backend, or the last known one marked stale when offline.
+    pub async fn balance(&self) -> Result<BalanceInfo, ClientError> {
+        match self.inner.fetch_balance().await {
+            Ok(amount) => Ok(balance_info(amount, now_unix(), false)),
+            Err(error) if error.is_retryable() => self.cached_balance()?.ok_or(error),
+            Err(error) => Err(error),
+        }
+    }
+
+    /// The last balance read from the backend, always marked stale.
+    pub fn cached_balance(&self) -> Result<Option<BalanceInfo>, ClientError> {
+        let cached = self.inner.store.cached_balance()?;
+        Ok(cached.map(|(amount, at)| balance_info(amount, at, true)))
+    }
+
+    /// Payments waiting for this account: covers a push that never arrived.
+    pub async fn pending_payments(&self) -> Result<Vec<PaymentSummary>, ClientError> {
+        self.reconcile().await?;
+        let list: PaymentList = self
+            .inner
+            .authed(Request::get("/v1/payments?status=pending"))
+            .await?;
+        Ok(list.payments)
+    }
+
+    /// Finished payments seen by this device, newest first.
+    pub fn history(&self) -> Result<Vec<PaymentRecord>, ClientError> {
+        Ok(self.inner.store.history()?)
+    }
+
+    /// Opens the payment a push notification announces. Only the payment id is taken
+    /// from the push; everything shown comes from the backend. A duplicate push for a
+    /// payment already open returns the same session.
+    pub async fn open_from_push(
+        &self,
+        data: &HashMap<String, String>,
+    ) -> Result<Arc<PaymentSession>, ClientError> {
+        let push = parse_push(data)?;
+        let first_time =
+            self.inner
+                .store
+                .mark_push_seen(&push.message_id, &push.payment_id, now_unix())?;
+        if !first_time {
+            tracing::debug!("duplicate push message");
+        }
+        self.open_payment(&push.payment_id).await
+    }
+
+    /// Opens a payment by id (from the pending list, or a push). Reads the payment and
+    /// the balance concurrently.
+    pub async fn open_payment(&self, payment_id: &str) -> Result<Arc<PaymentSession>, ClientError> {
+        if !is_valid_id(payment_id) {
+            return Err(ClientError::PaymentNotFound {
+                payment_id: payment_id.chars().take(64).collect(),
+            });
+        }
+        let _opening = self.inner.opening.lock().await;
+        if let Some(session) = self.inner.live_session(payment_id) {
+            return Ok(session);
+        }
+        self.inner.reconcile_payment(payment_id).await?;
+        let (detail, balance) = tokio::try_join!(
+            self.inner.fetch_detail(payment_id),
+            self.inner.fetch_balance()
+        )?;
+        self.inner.cache_payment(&detail)?;
+        if detail.status.is_final() {
+            return Err(ClientError::AlreadyHandled {
+                status: detail.status,
+            });
+        }
+        let session = Arc::new(PaymentSession::new(self.inner.clone(), detail, balance));
+        self.inner
+            .sessions
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(payment_id.to_owned(), Arc::downgrade(&session));
+        Ok(session)
+    }
+
+    /// Settles every confirmation whose answer was lost, from the backend's status.
+    pub async fn reconcile(&self) -> Result<Vec<ReconciledPayment>, ClientError> {
+        self.inner.reconcile_all().await
+    }
+}
+
+impl Inner {
+    fn device(&self) -> Result<DeviceRecord, ClientError> {
+        self.store.device()?.ok_or(ClientError::NotEnrolled)
+    }
+
+    /// Sends a request with the device's bearer token; on `unauthorized` renews the token
+    /// once and tries again.
+    async fn authed<T: DeserializeOwned, B: Serialize>(
+        &self,
+        request: Request<'_, B>,
+    ) -> Result<T, ClientError> {
+        let device = self.device()?;
+        for renewed in [false, true] {
+            let token = self
+                .auth
+                .bearer(&self.http, self.signer.as_ref(), &device.device_id)
+                .await?;
+            match self.http.send(&request.with_bearer(&token)).await {
+                Err(HttpError::Api {
+                    code: ErrorCode::Unauthorized,
+                    ..
+                }) if !renewed => self.auth.invalidate().await,
+                Err(HttpError::Api {
+                    code: ErrorCode::Unauthorized,
+                    ..
+                }) => return Err(ClientError::Unauthorized),
+                other => return Ok(other?),
+            }
+        }
+        Err(ClientError::Unauthorized)
+    }
+
+    async fn fetch_balance(&self) -> Result<Amount, ClientError> {
+        let response: BalanceResponse = self.authed(Request::get("/v1/balance")).await?;
+        self.store.save_balance(response.balance, now_unix())?;
+        Ok(response.balance)
+    }
+
+    async fn fetch_detail(&self, payment_id: &str) -> Result<PaymentDetail, ClientError> {
+        let path = format!("/v1/payments/{payment_id}");
+        self.authed(Request::get(&path))
+            .await
+            .map_err(|error| match error {
+                ClientError::Http(HttpError::Api {
+                    code: ErrorCode::NotFound,
+                    ..
+                }) => ClientError::PaymentNotFound {
+                    payment_id: payment_id.to_owned(),
+                },
+                other => other,
+            })
+    }
+
+    fn live_session(&self, payment_id: &str) -> Option<Arc<PaymentSession>> {
+        let mut sessions = self.sessions.lock().unwrap_or_else(|p| p.into_inner());
+        sessions.retain(|_, weak| weak.strong_count() > 0);
+        sessions.get(payment_id).and_then(Weak::upgrade)
+    }
+
+    fn cache_payment(&self, detail: &PaymentDetail) -> Result<(), ClientError> {
+        Ok(self.store.save_payment(&PaymentRecord {
+            payment_id: detail.payment_id.clone(),
+            payee_id: detail.payee.id.clone(),
+            payee_name: detail.payee.name.clone(),
+            total: detail.total,
+            status: detail.status,
+            paid_amount: detail.paid_amount,
+            remaining_amount: detail.remaining_amount,
+            updated_at: now_unix(),
+        })?)
+    }
+}
+
+fn balance_info(amount: Amount, fetched_at: i64, stale: bool) -> BalanceInfo {
+    BalanceInfo {
+        amount,
+        text: amount.format_fr(),
+        stale,
+        fetched_at,
+    }
+}
+
+pub(crate) fn now_unix() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or_default()
+}
+
+/// A random protocol id (idempotency keys): 24 bytes, base64url.
+pub(crate) fn random_id() -> Result<String, ClientError> {
+    let mut bytes = [0u8; 24];
+    SystemRandom::new().fill(&mut bytes).map_err(|_| {
+        crate::crypto::signer::SignerError::Failed {
+            reason: "system random unavailable".into(),
+        }
+    })?;
+    Ok(URL_SAFE_NO_PAD.encode(bytes))
+}
+
+fn is_valid_id(id: &str) -> bool {
+    (1..=64).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}

@@ -1,0 +1,285 @@
+//! Outcomes of a confirmation, and the journal that makes them survive lost answers.
+//!
+//! A confirmation is first written to the journal, then sent, then its outcome is
+//! written. Whatever interrupts that sequence (a timeout, a dropped connection, the
+//! caller giving up, the app killed), the entry stays unresolved and is settled later
+//! from the backend's own record of the payment, never by sending a second debit.
+
+use super::error::{ClientError, HttpError};
+use super::http::{Request, Retry};
+use super::store::JournalEntry;
+use super::{now_unix, Inner};
+use crate::amount::Amount;
+use crate::protocol::errors::ErrorCode;
+use crate::protocol::wire::{ConfirmRequest, ConfirmResponse, PaymentDetail, PaymentStatus};
+
+/// What a confirmation (or a decline) ended with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PaymentOutcome {
+    /// Covered in full: "Votre achat est validé !".
+    PaidInFull {
+        paid: Amount,
+        balance: Amount,
+    },
+    /// Covered in part: the merchant offers to pay `remainder` by card.
+    PaidInPart {
+        paid: Amount,
+        remainder: Amount,
+        balance: Amount,
+    },
+    /// Wrong PIN (or device signature); `attempts_left == 1` announces the last attempt.
+    WrongPin {
+        attempts_left: u8,
+    },
+    /// Too many wrong PINs: the PIN is locked and this payment refused.
+    Locked,
+    Expired,
+    /// Finished before this device's answer counted (another device, the merchant).
+    AlreadyHandled {
+        status: PaymentStatus,
+    },
+    Declined,
+}
+
+impl PaymentOutcome {
+    /// Stable code recorded in the journal.
+    pub fn code(&self) -> String {
+        match self {
+            PaymentOutcome::PaidInFull { .. } => "AUTHORISED".into(),
+            PaymentOutcome::PaidInPart { .. } => "PARTIALLY_AUTHORISED".into(),
+            PaymentOutcome::WrongPin { .. } => "WRONG_PIN".into(),
+            PaymentOutcome::Locked => "LOCKED".into(),
+            PaymentOutcome::Expired => "EXPIRED".into(),
+            PaymentOutcome::AlreadyHandled { status } => {
+                format!("ALREADY_HANDLED:{}", status.as_str())
+            }
+            PaymentOutcome::Declined => "DECLINED".into(),
+        }
+    }
+
+    /// French sentence for the result screen.
+    pub fn message_fr(&self) -> String {
+        match self {
+            PaymentOutcome::PaidInFull { .. } => "Votre achat est validé !".into(),
+            PaymentOutcome::PaidInPart { remainder, .. } => format!(
+                "Paiement accepté. Reste à payer : {} par carte bancaire.",
+                remainder.format_fr()
+            ),
+            PaymentOutcome::WrongPin { attempts_left: 1 } => {
+                "Code personnel incorrect. Dernière tentative avant blocage.".into()
+            }
+            PaymentOutcome::WrongPin { attempts_left } => {
+                format!("Code personnel incorrect. Il vous reste {attempts_left} tentatives.")
+            }
+            PaymentOutcome::Locked => ErrorCode::PinLocked.message_fr().into(),
+            PaymentOutcome::Expired => ErrorCode::PaymentExpired.message_fr().into(),
+            PaymentOutcome::AlreadyHandled { .. } => {
+                ErrorCode::PaymentNotPending.message_fr().into()
+            }
+            PaymentOutcome::Declined => "Paiement refusé.".into(),
+        }
+    }
+
+    pub fn status(&self) -> Option<PaymentStatus> {
+        match self {
+            PaymentOutcome::PaidInFull { .. } => Some(PaymentStatus::Authorised),
+            PaymentOutcome::PaidInPart { .. } => Some(PaymentStatus::PartiallyAuthorised),
+            PaymentOutcome::WrongPin { .. } => None,
+            PaymentOutcome::Locked => Some(PaymentStatus::Refused),
+            PaymentOutcome::Expired => Some(PaymentStatus::Expired),
+            PaymentOutcome::AlreadyHandled { status } => Some(*status),
+            PaymentOutcome::Declined => Some(PaymentStatus::Cancelled),
+        }
+    }
+}
+
+/// One journal entry settled by [`super::Client::reconcile`]; `outcome` is `None` when
+/// the backend shows the confirmation never took effect.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReconciledPayment {
+    pub payment_id: String,
+    pub outcome: Option<PaymentOutcome>,
+}
+
+const NOT_PROCESSED: &str = "NOT_PROCESSED";
+
+impl Inner {
+    /// Sends a journaled confirmation and records its outcome. Runs detached from the
+    /// caller so that a cancelled caller cannot stop it between send and record.
+    pub(crate) async fn submit_confirmation(
+        &self,
+        entry: JournalEntry,
+        request: ConfirmRequest,
+    ) -> Result<PaymentOutcome, ClientError> {
+        let path = format!("/v1/payments/{}/confirm", entry.payment_id);
+        let http_request = Request {
+            idempotency_key: Some(&entry.idempotency_key),
+            ..Request::post(&path, Some(&request), Retry::Idempotent)
+        };
+        let result = match self.authed::<ConfirmResponse, _>(http_request).await {
+            Ok(response) => Ok(outcome_of_success(&response)),
+            Err(ClientError::Http(HttpError::Api {
+                code,
+                attempts_left,
+                payment_status,
+                ..
+            })) if is_outcome_code(code) => {
+                Ok(outcome_of_refusal(code, attempts_left, payment_status))
+            }
+            Err(error) if error.is_retryable() => {
+                tracing::warn!("confirmation answer lost; reconciling with the backend");
+                return match self.reconcile_entry(&entry).await {
+                    Ok(Some(outcome)) => Ok(outcome),
+                    _ => Err(error),
+                };
+            }
+            Err(error) => Err(error),
+        };
+        let code = match &result {
+            Ok(outcome) => outcome.code(),
+            Err(error) => format!("REJECTED:{error}"),
+        };
+        self.store
+            .journal_resolve(&entry.idempotency_key, &code, now_unix())?;
+        if let Ok(outcome) = &result {
+            self.record_outcome(&entry.payment_id, outcome).await;
+        }
+        result
+    }
+
+    pub(crate) async fn reconcile_all(&self) -> Result<Vec<super::ReconciledPayment>, ClientError> {
+        let mut settled = Vec::new();
+        for entry in self.store.unresolved()? {
+            let outcome = self.reconcile_entry(&entry).await?;
+            settled.push(ReconciledPayment {
+                payment_id: entry.payment_id,
+                outcome,
+            });
+        }
+        Ok(settled)
+    }
+
+    pub(crate) async fn reconcile_payment(&self, payment_id: &str) -> Result<(), ClientError> {
+        for entry in self.store.unresolved()? {
+            if entry.payment_id == payment_id {
+                self.reconcile_entry(&entry).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Settles one journal entry from the payment's detail. Leaves it unresolved when
+    /// the backend cannot be reached.
+    async fn reconcile_entry(
+        &self,
+        entry: &JournalEntry,
+    ) -> Result<Option<PaymentOutcome>, ClientError> {
+        let detail = match self.fetch_detail(&entry.payment_id).await {
+            Ok(detail) => detail,
+            Err(ClientError::PaymentNotFound { .. }) => {
+                self.store
+                    .journal_resolve(&entry.idempotency_key, NOT_PROCESSED, now_unix())?;
+                return Ok(None);
+            }
+            Err(error) => return Err(error),
+        };
+        self.cache_payment(&detail)?;
+        let outcome = match self.outcome_of_detail(entry, &detail).await {
+            Some(outcome) => outcome,
+            None => {
+                self.store
+                    .journal_resolve(&entry.idempotency_key, NOT_PROCESSED, now_unix())?;
+                return Ok(None);
+            }
+        };
+        self.store
+            .journal_resolve(&entry.idempotency_key, &outcome.code(), now_unix())?;
+        tracing::info!(outcome = %outcome.code(), "confirmation reconciled");
+        Ok(Some(outcome))
+    }
+
+    async fn outcome_of_detail(
+        &self,
+        entry: &JournalEntry,
+        detail: &PaymentDetail,
+    ) -> Option<PaymentOutcome> {
+        let balance = || async { self.fetch_balance().await.unwrap_or(Amount::ZERO) };
+        match (detail.status, detail.paid_amount) {
+            (PaymentStatus::Authorised, Some(paid)) => Some(PaymentOutcome::PaidInFull {
+                paid,
+                balance: balance().await,
+            }),
+            (PaymentStatus::PartiallyAuthorised, Some(paid)) => Some(PaymentOutcome::PaidInPart {
+                paid,
+                remainder: detail
+                    .remaining_amount
+                    .unwrap_or_else(|| detail.total.checked_sub(paid).unwrap_or(Amount::ZERO)),
+                balance: balance().await,
+            }),
+            (PaymentStatus::Refused, _) => Some(PaymentOutcome::Locked),
+            (PaymentStatus::Expired, _) => Some(PaymentOutcome::Expired),
+            (PaymentStatus::Pending, _) if detail.nonce == entry.nonce => None,
+            // The nonce moved on: the attempt reached the server and failed.
+            (PaymentStatus::Pending, _) => Some(PaymentOutcome::WrongPin {
+                attempts_left: detail.attempts_left,
+            }),
+            (status, _) => Some(PaymentOutcome::AlreadyHandled { status }),
+        }
+    }
+
+    async fn record_outcome(&self, payment_id: &str, outcome: &PaymentOutcome) {
+        if let PaymentOutcome::PaidInFull { balance, .. }
+        | PaymentOutcome::PaidInPart { balance, .. } = outcome
+        {
+            let _ = self.store.save_balance(*balance, now_unix());
+        }
+        if outcome.status().is_some() {
+            if let Ok(detail) = self.fetch_detail(payment_id).await {
+                let _ = self.cache_payment(&detail);
+            }
+        }
+    }
+}
+
+fn outcome_of_success(response: &ConfirmResponse) -> PaymentOutcome {
+    if response.status == PaymentStatus::Authorised || response.remaining_amount == Amount::ZERO {
+        PaymentOutcome::PaidInFull {
+            paid: response.paid_amount,
+            balance: response.balance,
+        }
+    } else {
+        PaymentOutcome::PaidInPart {
+            paid: response.paid_amount,
+            remainder: response.remaining_amount,
+            balance: response.balance,
+        }
+    }
+}
+
+fn is_outcome_code(code: ErrorCode) -> bool {
+    matches!(
+        code,
+        ErrorCode::AuthenticationFailed
+            | ErrorCode::PinLocked
+            | ErrorCode::PaymentExpired
+            | ErrorCode::PaymentNotPending
+    )
+}
+
+fn outcome_of_refusal(
+    code: ErrorCode,
+    attempts_left: Option<u8>,
+    status: Option<PaymentStatus>,
+) -> PaymentOutcome {
+    match code {
+        ErrorCode::AuthenticationFailed => match attempts_left {
+            Some(0) | None => PaymentOutcome::Locked,
+            Some(attempts_left) => PaymentOutcome::WrongPin { attempts_left },
+        },
+        ErrorCode::PinLocked => PaymentOutcome::Locked,
+        ErrorCode::PaymentExpired => PaymentOutcome::Expired,
+        _ => PaymentOutcome::AlreadyHandled {
+            status: status.unwrap_or(PaymentStatus::Cancelled),
+        },
+    }
+}

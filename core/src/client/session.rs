@@ -1,0 +1,314 @@
+//! A payment session: one payment on screen, from the push to the outcome.
+//!
+//! The view the screen renders and the bytes the device signs come from the same
+//! state: what the beneficiary sees is what they sign. The PIN reaches the session
+//! only as a [`Pin`] taken from the keypad; it is sealed (and wiped) before anything
+//! touches the network.
+
+use std::sync::{Arc, Mutex};
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+
+use super::error::{AmountInputError, ClientError};
+use super::http::{Request, Retry};
+use super::outcome::PaymentOutcome;
+use super::store::JournalEntry;
+use super::{now_unix, random_id, Inner};
+use crate::amount::Amount;
+use crate::crypto::seal::{seal_pin, SealError};
+use crate::keypad::Keypad;
+use crate::pin::Pin;
+use crate::protocol::canonical::ConfirmationFields;
+use crate::protocol::errors::ErrorCode;
+use crate::protocol::wire::{ConfirmRequest, DeclineResponse, PaymentDetail, PaymentStatus};
+
+/// Everything the payment screen shows, with French texts ready to display.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PaymentView {
+    pub payment_id: String,
+    pub payee_id: String,
+    pub payee_name: String,
+    pub status: PaymentStatus,
+    pub total: Amount,
+    pub balance: Amount,
+    /// Amount to pay in CV Connect (editable).
+    pub amount: Amount,
+    /// Remainder to pay by card: total − amount.
+    pub remainder: Amount,
+    pub min_amount: Amount,
+    pub max_amount: Amount,
+    pub expires_at: i64,
+    pub pin_length: u8,
+    pub attempts_left: u8,
+    pub can_confirm: bool,
+    pub total_text: String,
+    pub balance_text: String,
+    pub amount_text: String,
+    pub remainder_text: String,
+}
+
+struct State {
+    detail: PaymentDetail,
+    balance: Amount,
+    amount: Amount,
+    status: PaymentStatus,
+    /// The nonce was consumed by a failed attempt: read the detail before the next one.
+    stale: bool,
+}
+
+pub struct PaymentSession {
+    inner: Arc<Inner>,
+    state: Mutex<State>,
+    confirming: tokio::sync::Mutex<()>,
+}
+
+impl PaymentSession {
+    pub(crate) fn new(inner: Arc<Inner>, detail: PaymentDetail, balance: Amount) -> Self {
+        let amount = inner
+            .policy
+            .default_amount(balance, detail.total)
+            .unwrap_or(Amount::ZERO)
+            .min(detail.max_amount);
+        let status = detail.status;
+        PaymentSession {
+            inner,
+            state: Mutex::new(State {
+                detail,
+                balance,
+                amount,
+                status,
+                stale: false,
+            }),
+            confirming: tokio::sync::Mutex::new(()),
+        }
+    }
+
+    fn state(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub fn payment_id(&self) -> String {
+        self.state().detail.payment_id.clone()
+    }
+
+    pub fn view(&self) -> PaymentView {
+        let state = self.state();
+        let detail = &state.detail;
+        let max_amount = detail.max_amount.min(state.balance).min(detail.total);
+        let remainder = detail
+            .total
+            .checked_sub(state.amount)
+            .unwrap_or(Amount::ZERO);
+        let can_confirm = state.status == PaymentStatus::Pending
+            && state.amount >= detail.min_amount
+            && state.amount <= max_amount;
+        PaymentView {
+            payment_id: detail.payment_id.clone(),
+            payee_id: detail.payee.id.clone(),
+            payee_name: detail.payee.name.clone(),
+            status: state.status,
+            total: detail.total,
+            balance: state.balance,
+            amount: state.amount,
+            remainder,
+            min_amount: detail.min_amount,
+            max_amount,
+            expires_at: detail.expires_at,
+            pin_length: detail.pin_length,
+            attempts_left: detail.attempts_left,
+            can_confirm,
+            total_text: detail.total.format_fr(),
+            balance_text: state.balance.format_fr(),
+            amount_text: state.amount.format_fr(),
+            remainder_text: remainder.format_fr(),
+        }
+    }
+
+    /// Applies the amount the beneficiary typed ("12,50", "1 234,56 €", …).
+    pub fn set_amount(&self, text: &str) -> Result<PaymentView, AmountInputError> {
+        let amount = Amount::parse_user(text)?;
+        {
+            let mut state = self.state();
+            let split = self
+                .inner
+                .policy
+                .check(amount, state.balance, state.detail.total)?;
+            state.amount = split.paid;
+        }
+        Ok(self.view())
+    }
+
+    /// A fresh shuffled keypad for this payment's PIN length.
+    pub fn start_pin_entry(&self) -> Result<Keypad, ClientError> {
+        let state = self.state();
+        if state.status.is_final() {
+            return Err(ClientError::AlreadyHandled {
+                status: state.status,
+            });
+        }
+        Ok(Keypad::new(state.detail.pin_length)?)
+    }
+
+    /// Takes the PIN out of `keypad` (wiping it there) and confirms.
+    pub async fn confirm_keypad(&self, keypad: &mut Keypad) -> Result<PaymentOutcome, ClientError> {
+        let pin = keypad.take_pin()?;
+        self.confirm(pin).await
+    }
+
+    /// Seals the PIN, signs the canonical bytes and submits. Safe to cancel: once the
+    /// request is journaled it runs to completion on the runtime and its outcome is
+    /// recorded even if the caller stopped waiting.
+    pub async fn confirm(&self, pin: Pin) -> Result<PaymentOutcome, ClientError> {
+        let _one_at_a_time = self
+            .confirming
+            .try_lock()
+            .map_err(|_| ClientError::ConfirmationInProgress)?;
+        if self.state().stale {
+            self.refresh().await?;
+        }
+        let (entry, request) = self.prepare(pin)?;
+        self.inner.store.journal_intent(&entry)?;
+        let inner = self.inner.clone();
+        let outcome = match tokio::runtime::Handle::try_current() {
+            Ok(runtime) => runtime
+                .spawn(async move { inner.submit_confirmation(entry, request).await })
+                .await
+                .map_err(|_| ClientError::ConfirmationInProgress)?,
+            Err(_) => inner.submit_confirmation(entry, request).await,
+        }?;
+        self.apply(&outcome);
+        Ok(outcome)
+    }
+
+    /// Builds the sealed, signed request from the current state. Consumes the PIN.
+    fn prepare(&self, pin: Pin) -> Result<(JournalEntry, ConfirmRequest), ClientError> {
+        let device = self.inner.device()?;
+        let (detail, amount, status, balance) = {
+            let state = self.state();
+            (
+                state.detail.clone(),
+                state.amount,
+                state.status,
+                state.balance,
+            )
+        };
+        if status.is_final() {
+            return Err(ClientError::AlreadyHandled { status });
+        }
+        let split = self
+            .inner
+            .policy
+            .check(amount, balance, detail.total)
+            .map_err(AmountInputError::from)?;
+        let server_key = URL_SAFE_NO_PAD
+            .decode(&detail.pin_key.public_key)
+            .map_err(|_| SealError::InvalidServerKey)?;
+        let sealed = seal_pin(pin, &server_key, &detail.payment_id, &detail.nonce)?;
+        let fields = ConfirmationFields {
+            payment_id: detail.payment_id.clone(),
+            nonce: detail.nonce.clone(),
+            payee_id: detail.payee.id.clone(),
+            payee_name: detail.payee.name.clone(),
+            total: detail.total,
+            amount: split.paid,
+            expires_at: detail.expires_at,
+            device_id: device.device_id,
+            sealed_pin_hash: sealed.sha256(),
+        };
+        let signature = self.inner.signer.sign(&fields.encode())?;
+        let idempotency_key = random_id()?;
+        let entry = JournalEntry {
+            idempotency_key: idempotency_key.clone(),
+            payment_id: detail.payment_id,
+            amount: split.paid,
+            nonce: detail.nonce.clone(),
+            created_at: now_unix(),
+        };
+        let request = ConfirmRequest {
+            amount: split.paid,
+            nonce: detail.nonce,
+            sealed_pin: sealed.to_base64url(),
+            signature: URL_SAFE_NO_PAD.encode(signature),
+            idempotency_key,
+        };
+        Ok((entry, request))
+    }
+
+    fn apply(&self, outcome: &PaymentOutcome) {
+        let mut state = self.state();
+        match outcome {
+            PaymentOutcome::WrongPin { attempts_left } => {
+                state.detail.attempts_left = *attempts_left;
+                state.stale = true;
+            }
+            PaymentOutcome::PaidInFull { balance, .. }
+            | PaymentOutcome::PaidInPart { balance, .. } => {
+                state.balance = *balance;
+            }
+            _ => {}
+        }
+        if let Some(status) = outcome.status() {
+            state.status = status;
+        }
+    }
+
+    /// Reads the payment again (new nonce after a failed attempt, status changes).
+    pub async fn refresh(&self) -> Result<PaymentView, ClientError> {
+        let payment_id = self.payment_id();
+        let (detail, balance) = tokio::try_join!(
+            self.inner.fetch_detail(&payment_id),
+            self.inner.fetch_balance()
+        )?;
+        self.inner.cache_payment(&detail)?;
+        {
+            let mut state = self.state();
+            let max = detail.max_amount.min(balance);
+            if state.amount > max {
+                state.amount = max;
+            }
+            state.status = detail.status;
+            state.detail = detail;
+            state.balance = balance;
+            state.stale = false;
+        }
+        Ok(self.view())
+    }
+
+    /// Refuses the payment request; the merchant sees it CANCELLED.
+    pub async fn decline(&self) -> Result<PaymentOutcome, ClientError> {
+        let path = format!("/v1/payments/{}/decline", self.payment_id());
+        let request = Request::post(&path, None::<&()>, Retry::Idempotent);
+        let outcome = match self.inner.authed::<DeclineResponse, _>(request).await {
+            Ok(_) => PaymentOutcome::Declined,
+            Err(ClientError::Http(super::HttpError::Api {
+                code: ErrorCode::PaymentNotPending,
+                payment_status: Some(PaymentStatus::Cancelled),
+                ..
+            })) => PaymentOutcome::Declined,
+            Err(ClientError::Http(super::HttpError::Api {
+                code: ErrorCode::PaymentNotPending,
+                payment_status: Some(status),
+                ..
+            })) => PaymentOutcome::AlreadyHandled { status },
+            Err(ClientError::Http(super::HttpError::Api {
+                code: ErrorCode::PaymentExpired,
+                ..
+            })) => PaymentOutcome::Expired,
+            Err(error) => return Err(error),
+        };
+        self.apply(&outcome);
+        if let Ok(detail) = self.inner.fetch_detail(&self.payment_id()).await {
+            let _ = self.inner.cache_payment(&detail);
+        }
+        Ok(outcome)
+    }
+}
+
+impl std::fmt::Debug for PaymentSession {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PaymentSession")
+            .field("payment_id", &self.payment_id())
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,431 @@
+//! The local SQLite store.
+//!
+//! What is kept: the device identity (never the private key, which stays in the
+//! platform keystore), push message ids already seen, the last known balance, a cache
+//! of payments for the history screen, and the confirmation journal.
+//!
+//! The journal is the reason this store exists. Before a confirmation is sent, its
+//! intent (payment, idempotency key, amount, nonce — never any PIN material, not even
+//! sealed) is written with `synchronous=FULL`; the outcome is written after. An entry
+//! without an outcome means "the answer may have been lost": it is reconciled with the
+//! backend's status before anything else is shown for that payment.
+
+use std::path::Path;
+use std::sync::Mutex;
+
+use rusqlite::{params, Connection, OptionalExtension};
+
+use super::error::StoreError;
+use crate::amount::Amount;
+use crate::protocol::wire::PaymentStatus;
+
+pub const DATABASE_FILE: &str = "cvconnect.sqlite3";
+
+/// Schema migrations; `PRAGMA user_version` is the number applied.
+const MIGRATIONS: &[&str] = &[
+    // v1
+    "CREATE TABLE device (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        device_id TEXT NOT NULL,
+        public_key BLOB NOT NULL,
+        email TEXT NOT NULL,
+        enrolled_at INTEGER NOT NULL
+     );
+     CREATE TABLE seen_push (
+        message_id TEXT PRIMARY KEY,
+        payment_id TEXT NOT NULL,
+        received_at INTEGER NOT NULL
+     );
+     CREATE TABLE balance_cache (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        balance TEXT NOT NULL,
+        fetched_at INTEGER NOT NULL
+     );
+     CREATE TABLE payment (
+        payment_id TEXT PRIMARY KEY,
+        payee_name TEXT NOT NULL,
+        total TEXT NOT NULL,
+        status TEXT NOT NULL,
+        paid_amount TEXT,
+        remaining_amount TEXT,
+        updated_at INTEGER NOT NULL
+     );
+     CREATE TABLE journal (
+        idempotency_key TEXT PRIMARY KEY,
+        payment_id TEXT NOT NULL,
+        amount TEXT NOT NULL,
+        nonce TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        outcome TEXT,
+        resolved_at INTEGER
+     );",
+    // v2: payee id for the history screen; fast lookup of unresolved journal entries.
+    "ALTER TABLE payment ADD COLUMN payee_id TEXT NOT NULL DEFAULT '';
+     CREATE INDEX journal_unresolved ON journal (payment_id) WHERE outcome IS NULL;",
+];
+
+pub fn schema_version() -> u32 {
+    MIGRATIONS.len() as u32
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceRecord {
+    pub device_id: String,
+    pub public_key: Vec<u8>,
+    pub email: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PaymentRecord {
+    pub payment_id: String,
+    pub payee_id: String,
+    pub payee_name: String,
+    pub total: Amount,
+    pub status: PaymentStatus,
+    pub paid_amount: Option<Amount>,
+    pub remaining_amount: Option<Amount>,
+    pub updated_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JournalEntry {
+    pub idempotency_key: String,
+    pub payment_id: String,
+    pub amount: Amount,
+    pub nonce: String,
+    pub created_at: i64,
+}
+
+pub struct Store {
+    conn: Mutex<Connection>,
+}
+
+impl Store {
+    pub fn open(data_dir: &Path) -> Result<Store, StoreError> {
+        std::fs::create_dir_all(data_dir).map_err(|e| StoreError {
+            detail: format!("cannot create {}: {e}", data_dir.display()),
+        })?;
+        let mut conn = Connection::open(data_dir.join(DATABASE_FILE))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", true)?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        migrate(&mut conn)?;
+        Ok(Store {
+            conn: Mutex::new(conn),
+        })
+    }
+
+    fn with<T>(&self, f: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> Result<T, StoreError> {
+        // A poisoned lock only means another thread panicked mid-call; SQLite kept its
+        // own consistency (transactions), so carry on with the connection.
+        let conn = self
+            .conn
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        Ok(f(&conn)?)
+    }
+
+    pub fn device(&self) -> Result<Option<DeviceRecord>, StoreError> {
+        self.with(|c| {
+            c.query_row(
+                "SELECT device_id, public_key, email FROM device",
+                [],
+                |row| {
+                    Ok(DeviceRecord {
+                        device_id: row.get(0)?,
+                        public_key: row.get(1)?,
+                        email: row.get(2)?,
+                    })
+                },
+            )
+            .optional()
+        })
+    }
+
+    pub fn save_device(&self, device: &DeviceRecord, now: i64) -> Result<(), StoreError> {
+        self.with(|c| {
+            c.execute(
+                "INSERT OR REPLACE INTO device (id, device_id, public_key, email, enrolled_at)
+                 VALUES (1, ?1, ?2, ?3, ?4)",
+                params![device.device_id, device.public_key, device.email, now],
+            )
+            .map(drop)
+        })
+    }
+
+    /// Records a push message id; false if it was already seen.
+    pub fn mark_push_seen(
+        &self,
+        message_id: &str,
+        payment_id: &str,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        self.with(|c| {
+            c.execute(
+                "INSERT OR IGNORE INTO seen_push (message_id, payment_id, received_at) VALUES (?1, ?2, ?3)",
+                params![message_id, payment_id, now],
+            )
+            .map(|inserted| inserted == 1)
+        })
+    }
+
+    pub fn save_balance(&self, balance: Amount, now: i64) -> Result<(), StoreError> {
+        self.with(|c| {
+            c.execute(
+                "INSERT OR REPLACE INTO balance_cache (id, balance, fetched_at) VALUES (1, ?1, ?2)",
+                params![balance.to_plain(), now],
+            )
+            .map(drop)
+        })
+    }
+
+    pub fn cached_balance(&self) -> Result<Option<(Amount, i64)>, StoreError> {
+        let row = self.with(|c| {
+            c.query_row("SELECT balance, fetched_at FROM balance_cache", [], |row| {
+                Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)?))
+            })
+            .optional()
+        })?;
+        row.map(|(text, at)| Ok((parse_amount(&text)?, at)))
+            .transpose()
+    }
+
+    pub fn save_payment(&self, payment: &PaymentRecord) -> Result<(), StoreError> {
+        self.with(|c| {
+            c.execute(
+                "INSERT OR REPLACE INTO payment
+                 (payment_id, payee_id, payee_name, total, status, paid_amount, remaining_amount, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                params![
+                    payment.payment_id,
+                    payment.payee_id,
+                    payment.payee_name,
+                    payment.total.to_plain(),
+                    payment.status.as_str(),
+                    payment.paid_amount.map(|a| a.to_plain()),
+                    payment.remaining_amount.map(|a| a.to_plain()),
+                    payment.updated_at,
+                ],
+            )
+            .map(drop)
+        })
+    }
+
+    /// Finished payments, newest first.
+    pub fn history(&self) -> Result<Vec<PaymentRecord>, StoreError> {
+        type Row = (
+            String,
+            String,
+            String,
+            String,
+            String,
+            Option<String>,
+            Option<String>,
+            i64,
+        );
+        let rows: Vec<Row> = self.with(|c| {
+            let mut statement = c.prepare(
+                "SELECT payment_id, payee_id, payee_name, total, status, paid_amount, remaining_amount, updated_at
+                 FROM payment WHERE status != 'PENDING' ORDER BY updated_at DESC, payment_id",
+            )?;
+            let rows = statement.query_map([], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?))
+            })?;
+            rows.collect()
+        })?;
+        rows.into_iter()
+            .map(
+                |(payment_id, payee_id, payee_name, total, status, paid, remaining, updated_at)| {
+                    Ok(PaymentRecord {
+                        payment_id,
+                        payee_id,
+                        payee_name,
+                        total: parse_amount(&total)?,
+                        status: parse_status(&status)?,
+                        paid_amount: paid.as_deref().map(parse_amount).transpose()?,
+                        remaining_amount: remaining.as_deref().map(parse_amount).transpose()?,
+                        updated_at,
+                    })
+                },
+            )
+            .collect()
+    }
+
+    pub fn journal_intent(&self, entry: &JournalEntry) -> Result<(), StoreError> {
+        self.with(|c| {
+            c.execute(
+                "INSERT INTO journal (idempotency_key, payment_id, amount, nonce, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![
+                    entry.idempotency_key,
+                    entry.payment_id,
+                    entry.amount.to_plain(),
+                    entry.nonce,
+                    entry.created_at
+                ],
+            )
+            .map(drop)
+        })
+    }
+
+    pub fn journal_resolve(
+        &self,
+        idempotency_key: &str,
+        outcome: &str,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        self.with(|c| {
+            c.execute(
+                "UPDATE journal SET outcome = ?2, resolved_at = ?3 WHERE idempotency_key = ?1",
+                params![idempotency_key, outcome, now],
+            )
+            .map(drop)
+        })
+    }
+
+    pub fn unresolved(&self) -> Result<Vec<JournalEntry>, StoreError> {
+        let rows: Vec<(String, String, String, String, i64)> = self.with(|c| {
+            let mut statement = c.prepare(
+                "SELECT idempotency_key, payment_id, amount, nonce, created_at
+                 FROM journal WHERE outcome IS NULL ORDER BY created_at",
+            )?;
+            let rows = statement.query_map([], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })?;
+            rows.collect()
+        })?;
+        rows.into_iter()
+            .map(|(idempotency_key, payment_id, amount, nonce, created_at)| {
+                Ok(JournalEntry {
+                    idempotency_key,
+                    payment_id,
+                    amount: parse_amount(&amount)?,
+                    nonce,
+                    created_at,
+                })
+            })
+            .collect()
+    }
+
+    /// Outcome recorded for a journal entry, if resolved.
+    #[cfg(test)]
+    pub fn journal_outcome(&self, idempotency_key: &str) -> Result<Option<String>, StoreError> {
+        self.with(|c| {
+            c.query_row(
+                "SELECT outcome FROM journal WHERE idempotency_key = ?1",
+                [idempotency_key],
+                |row| row.get::<_, Option<String>>(0),
+            )
+            .optional()
+            .map(Option::flatten)
+        })
+    }
+}
+
+fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+    let current: u32 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
+    if current as usize > MIGRATIONS.len() {
+        return Err(StoreError {
+            detail: format!(
+                "database schema v{current} is newer than this app (v{})",
+                MIGRATIONS.len()
+            ),
+        });
+    }
+    for (index, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", index as u32 + 1)?;
+        tx.commit()?;
+        tracing::info!(version = index + 1, "local database migrated");
+    }
+    Ok(())
+}
+
+fn parse_amount(text: &str) -> Result<Amount, StoreError> {
+    Amount::from_plain(text).map_err(|e| StoreError {
+        detail: format!("stored amount {text:?}: {e}"),
+    })
+}
+
+fn parse_status(text: &str) -> Result<PaymentStatus, StoreError> {
+    serde_json::from_value(serde_json::Value::String(text.to_owned())).map_err(|_| StoreError {
+        detail: format!("stored status {text:?}"),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn upgrades_a_v1_database_and_keeps_its_rows() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let conn = Connection::open(dir.path().join(DATABASE_FILE)).unwrap();
+            conn.execute_batch(MIGRATIONS[0]).unwrap();
+            conn.pragma_update(None, "user_version", 1).unwrap();
+            conn.execute(
+                "INSERT INTO payment VALUES ('pay_1', 'Boutique', '150.00', 'AUTHORISED', '150.00', '0.00', 7)",
+                [],
+            )
+            .unwrap();
+            conn.execute(
+                "INSERT INTO journal (idempotency_key, payment_id, amount, nonce, created_at)
+                 VALUES ('k1', 'pay_1', '150.00', 'n', 5)",
+                [],
+            )
+            .unwrap();
+        }
+        let store = Store::open(dir.path()).unwrap();
+        let history = store.history().unwrap();
+        assert_eq!(history.len(), 1);
+        assert_eq!(history[0].payee_id, "");
+        assert_eq!(store.unresolved().unwrap().len(), 1);
+        let conn = store.conn.lock().unwrap();
+        let version: u32 = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, schema_version());
+    }
+
+    #[test]
+    fn refuses_a_database_from_a_newer_app() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let conn = Connection::open(dir.path().join(DATABASE_FILE)).unwrap();
+            conn.pragma_update(None, "user_version", 99).unwrap();
+        }
+        assert!(Store::open(dir.path()).is_err());
+    }
+
+    #[test]
+    fn journal_intent_then_outcome() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let entry = JournalEntry {
+            idempotency_key: "k".into(),
+            payment_id: "pay_1".into(),
+            amount: Amount::from_cents(12_000),
+            nonce: "n".into(),
+            created_at: 1,
+        };
+        store.journal_intent(&entry).unwrap();
+        assert_eq!(store.unresolved().unwrap(), vec![entry]);
+        store.journal_resolve("k", "AUTHORISED", 2).unwrap();
+        assert!(store.unresolved().unwrap().is_empty());
+        assert_eq!(
+            store.journal_outcome("k").unwrap().as_deref(),
+            Some("AUTHORISED")
+        );
+    }
+
+    #[test]
+    fn seen_pushes_are_remembered() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        assert!(store.mark_push_seen("msg_1", "pay_1", 1).unwrap());
+        assert!(!store.mark_push_seen("msg_1", "pay_1", 2).unwrap());
+    }
+}
