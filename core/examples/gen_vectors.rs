@@ -140,7 +140,7 @@ fn main() {
     let vectors = json!({
         "version": 1,
         "description": {
-            "_": "Test vectors of docs/protocol.md, shared by the Rust, Kotlin and Python suites. Byte strings are lowercase hex (*_hex); text is UTF-8. Regenerate with `cargo run -p cvconnect-core --example gen_vectors --features backend`; only signature.signature_der_hex changes between runs.",
+            "about": "Test vectors of docs/protocol.md, shared by the Rust, Kotlin and Python suites. Byte strings are lowercase hex (*_hex); text is UTF-8. Regenerate with `cargo run -p cvconnect-core --example gen_vectors --features backend`; only signature.signature_der_hex changes between runs.",
             "confirmation": "§6.1: the confirmation fields (payee_name is non-ASCII on purpose; sealed_pin_hash_hex is SHA-256 of pin_seal.sealed_hex) and their canonical bytes; decoding expected_hex must give the fields back.",
             "auth": "§6.3: device id and challenge text, and the canonical bytes a device signs to get a token.",
             "enrollment": "§6.2: e-mail as typed (trimmed and lowercased before encoding, see email_normalized), activation code, SPKI of signature.public_key_spki_hex, and the enrollment proof bytes.",

@@ -197,21 +197,20 @@ fn transport_error(error: reqwest::Error) -> HttpError {
 }
 
 fn is_certificate_error(error: &reqwest::Error) -> bool {
-    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
-    while let Some(current) = source {
+    let mut next: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(current) = next {
         if let Some(rustls::Error::InvalidCertificate(_)) = current.downcast_ref::<rustls::Error>()
         {
             return true;
         }
-        if let Some(io) = current.downcast_ref::<std::io::Error>() {
-            if let Some(rustls::Error::InvalidCertificate(_)) = io
-                .get_ref()
-                .and_then(|inner| inner.downcast_ref::<rustls::Error>())
-            {
-                return true;
-            }
-        }
-        source = current.source();
+        // An io::Error reports its inner error's source, not the inner error itself.
+        next = match current
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref())
+        {
+            Some(inner) => Some(inner as &(dyn std::error::Error + 'static)),
+            None => current.source(),
+        };
     }
     false
 }

@@ -225,7 +225,7 @@ impl Client {
         }
         let _opening = self.inner.opening.lock().await;
         if let Some(session) = self.inner.live_session(payment_id) {
-            return Ok(session);
+            return self.reopen(session).await;
         }
         self.inner.reconcile_payment(payment_id).await?;
         let (detail, balance) = tokio::try_join!(
@@ -245,6 +245,22 @@ impl Client {
             .unwrap_or_else(|p| p.into_inner())
             .insert(payment_id.to_owned(), Arc::downgrade(&session));
         Ok(session)
+    }
+
+    /// A second open of a payment already on screen (duplicate push, tap on the
+    /// pending list): the same session, brought up to date.
+    async fn reopen(
+        &self,
+        session: Arc<PaymentSession>,
+    ) -> Result<Arc<PaymentSession>, ClientError> {
+        match session.refresh().await {
+            Ok(view) if view.status.is_final() => Err(ClientError::AlreadyHandled {
+                status: view.status,
+            }),
+            Ok(_) => Ok(session),
+            Err(error) if error.is_retryable() => Ok(session),
+            Err(error) => Err(error),
+        }
     }
 
     /// Settles every confirmation whose answer was lost, from the backend's status.

@@ -1,0 +1,276 @@
+//! Shared harness of the Rust end-to-end suites: a real sandbox on 127.0.0.1 with a
+//! SQLite file in a temporary folder, real clients with software signers, and the
+//! merchant and admin sides driven over HTTP.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use cvconnect_core::amount::Amount;
+use cvconnect_core::client::{Client, ClientConfig};
+use cvconnect_core::crypto::signer::SoftwareSigner;
+use cvconnect_core::keypad::Keypad;
+use cvconnect_core::log::{LogLevel, LogSink};
+use cvconnect_core::protocol::wire::{MerchantPayment, PaymentStatus, Platform};
+use cvconnect_sandbox::client::{http_client, tls_client_trusting, AdminClient, MerchantClient};
+use cvconnect_sandbox::{Database, FaultKind, RunningSandbox, Sandbox, SandboxConfig};
+
+/// The PIN of the accounts the harness creates.
+pub const PIN: &str = "4827";
+const ADMIN_TOKEN: &str = "e2e-admin-token";
+const MERCHANT_KEY: &str = "mk_e2e_boutique";
+
+pub fn eur(text: &str) -> Amount {
+    Amount::from_plain(text).expect("test amount")
+}
+
+/// Types `pin` the way a person does: finds each digit on the shuffled keys and
+/// presses that key's position.
+pub fn type_pin(keypad: &mut Keypad, pin: &str) {
+    let layout = keypad.layout();
+    for digit in pin.bytes().map(|b| b - b'0') {
+        let position = layout
+            .iter()
+            .position(|&d| d == digit)
+            .expect("every digit is on a key");
+        keypad.press(position as u8).expect("press");
+    }
+}
+
+pub enum Fault {
+    Delay(Duration),
+    Error,
+    DropAfterCommit,
+}
+
+pub struct TestAccount {
+    pub email: String,
+    pub number: String,
+    pub pin: String,
+}
+
+pub struct Phone {
+    pub client: Client,
+    pub signer: Arc<SoftwareSigner>,
+    pub data_dir: PathBuf,
+}
+
+pub struct Harness {
+    sandbox: RunningSandbox,
+    admin: AdminClient,
+    merchant: MerchantClient,
+    dir: tempfile::TempDir,
+    counter: AtomicU32,
+}
+
+impl Harness {
+    pub async fn start() -> Harness {
+        Harness::start_with(false, 4).await
+    }
+
+    pub async fn start_tls() -> Harness {
+        Harness::start_with(true, 4).await
+    }
+
+    pub async fn start_with_pin_length(pin_length: u8) -> Harness {
+        Harness::start_with(false, pin_length).await
+    }
+
+    async fn start_with(tls: bool, pin_length: u8) -> Harness {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let sandbox = Sandbox::start(SandboxConfig {
+            database: Database::File(dir.path().join("sandbox.sqlite3")),
+            admin_token: Some(ADMIN_TOKEN.into()),
+            tls,
+            pin_length,
+            ..SandboxConfig::default()
+        })
+        .await
+        .expect("sandbox starts");
+        let http = match sandbox.cert_der() {
+            Some(cert) => tls_client_trusting(cert).expect("TLS client"),
+            None => http_client(),
+        };
+        let admin = AdminClient::new(http.clone(), sandbox.base_url(), ADMIN_TOKEN);
+        admin
+            .create_merchant_with_key("Boutique Démo", MERCHANT_KEY)
+            .await
+            .expect("merchant");
+        let merchant = MerchantClient::new(http, sandbox.base_url(), MERCHANT_KEY);
+        Harness {
+            sandbox,
+            admin,
+            merchant,
+            dir,
+            counter: AtomicU32::new(0),
+        }
+    }
+
+    fn next(&self) -> u32 {
+        self.counter.fetch_add(1, Ordering::Relaxed) + 1
+    }
+
+    pub fn spki_pin(&self) -> Option<String> {
+        self.sandbox.spki_pin()
+    }
+
+    pub async fn account(&self, balance: &str) -> TestAccount {
+        self.account_with_pin(balance, PIN).await
+    }
+
+    pub async fn account_with_pin(&self, balance: &str, pin: &str) -> TestAccount {
+        let n = self.next();
+        let account = TestAccount {
+            email: format!("beneficiaire.{n}@example.fr"),
+            number: format!("{}", 10_000_000_000u64 + u64::from(n)),
+            pin: pin.to_owned(),
+        };
+        self.admin
+            .create_account(&account.email, &account.number, eur(balance), pin)
+            .await
+            .expect("account");
+        account
+    }
+
+    pub async fn activation_code(&self, account: &TestAccount) -> String {
+        self.admin
+            .issue_activation_code(&account.email)
+            .await
+            .expect("activation code")
+            .code
+    }
+
+    pub async fn phone(&self, account: &TestAccount) -> Phone {
+        self.phone_with(account, |_| {}).await
+    }
+
+    /// An enrolled phone whose config `tweak` adjusts.
+    pub async fn phone_with(
+        &self,
+        account: &TestAccount,
+        tweak: impl FnOnce(&mut ClientConfig),
+    ) -> Phone {
+        let phone = self.unenrolled_phone_with(tweak);
+        let code = self.activation_code(account).await;
+        phone
+            .client
+            .enroll(
+                &account.email,
+                &code,
+                Some(format!("push-{}", self.next())),
+                Platform::Other,
+            )
+            .await
+            .expect("enrollment");
+        phone
+    }
+
+    pub fn unenrolled_phone_with(&self, tweak: impl FnOnce(&mut ClientConfig)) -> Phone {
+        let data_dir = self.dir.path().join(format!("phone-{}", self.next()));
+        let signer = Arc::new(SoftwareSigner::generate().expect("signer"));
+        let mut config = ClientConfig::new(self.sandbox.base_url(), &data_dir);
+        tweak(&mut config);
+        let client = Client::new(config, signer.clone(), None).expect("client");
+        Phone {
+            client,
+            signer,
+            data_dir,
+        }
+    }
+
+    /// A new client on an existing data directory: the app started again.
+    pub async fn reopen_phone(&self, data_dir: &Path, signer: Arc<SoftwareSigner>) -> Phone {
+        let config = ClientConfig::new(self.sandbox.base_url(), data_dir);
+        Phone {
+            client: Client::new(config, signer.clone(), None).expect("client"),
+            signer,
+            data_dir: data_dir.to_path_buf(),
+        }
+    }
+
+    pub async fn create_payment(&self, account: &TestAccount, total: &str) -> String {
+        self.merchant
+            .create_payment(&account.email, eur(total), Some("CMD-E2E"))
+            .await
+            .expect("payment request")
+            .id
+    }
+
+    /// The newest push sent to `phone`, as the platform would hand it over.
+    pub async fn next_push(&self, phone: &Phone) -> HashMap<String, String> {
+        let device = phone.client.enrolled_device().unwrap().expect("enrolled");
+        let feed = self
+            .admin
+            .push_feed(Some(&device.device_id), 0, 5_000)
+            .await
+            .expect("push feed");
+        let last = feed.notifications.last().expect("a notification");
+        last.data.clone().into_iter().collect()
+    }
+
+    pub async fn merchant_payment(&self, payment_id: &str) -> MerchantPayment {
+        self.merchant
+            .payment(payment_id)
+            .await
+            .expect("merchant status")
+    }
+
+    pub async fn merchant_status(&self, payment_id: &str) -> PaymentStatus {
+        self.merchant_payment(payment_id).await.status
+    }
+
+    pub async fn advance_clock(&self, secs: u64) {
+        self.admin.advance_clock(secs).await.expect("clock");
+    }
+
+    pub async fn inject_fault(&self, route: &str, fault: Fault, count: u32) {
+        let (kind, delay) = match fault {
+            Fault::Delay(delay) => (FaultKind::Delay, Some(delay.as_millis() as u64)),
+            Fault::Error => (FaultKind::Error, None),
+            Fault::DropAfterCommit => (FaultKind::DropAfterCommit, None),
+        };
+        self.admin
+            .set_fault(route, kind, delay, count)
+            .await
+            .expect("fault");
+    }
+
+    /// How many ledger debits the sandbox recorded for `payment_id`.
+    pub async fn debits_for(&self, payment_id: &str) -> usize {
+        let ledger = self.admin.ledger().await.expect("ledger");
+        ledger
+            .entries
+            .iter()
+            .filter(|e| e.payment_id == payment_id)
+            .count()
+    }
+}
+
+/// Captures the core's log lines (the sink is process-wide).
+#[derive(Default)]
+pub struct LogCapture {
+    lines: Mutex<Vec<String>>,
+}
+
+impl LogCapture {
+    pub fn install() -> Arc<LogCapture> {
+        let capture = Arc::new(LogCapture::default());
+        cvconnect_core::log::set_log_sink(capture.clone());
+        capture
+    }
+
+    pub fn text(&self) -> String {
+        self.lines.lock().unwrap().join("\n")
+    }
+}
+
+impl LogSink for LogCapture {
+    fn log(&self, level: LogLevel, target: &str, message: &str) {
+        self.lines
+            .lock()
+            .unwrap()
+            .push(format!("{level:?} {target} {message}"));
+    }
+}

@@ -1,0 +1,268 @@
+//! The payment flow end to end: the real client against a real sandbox on loopback.
+
+use std::sync::Arc;
+
+use cvconnect_core::amount::Amount;
+use cvconnect_core::client::{ClientError, PaymentOutcome};
+use cvconnect_core::protocol::wire::PaymentStatus;
+use cvconnect_e2e::{eur, type_pin, Harness, PIN};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn seed_flow_pays_in_full() {
+    let h = Harness::start().await;
+    let account = h.account("200.00").await;
+    let phone = h.phone(&account).await;
+    let payment_id = h.create_payment(&account, "150.00").await;
+
+    let push = h.next_push(&phone).await;
+    let session = phone.client.open_from_push(&push).await.unwrap();
+    let view = session.view();
+    assert_eq!(view.payment_id, payment_id);
+    assert_eq!(
+        (view.total, view.balance, view.amount),
+        (eur("150.00"), eur("200.00"), eur("150.00"))
+    );
+    assert_eq!(view.remainder, Amount::ZERO);
+    assert_eq!(view.payee_name, "Boutique Démo");
+    assert!(view.can_confirm);
+
+    let mut keypad = session.start_pin_entry().unwrap();
+    type_pin(&mut keypad, PIN);
+    let outcome = session.confirm_keypad(&mut keypad).await.unwrap();
+    assert_eq!(
+        outcome,
+        PaymentOutcome::PaidInFull {
+            paid: eur("150.00"),
+            balance: eur("50.00")
+        }
+    );
+    assert_eq!(outcome.message_fr(), "Votre achat est validé !");
+    assert_eq!(
+        h.merchant_status(&payment_id).await,
+        PaymentStatus::Authorised
+    );
+    assert_eq!(phone.client.balance().await.unwrap().amount, eur("50.00"));
+    let history = phone.client.history().unwrap();
+    assert_eq!(history[0].payment_id, payment_id);
+    assert_eq!(history[0].status, PaymentStatus::Authorised);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn partial_payment_leaves_the_remainder_for_the_card() {
+    let h = Harness::start().await;
+    let account = h.account("120.00").await;
+    let phone = h.phone(&account).await;
+    let payment_id = h.create_payment(&account, "150.00").await;
+
+    let session = phone.client.open_payment(&payment_id).await.unwrap();
+    let view = session.view();
+    assert_eq!((view.amount, view.remainder), (eur("120.00"), eur("30.00")));
+    assert_eq!(view.remainder_text, "30,00\u{a0}€");
+
+    let outcome = pay(&session).await;
+    assert_eq!(
+        outcome,
+        PaymentOutcome::PaidInPart {
+            paid: eur("120.00"),
+            remainder: eur("30.00"),
+            balance: Amount::ZERO
+        }
+    );
+    let merchant = h.merchant_payment(&payment_id).await;
+    assert_eq!(merchant.status, PaymentStatus::PartiallyAuthorised);
+    assert_eq!(merchant.remaining_amount, Some(eur("30.00")));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_beneficiary_lowers_the_amount_by_hand() {
+    let h = Harness::start().await;
+    let account = h.account("200.00").await;
+    let phone = h.phone(&account).await;
+    let payment_id = h.create_payment(&account, "150.00").await;
+    let session = phone.client.open_payment(&payment_id).await.unwrap();
+
+    assert!(session.set_amount("250").is_err(), "above the total");
+    assert!(session.set_amount("0").is_err(), "below the minimum");
+    assert!(session.set_amount("12,345").is_err(), "three decimals");
+    let view = session.set_amount("100,50 €").unwrap();
+    assert_eq!((view.amount, view.remainder), (eur("100.50"), eur("49.50")));
+
+    let outcome = pay(&session).await;
+    assert!(
+        matches!(outcome, PaymentOutcome::PaidInPart { remainder, .. } if remainder == eur("49.50"))
+    );
+    assert_eq!(
+        h.merchant_payment(&payment_id).await.remaining_amount,
+        Some(eur("49.50"))
+    );
+    assert_eq!(phone.client.balance().await.unwrap().amount, eur("99.50"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn decline_cancels_the_request() {
+    let h = Harness::start().await;
+    let account = h.account("200.00").await;
+    let phone = h.phone(&account).await;
+    let payment_id = h.create_payment(&account, "150.00").await;
+    let session = phone.client.open_payment(&payment_id).await.unwrap();
+
+    assert_eq!(session.decline().await.unwrap(), PaymentOutcome::Declined);
+    assert_eq!(
+        h.merchant_status(&payment_id).await,
+        PaymentStatus::Cancelled
+    );
+    assert_eq!(phone.client.balance().await.unwrap().amount, eur("200.00"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_expired_request_cannot_be_paid() {
+    let h = Harness::start().await;
+    let account = h.account("200.00").await;
+    let phone = h.phone(&account).await;
+    let payment_id = h.create_payment(&account, "150.00").await;
+    let session = phone.client.open_payment(&payment_id).await.unwrap();
+
+    h.advance_clock(181).await;
+    assert_eq!(pay(&session).await, PaymentOutcome::Expired);
+    assert_eq!(h.merchant_status(&payment_id).await, PaymentStatus::Expired);
+    assert_eq!(phone.client.balance().await.unwrap().amount, eur("200.00"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wrong_pin_then_right_pin() {
+    let h = Harness::start().await;
+    let account = h.account("200.00").await;
+    let phone = h.phone(&account).await;
+    let payment_id = h.create_payment(&account, "150.00").await;
+    let session = phone.client.open_payment(&payment_id).await.unwrap();
+
+    assert_eq!(
+        pay_with(&session, "0000").await,
+        PaymentOutcome::WrongPin { attempts_left: 2 }
+    );
+    assert_eq!(session.view().attempts_left, 2);
+    assert!(matches!(
+        pay(&session).await,
+        PaymentOutcome::PaidInFull { .. }
+    ));
+    assert_eq!(
+        h.merchant_status(&payment_id).await,
+        PaymentStatus::Authorised
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_wrong_pins_lock_with_the_last_attempt_announced() {
+    let h = Harness::start().await;
+    let account = h.account("200.00").await;
+    let phone = h.phone(&account).await;
+    let payment_id = h.create_payment(&account, "150.00").await;
+    let session = phone.client.open_payment(&payment_id).await.unwrap();
+
+    assert_eq!(
+        pay_with(&session, "0000").await,
+        PaymentOutcome::WrongPin { attempts_left: 2 }
+    );
+    let last = pay_with(&session, "1111").await;
+    assert_eq!(last, PaymentOutcome::WrongPin { attempts_left: 1 });
+    assert!(last.message_fr().contains("Dernière tentative"));
+    assert_eq!(pay_with(&session, "2222").await, PaymentOutcome::Locked);
+    assert_eq!(h.merchant_status(&payment_id).await, PaymentStatus::Refused);
+
+    let next = h.create_payment(&account, "30.00").await;
+    let session = phone.client.open_payment(&next).await.unwrap();
+    assert_eq!(
+        pay(&session).await,
+        PaymentOutcome::Locked,
+        "the right PIN no longer works"
+    );
+    assert_eq!(phone.client.balance().await.unwrap().amount, eur("200.00"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn duplicate_pushes_open_one_session() {
+    let h = Harness::start().await;
+    let account = h.account("200.00").await;
+    let phone = h.phone(&account).await;
+    h.create_payment(&account, "150.00").await;
+    let push = h.next_push(&phone).await;
+
+    let first = phone.client.open_from_push(&push).await.unwrap();
+    let second = phone.client.open_from_push(&push).await.unwrap();
+    assert!(Arc::ptr_eq(&first, &second));
+    assert!(matches!(
+        pay(&first).await,
+        PaymentOutcome::PaidInFull { .. }
+    ));
+    drop((first, second));
+
+    let again = phone.client.open_from_push(&push).await;
+    assert!(matches!(
+        again,
+        Err(ClientError::AlreadyHandled {
+            status: PaymentStatus::Authorised
+        })
+    ));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unknown_or_forged_pushes_give_clear_errors() {
+    let h = Harness::start().await;
+    let account = h.account("200.00").await;
+    let phone = h.phone(&account).await;
+    let mut push = std::collections::HashMap::new();
+    push.insert("type".to_owned(), "payment_request".to_owned());
+    push.insert("payment_id".to_owned(), "pay_doesnotexist".to_owned());
+    push.insert("message_id".to_owned(), "msg_1".to_owned());
+    let unknown = phone.client.open_from_push(&push).await;
+    assert!(matches!(unknown, Err(ClientError::PaymentNotFound { .. })));
+
+    push.insert("type".to_owned(), "transfer".to_owned());
+    assert!(matches!(
+        phone.client.open_from_push(&push).await,
+        Err(ClientError::Push(_))
+    ));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lost_push_is_found_in_the_pending_list() {
+    let h = Harness::start().await;
+    let account = h.account("200.00").await;
+    let phone = h.phone(&account).await;
+    let payment_id = h.create_payment(&account, "150.00").await;
+
+    let pending = phone.client.pending_payments().await.unwrap();
+    assert_eq!(pending.len(), 1);
+    assert_eq!(pending[0].payment_id, payment_id);
+    let session = phone
+        .client
+        .open_payment(&pending[0].payment_id)
+        .await
+        .unwrap();
+    assert!(matches!(
+        pay(&session).await,
+        PaymentOutcome::PaidInFull { .. }
+    ));
+    assert!(phone.client.pending_payments().await.unwrap().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_payment_of_another_account_is_not_found() {
+    let h = Harness::start().await;
+    let alice = h.account("200.00").await;
+    let bob = h.account("200.00").await;
+    let bobs_phone = h.phone(&bob).await;
+    let payment_id = h.create_payment(&alice, "150.00").await;
+    let result = bobs_phone.client.open_payment(&payment_id).await;
+    assert!(matches!(result, Err(ClientError::PaymentNotFound { .. })));
+}
+
+async fn pay(session: &cvconnect_core::client::PaymentSession) -> PaymentOutcome {
+    pay_with(session, PIN).await
+}
+
+async fn pay_with(session: &cvconnect_core::client::PaymentSession, pin: &str) -> PaymentOutcome {
+    let mut keypad = session.start_pin_entry().unwrap();
+    type_pin(&mut keypad, pin);
+    session.confirm_keypad(&mut keypad).await.unwrap()
+}

@@ -1,0 +1,204 @@
+//! Lost answers, cancelled callers and killed apps: the outcome shown always matches
+//! the sandbox's ledger and a payment is never debited twice.
+
+use std::time::Duration;
+
+use cvconnect_core::client::PaymentOutcome;
+use cvconnect_core::protocol::wire::PaymentStatus;
+use cvconnect_e2e::{eur, type_pin, Fault, Harness, PIN};
+
+const CONFIRM_ROUTE: &str = "/v1/payments/{payment_id}/confirm";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lost_confirm_answer_is_replayed_with_its_idempotency_key() {
+    let h = Harness::start().await;
+    let account = h.account("200.00").await;
+    let phone = h.phone(&account).await;
+    let payment_id = h.create_payment(&account, "150.00").await;
+    let session = phone.client.open_payment(&payment_id).await.unwrap();
+
+    h.inject_fault(CONFIRM_ROUTE, Fault::DropAfterCommit, 1)
+        .await;
+    let mut keypad = session.start_pin_entry().unwrap();
+    type_pin(&mut keypad, PIN);
+    let outcome = session.confirm_keypad(&mut keypad).await.unwrap();
+
+    assert_eq!(
+        outcome,
+        PaymentOutcome::PaidInFull {
+            paid: eur("150.00"),
+            balance: eur("50.00")
+        }
+    );
+    assert_eq!(h.debits_for(&payment_id).await, 1);
+    assert_eq!(
+        h.merchant_status(&payment_id).await,
+        PaymentStatus::Authorised
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_retries_a_lost_answer_is_reconciled_from_the_payment_status() {
+    let h = Harness::start().await;
+    let account = h.account("120.00").await;
+    let phone = h
+        .phone_with(&account, |config| config.max_retries = 0)
+        .await;
+    let payment_id = h.create_payment(&account, "150.00").await;
+    let session = phone.client.open_payment(&payment_id).await.unwrap();
+
+    h.inject_fault(CONFIRM_ROUTE, Fault::DropAfterCommit, 1)
+        .await;
+    let mut keypad = session.start_pin_entry().unwrap();
+    type_pin(&mut keypad, PIN);
+    let outcome = session.confirm_keypad(&mut keypad).await.unwrap();
+
+    assert!(
+        matches!(outcome, PaymentOutcome::PaidInPart { remainder, .. } if remainder == eur("30.00"))
+    );
+    assert_eq!(h.debits_for(&payment_id).await, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_error_before_the_work_is_retried_once_and_pays_once() {
+    let h = Harness::start().await;
+    let account = h.account("200.00").await;
+    let phone = h.phone(&account).await;
+    let payment_id = h.create_payment(&account, "150.00").await;
+    let session = phone.client.open_payment(&payment_id).await.unwrap();
+
+    h.inject_fault(CONFIRM_ROUTE, Fault::Error, 1).await;
+    let mut keypad = session.start_pin_entry().unwrap();
+    type_pin(&mut keypad, PIN);
+    let outcome = session.confirm_keypad(&mut keypad).await.unwrap();
+    assert!(matches!(outcome, PaymentOutcome::PaidInFull { .. }));
+    assert_eq!(h.debits_for(&payment_id).await, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cancelled_caller_does_not_cut_the_confirmation_in_half() {
+    let h = Harness::start().await;
+    let account = h.account("200.00").await;
+    let phone = h.phone(&account).await;
+    let payment_id = h.create_payment(&account, "150.00").await;
+    let session = phone.client.open_payment(&payment_id).await.unwrap();
+
+    h.inject_fault(CONFIRM_ROUTE, Fault::Delay(Duration::from_millis(500)), 1)
+        .await;
+    let mut keypad = session.start_pin_entry().unwrap();
+    type_pin(&mut keypad, PIN);
+    let cancelled = tokio::time::timeout(
+        Duration::from_millis(100),
+        session.confirm_keypad(&mut keypad),
+    )
+    .await;
+    assert!(cancelled.is_err(), "the caller gave up");
+
+    // The detached submission finishes and records its outcome; reconcile agrees with it.
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    let settled = phone.client.reconcile().await.unwrap();
+    assert!(settled.is_empty(), "nothing left unresolved: {settled:?}");
+    assert_eq!(h.debits_for(&payment_id).await, 1);
+    let again = phone.client.open_payment(&payment_id).await;
+    assert!(again.is_err(), "the payment is finished");
+}
+
+/// The app is killed between the journal write and the answer: its runtime dies with
+/// the request in flight. A new client on the same data directory settles it.
+#[test]
+fn a_killed_app_is_reconciled_by_the_next_start() {
+    let main = tokio::runtime::Runtime::new().unwrap();
+    let h = main.block_on(Harness::start());
+    let account = main.block_on(h.account("200.00"));
+    let phone = main.block_on(h.phone(&account));
+    let payment_id = main.block_on(h.create_payment(&account, "150.00"));
+    main.block_on(h.inject_fault(CONFIRM_ROUTE, Fault::Delay(Duration::from_millis(400)), 1));
+    let data_dir = phone.data_dir.clone();
+    let signer = phone.signer.clone();
+
+    let app = tokio::runtime::Runtime::new().unwrap();
+    let session = app
+        .block_on(phone.client.open_payment(&payment_id))
+        .unwrap();
+    let mut keypad = session.start_pin_entry().unwrap();
+    type_pin(&mut keypad, PIN);
+    let _ = app.block_on(async {
+        tokio::time::timeout(
+            Duration::from_millis(100),
+            session.confirm_keypad(&mut keypad),
+        )
+        .await
+    });
+    drop(session);
+    drop(phone);
+    app.shutdown_background();
+
+    std::thread::sleep(Duration::from_millis(700));
+    main.block_on(async {
+        let restarted = h.reopen_phone(&data_dir, signer).await;
+        let settled = restarted.client.reconcile().await.unwrap();
+        let debits = h.debits_for(&payment_id).await;
+        assert!(debits <= 1);
+        if debits == 1 {
+            assert!(matches!(settled.as_slice(), [] | [_]));
+            if let [entry] = settled.as_slice() {
+                assert!(
+                    matches!(entry.outcome, Some(PaymentOutcome::PaidInFull { .. })),
+                    "{entry:?}"
+                );
+            }
+            assert_eq!(
+                h.merchant_status(&payment_id).await,
+                PaymentStatus::Authorised
+            );
+        } else {
+            // The request never took effect: the journal says so and paying again works, once.
+            let session = restarted.client.open_payment(&payment_id).await.unwrap();
+            let mut keypad = session.start_pin_entry().unwrap();
+            type_pin(&mut keypad, PIN);
+            assert!(matches!(
+                session.confirm_keypad(&mut keypad).await.unwrap(),
+                PaymentOutcome::PaidInFull { .. }
+            ));
+            assert_eq!(h.debits_for(&payment_id).await, 1);
+        }
+        assert!(restarted.client.reconcile().await.unwrap().is_empty());
+        assert_eq!(
+            restarted.client.balance().await.unwrap().amount,
+            eur("50.00")
+        );
+    });
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_phones_of_one_account_answering_the_same_request_debit_once() {
+    let h = Harness::start().await;
+    let account = h.account("200.00").await;
+    let first = h.phone(&account).await;
+    let second = h.phone(&account).await;
+    let payment_id = h.create_payment(&account, "150.00").await;
+    let a = first.client.open_payment(&payment_id).await.unwrap();
+    let b = second.client.open_payment(&payment_id).await.unwrap();
+
+    let mut keypad_a = a.start_pin_entry().unwrap();
+    let mut keypad_b = b.start_pin_entry().unwrap();
+    type_pin(&mut keypad_a, PIN);
+    type_pin(&mut keypad_b, PIN);
+    let (ra, rb) = tokio::join!(
+        a.confirm_keypad(&mut keypad_a),
+        b.confirm_keypad(&mut keypad_b)
+    );
+    let outcomes = [ra.unwrap(), rb.unwrap()];
+    let paid = outcomes
+        .iter()
+        .filter(|o| matches!(o, PaymentOutcome::PaidInFull { .. }))
+        .count();
+    assert_eq!(paid, 1, "{outcomes:?}");
+    assert!(
+        outcomes
+            .iter()
+            .any(|o| matches!(o, PaymentOutcome::AlreadyHandled { .. })),
+        "{outcomes:?}"
+    );
+    assert_eq!(h.debits_for(&payment_id).await, 1);
+}
