@@ -6,9 +6,14 @@
 //!
 //! The journal is the reason this store exists. Before a confirmation is sent, its
 //! intent (payment, idempotency key, amount, nonce — never any PIN material, not even
-//! sealed) is written with `synchronous=FULL`; the outcome is written after. An entry
+//! sealed) is written; the outcome is written after. An entry
 //! without an outcome means "the answer may have been lost": it is reconciled with the
 //! backend's status before anything else is shown for that payment.
+//!
+//! Durability is chosen per write: caches use `synchronous=NORMAL` (in WAL mode a
+//! commit survives the app being killed, which is what caches need), while a journal
+//! intent is written with `synchronous=FULL` so that it also survives a power loss
+//! between the write and the request.
 
 use std::path::Path;
 use std::sync::Mutex;
@@ -107,7 +112,7 @@ impl Store {
         })?;
         let mut conn = Connection::open(data_dir.join(DATABASE_FILE))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", true)?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         migrate(&mut conn)?;
@@ -254,7 +259,8 @@ impl Store {
 
     pub fn journal_intent(&self, entry: &JournalEntry) -> Result<(), StoreError> {
         self.with(|c| {
-            c.execute(
+            c.pragma_update(None, "synchronous", "FULL")?;
+            let written = c.execute(
                 "INSERT INTO journal (idempotency_key, payment_id, amount, nonce, created_at)
                  VALUES (?1, ?2, ?3, ?4, ?5)",
                 params![
@@ -264,8 +270,9 @@ impl Store {
                     entry.nonce,
                     entry.created_at
                 ],
-            )
-            .map(drop)
+            );
+            c.pragma_update(None, "synchronous", "NORMAL")?;
+            written.map(drop)
         })
     }
 
