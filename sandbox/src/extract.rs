@@ -1,0 +1,182 @@
+//! Extractors whose rejections are the protocol's JSON errors (never axum's plain
+//! text): JSON bodies capped at 16 KiB, path ids, query strings, and the three kinds
+//! of bearer credentials (device token, merchant API key, admin token).
+
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Path, Query, Request};
+use axum::http::header::{AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE};
+use axum::http::request::Parts;
+use cvconnect_core::protocol::errors::ErrorCode;
+use futures::StreamExt as _;
+use serde::de::DeserializeOwned;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+use crate::store::devices::{self, DeviceRow};
+use crate::store::merchants::{self, MerchantRow};
+use crate::util::{is_id, secret_eq};
+
+/// Largest request body accepted.
+pub const BODY_LIMIT: usize = 16 * 1024;
+
+/// A JSON body of type `T` (which should deny unknown fields).
+pub struct JsonBody<T>(pub T);
+
+impl<S, T> FromRequest<S> for JsonBody<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, _state: &S) -> Result<Self, ApiError> {
+        let too_large = || ApiError::new(ErrorCode::PayloadTooLarge);
+        // A body declared as something else than JSON is refused; no declaration is tolerated.
+        if let Some(content_type) = request.headers().get(CONTENT_TYPE) {
+            let essence = content_type
+                .to_str()
+                .unwrap_or("")
+                .split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase();
+            if essence != "application/json" && !essence.ends_with("+json") {
+                return Err(ApiError::bad_request());
+            }
+        }
+        let declared = request
+            .headers()
+            .get(CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok());
+        if declared.is_some_and(|len| len > BODY_LIMIT as u64) {
+            return Err(too_large());
+        }
+        let mut stream = request.into_body().into_data_stream();
+        let mut bytes = Vec::new();
+        while let Some(chunk) = stream.next().await {
+            let chunk = chunk.map_err(|_| ApiError::bad_request())?;
+            if bytes.len() + chunk.len() > BODY_LIMIT {
+                return Err(too_large());
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        serde_json::from_slice(&bytes).map(JsonBody).map_err(|e| {
+            tracing::debug!(error = %e, "rejected body");
+            ApiError::bad_request()
+        })
+    }
+}
+
+/// A single path parameter in the id charset; anything else is `not_found`.
+pub struct PathId(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for PathId {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let Path(id) = Path::<String>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| ApiError::not_found())?;
+        if !is_id(&id) {
+            return Err(ApiError::not_found());
+        }
+        Ok(PathId(id))
+    }
+}
+
+/// A single path parameter, any text (admin account references may be e-mails).
+pub struct PathText(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for PathText {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let Path(text) = Path::<String>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| ApiError::not_found())?;
+        Ok(PathText(text))
+    }
+}
+
+/// Query parameters; a malformed query is `validation_failed`.
+pub struct QueryParams<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for QueryParams<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, ApiError> {
+        Query::<T>::try_from_uri(&parts.uri)
+            .map(|Query(q)| QueryParams(q))
+            .map_err(|_| ApiError::validation("query"))
+    }
+}
+
+fn bearer(parts: &Parts) -> Option<&str> {
+    let value = parts.headers.get(AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty() && token.len() <= 512)
+        .then_some(token)
+}
+
+/// The device a live bearer token belongs to.
+pub struct DeviceAuth(pub DeviceRow);
+
+impl FromRequestParts<AppState> for DeviceAuth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let token = bearer(parts).ok_or_else(ApiError::unauthorized)?.to_owned();
+        let now = state.now();
+        state
+            .db
+            .run(move |conn| Ok(devices::by_token(conn, &token, now)?))
+            .await?
+            .map(DeviceAuth)
+            .ok_or_else(ApiError::unauthorized)
+    }
+}
+
+/// The merchant of an API key.
+pub struct MerchantAuth(pub MerchantRow);
+
+impl FromRequestParts<AppState> for MerchantAuth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let key = bearer(parts).ok_or_else(ApiError::unauthorized)?.to_owned();
+        state
+            .db
+            .run(move |conn| Ok(merchants::by_api_key(conn, &key)?))
+            .await?
+            .map(MerchantAuth)
+            .ok_or_else(ApiError::unauthorized)
+    }
+}
+
+/// The admin token, from a loopback peer.
+pub struct AdminAuth;
+
+impl FromRequestParts<AppState> for AdminAuth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let Some(expected) = state.config.admin_token.as_deref() else {
+            return Err(ApiError::not_found());
+        };
+        let loopback = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .is_some_and(|ConnectInfo(addr)| addr.ip().is_loopback());
+        if !loopback {
+            return Err(ApiError::not_found());
+        }
+        match bearer(parts) {
+            Some(token) if secret_eq(token, expected) => Ok(AdminAuth),
+            _ => Err(ApiError::unauthorized()),
+        }
+    }
+}

@@ -1,0 +1,322 @@
+//! Sandbox-only admin routes (protocol §10), present only with an admin token.
+
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json;
+use cvconnect_core::amount::Amount;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+
+use super::parse_amount;
+use crate::clock::CLOCK_OFFSET_KEY;
+use crate::db::meta_set;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{AdminAuth, JsonBody, PathText, QueryParams};
+use crate::faults::{Fault, FaultKind};
+use crate::state::AppState;
+use crate::store::accounts::{self, AccountView, NewAccount};
+use crate::store::ledger::{self, LedgerEntry};
+use crate::store::{devices, merchants, push};
+use crate::util::{mask_email, new_token, normalize_email};
+
+/// Longest long poll of the push feed.
+pub const MAX_WAIT_MS: u64 = 30_000;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateAccountBody {
+    email: String,
+    account_number: String,
+    balance: String,
+    pin: String,
+}
+
+pub async fn create_account(
+    State(state): State<AppState>,
+    _: AdminAuth,
+    JsonBody(body): JsonBody<CreateAccountBody>,
+) -> ApiResult<(StatusCode, Json<AccountView>)> {
+    let balance = parse_amount(&body.balance).ok_or_else(|| ApiError::validation("balance"))?;
+    let now = state.now();
+    let worker = state.clone();
+    let account = state
+        .db
+        .transaction(move |tx| {
+            let new = NewAccount {
+                email: &body.email,
+                account_number: &body.account_number,
+                balance,
+                pin: &body.pin,
+            };
+            accounts::insert(tx, &worker.secrets, &new, worker.config.pin_length, now)
+        })
+        .await?;
+    tracing::info!(account_id = %account.id, email = %mask_email(&account.email), "account created");
+    Ok((StatusCode::CREATED, Json(account.view())))
+}
+
+pub async fn get_account(
+    State(state): State<AppState>,
+    _: AdminAuth,
+    PathText(reference): PathText,
+) -> ApiResult<Json<AccountView>> {
+    let account = state
+        .db
+        .run(move |conn| accounts::find(conn, &reference)?.ok_or_else(ApiError::not_found))
+        .await?;
+    Ok(Json(account.view()))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BalanceBody {
+    balance: String,
+}
+
+pub async fn set_balance(
+    State(state): State<AppState>,
+    _: AdminAuth,
+    PathText(reference): PathText,
+    JsonBody(body): JsonBody<BalanceBody>,
+) -> ApiResult<Json<AccountView>> {
+    let balance = parse_amount(&body.balance).ok_or_else(|| ApiError::validation("balance"))?;
+    let account = state
+        .db
+        .transaction(move |tx| {
+            let account = accounts::find(tx, &reference)?.ok_or_else(ApiError::not_found)?;
+            accounts::set_balance(tx, &account.id, balance)?;
+            accounts::get(tx, &account.id)?.ok_or_else(ApiError::not_found)
+        })
+        .await?;
+    Ok(Json(account.view()))
+}
+
+pub async fn unlock(
+    State(state): State<AppState>,
+    _: AdminAuth,
+    PathText(reference): PathText,
+) -> ApiResult<Json<AccountView>> {
+    let account = state
+        .db
+        .transaction(move |tx| {
+            let account = accounts::find(tx, &reference)?.ok_or_else(ApiError::not_found)?;
+            accounts::unlock(tx, &account.id)?;
+            accounts::get(tx, &account.id)?.ok_or_else(ApiError::not_found)
+        })
+        .await?;
+    Ok(Json(account.view()))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ActivationBody {
+    email: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ActivationCodeView {
+    code: String,
+    expires_at: i64,
+}
+
+pub async fn activation_code(
+    State(state): State<AppState>,
+    _: AdminAuth,
+    JsonBody(body): JsonBody<ActivationBody>,
+) -> ApiResult<(StatusCode, Json<ActivationCodeView>)> {
+    let email = normalize_email(&body.email).ok_or_else(|| ApiError::validation("email"))?;
+    let now = state.now();
+    let (code, expires_at) = state
+        .db
+        .transaction(move |tx| {
+            let account = accounts::find(tx, &email)?.ok_or_else(ApiError::not_found)?;
+            Ok(devices::issue_activation_code(tx, &account.id, now)?)
+        })
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(ActivationCodeView { code, expires_at }),
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MerchantBody {
+    name: String,
+    /// Sandbox extension: choose the key (a random one otherwise).
+    #[serde(default)]
+    api_key: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct MerchantCreated {
+    merchant_id: String,
+    name: String,
+    api_key: String,
+}
+
+pub async fn create_merchant(
+    State(state): State<AppState>,
+    _: AdminAuth,
+    JsonBody(body): JsonBody<MerchantBody>,
+) -> ApiResult<(StatusCode, Json<MerchantCreated>)> {
+    let api_key = body
+        .api_key
+        .unwrap_or_else(|| format!("mk_{}", new_token()));
+    let now = state.now();
+    let key = api_key.clone();
+    let merchant = state
+        .db
+        .transaction(move |tx| merchants::insert(tx, &body.name, &key, now))
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(MerchantCreated {
+            merchant_id: merchant.id,
+            name: merchant.name,
+            api_key,
+        }),
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FaultBody {
+    route: String,
+    kind: FaultKind,
+    #[serde(default)]
+    delay_ms: Option<u64>,
+    #[serde(default)]
+    count: Option<u32>,
+}
+
+pub async fn set_fault(
+    State(state): State<AppState>,
+    _: AdminAuth,
+    JsonBody(body): JsonBody<FaultBody>,
+) -> ApiResult<(StatusCode, Json<Fault>)> {
+    if !body.route.starts_with('/') || body.route.len() > 200 {
+        return Err(ApiError::validation("route"));
+    }
+    let delay_ms = body.delay_ms.unwrap_or(0);
+    if delay_ms > 60_000 || (body.kind == FaultKind::Delay && body.delay_ms.is_none()) {
+        return Err(ApiError::validation("delay_ms"));
+    }
+    let count = body.count.unwrap_or(1);
+    if count == 0 {
+        return Err(ApiError::validation("count"));
+    }
+    let fault = Fault {
+        route: body.route,
+        kind: body.kind,
+        delay_ms,
+        count,
+    };
+    state.faults.set(fault.clone());
+    tracing::info!(route = %fault.route, kind = ?fault.kind, count, "fault armed");
+    Ok((StatusCode::CREATED, Json(fault)))
+}
+
+pub async fn clear_faults(State(state): State<AppState>, _: AdminAuth) -> StatusCode {
+    state.faults.clear();
+    StatusCode::NO_CONTENT
+}
+
+pub async fn list_faults(State(state): State<AppState>, _: AdminAuth) -> Json<Value> {
+    Json(json!({ "faults": state.faults.list() }))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClockBody {
+    advance_secs: u64,
+}
+
+pub async fn advance_clock(
+    State(state): State<AppState>,
+    _: AdminAuth,
+    JsonBody(body): JsonBody<ClockBody>,
+) -> ApiResult<Json<Value>> {
+    const TEN_YEARS: u64 = 10 * 365 * 24 * 3600;
+    if body.advance_secs > TEN_YEARS {
+        return Err(ApiError::validation("advance_secs"));
+    }
+    let offset = state.clock.advance(body.advance_secs as i64);
+    state
+        .db
+        .run(move |conn| {
+            Ok(meta_set(
+                conn,
+                CLOCK_OFFSET_KEY,
+                offset.to_string().as_bytes(),
+            )?)
+        })
+        .await?;
+    Ok(Json(json!({ "now": state.now(), "offset_secs": offset })))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct FeedQuery {
+    device_id: Option<String>,
+    after: Option<i64>,
+    wait_ms: Option<u64>,
+}
+
+pub async fn push_feed(
+    State(state): State<AppState>,
+    _: AdminAuth,
+    QueryParams(query): QueryParams<FeedQuery>,
+) -> ApiResult<Json<Value>> {
+    let after = query.after.unwrap_or(0).max(0);
+    let wait = Duration::from_millis(query.wait_ms.unwrap_or(0).min(MAX_WAIT_MS));
+    let deadline = tokio::time::Instant::now() + wait;
+    let mut shutdown = state.shutdown.clone();
+    let mut closing = false;
+    loop {
+        let notified = state.push_notify.notified();
+        tokio::pin!(notified);
+        notified.as_mut().enable();
+        let device_id = query.device_id.clone();
+        let (rows, last_seq) = state
+            .db
+            .run(move |conn| {
+                let rows = push::feed(conn, device_id.as_deref(), after, 100)?;
+                Ok((rows, push::last_seq(conn)?))
+            })
+            .await?;
+        if !rows.is_empty()
+            || tokio::time::Instant::now() >= deadline
+            || closing
+            || *shutdown.borrow()
+        {
+            let next_after = rows.last().map_or(after, |r| r.seq);
+            return Ok(Json(json!({
+                "notifications": rows.iter().map(push::PushRow::to_json).collect::<Vec<_>>(),
+                "next_after": next_after,
+                "last_seq": last_seq,
+            })));
+        }
+        tokio::select! {
+            _ = &mut notified => {}
+            _ = tokio::time::sleep_until(deadline) => {}
+            changed = shutdown.changed() => closing = changed.is_err() || *shutdown.borrow(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct LedgerView {
+    entries: Vec<LedgerEntry>,
+    total: Amount,
+}
+
+pub async fn ledger(State(state): State<AppState>, _: AdminAuth) -> ApiResult<Json<LedgerView>> {
+    let entries = state.db.run(|conn| Ok(ledger::all(conn)?)).await?;
+    let total = entries
+        .iter()
+        .try_fold(Amount::ZERO, |acc, e| acc.checked_add(e.amount))
+        .ok_or_else(|| ApiError::internal("ledger total overflow"))?;
+    Ok(Json(LedgerView { entries, total }))
+}

@@ -1,0 +1,333 @@
+//! Beneficiary API (protocol §5): enrollment, device authentication, balance,
+//! payments, confirm and decline.
+
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use cvconnect_core::amount::Amount;
+use cvconnect_core::protocol::canonical::FieldWriter;
+use cvconnect_core::protocol::errors::ErrorCode;
+use cvconnect_core::protocol::wire::{
+    BalanceResponse, ChallengeRequest, ChallengeResponse, DeclineResponse, EnrollRequest,
+    EnrollResponse, PaymentDetail, PaymentList, PaymentStatus, PinKey, PushTokenRequest,
+    TokenRequest, TokenResponse,
+};
+use cvconnect_core::protocol::CURRENCY;
+use serde::Deserialize;
+
+use super::parse_amount;
+use crate::error::{json_response, ApiError, ApiResult};
+use crate::extract::{DeviceAuth, JsonBody, PathId, QueryParams};
+use crate::state::AppState;
+use crate::store::confirm::{self, min_amount, ConfirmInput, Limits};
+use crate::store::{accounts, devices, payments};
+use crate::util::{b64url_decode, is_id, sha256};
+
+const MAX_PUSH_TOKEN: usize = 4096;
+
+pub async fn enroll(
+    State(state): State<AppState>,
+    JsonBody(req): JsonBody<EnrollRequest>,
+) -> ApiResult<Response> {
+    if req.activation_code.len() > 64 || req.email.len() > 320 {
+        return Err(ApiError::new(ErrorCode::InvalidActivationCode));
+    }
+    let public_key = b64url_decode(&req.public_key)
+        .filter(|k| k.len() <= 512)
+        .ok_or_else(|| ApiError::validation("public_key"))?;
+    let proof = b64url_decode(&req.proof)
+        .filter(|p| p.len() <= 256)
+        .ok_or_else(|| ApiError::validation("proof"))?;
+    if req
+        .push_token
+        .as_ref()
+        .is_some_and(|t| t.is_empty() || t.len() > MAX_PUSH_TOKEN)
+    {
+        return Err(ApiError::validation("push_token"));
+    }
+    let now = state.now();
+    let pin_length = state.config.pin_length;
+    let device_id = state
+        .db
+        .transaction(move |tx| {
+            let enrollment = devices::Enrollment {
+                email: &req.email,
+                activation_code: &req.activation_code,
+                public_key: &public_key,
+                push_token: req.push_token.as_deref(),
+                platform: &req.platform,
+                proof: &proof,
+            };
+            devices::enroll(tx, &enrollment, now)
+        })
+        .await?;
+    tracing::info!(%device_id, "device enrolled");
+    Ok((
+        StatusCode::CREATED,
+        Json(EnrollResponse {
+            device_id,
+            pin_length,
+        }),
+    )
+        .into_response())
+}
+
+pub async fn challenge(
+    State(state): State<AppState>,
+    JsonBody(req): JsonBody<ChallengeRequest>,
+) -> ApiResult<Json<ChallengeResponse>> {
+    if !is_id(&req.device_id) {
+        return Err(ApiError::validation("device_id"));
+    }
+    let now = state.now();
+    let (challenge, expires_at) = state
+        .db
+        .run(move |conn| Ok(devices::new_challenge(conn, &req.device_id, now)?))
+        .await?;
+    Ok(Json(ChallengeResponse {
+        challenge,
+        expires_at,
+    }))
+}
+
+pub async fn token(
+    State(state): State<AppState>,
+    JsonBody(req): JsonBody<TokenRequest>,
+) -> ApiResult<Json<TokenResponse>> {
+    if !is_id(&req.device_id) {
+        return Err(ApiError::validation("device_id"));
+    }
+    if req.challenge.len() > 128 {
+        return Err(ApiError::new(ErrorCode::InvalidChallenge));
+    }
+    let signature = b64url_decode(&req.signature)
+        .filter(|s| s.len() <= 256)
+        .ok_or_else(|| ApiError::validation("signature"))?;
+    let now = state.now();
+    let ttl = i64::try_from(state.config.token_ttl_secs).unwrap_or(i64::MAX / 4);
+    let access_token = state
+        .db
+        .transaction(move |tx| {
+            devices::redeem_challenge(tx, &req.device_id, &req.challenge, &signature, now, ttl)
+        })
+        .await??;
+    Ok(Json(TokenResponse {
+        access_token,
+        token_type: "Bearer".to_owned(),
+        expires_in: state.config.token_ttl_secs,
+    }))
+}
+
+pub async fn push_token(
+    State(state): State<AppState>,
+    DeviceAuth(device): DeviceAuth,
+    JsonBody(req): JsonBody<PushTokenRequest>,
+) -> ApiResult<StatusCode> {
+    if req.push_token.is_empty() || req.push_token.len() > MAX_PUSH_TOKEN {
+        return Err(ApiError::validation("push_token"));
+    }
+    state
+        .db
+        .run(move |conn| Ok(devices::set_push_token(conn, &device.id, &req.push_token)?))
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub async fn balance(
+    State(state): State<AppState>,
+    DeviceAuth(device): DeviceAuth,
+) -> ApiResult<Json<BalanceResponse>> {
+    let account = state
+        .db
+        .run(move |conn| Ok(accounts::get(conn, &device.account_id)?))
+        .await?
+        .ok_or_else(ApiError::unauthorized)?;
+    Ok(Json(BalanceResponse {
+        balance: account.balance,
+        currency: CURRENCY.to_owned(),
+    }))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ListQuery {
+    status: Option<String>,
+}
+
+pub async fn list_payments(
+    State(state): State<AppState>,
+    DeviceAuth(device): DeviceAuth,
+    QueryParams(query): QueryParams<ListQuery>,
+) -> ApiResult<Json<PaymentList>> {
+    let pending_only = match query.status.as_deref() {
+        None => false,
+        Some("pending") => true,
+        Some(_) => return Err(ApiError::validation("status")),
+    };
+    let now = state.now();
+    let rows = state
+        .db
+        .transaction(move |tx| {
+            Ok(payments::list_for_account(
+                tx,
+                &device.account_id,
+                pending_only,
+                now,
+            )?)
+        })
+        .await?;
+    Ok(Json(PaymentList {
+        payments: rows.iter().map(payments::PaymentRow::summary).collect(),
+    }))
+}
+
+pub async fn payment_detail(
+    State(state): State<AppState>,
+    DeviceAuth(device): DeviceAuth,
+    PathId(payment_id): PathId,
+) -> ApiResult<Json<PaymentDetail>> {
+    let now = state.now();
+    let (payment, account) = state
+        .db
+        .transaction(move |tx| {
+            let payment = payments::get_fresh(tx, &payment_id, now)?
+                .filter(|p| p.account_id.as_deref() == Some(device.account_id.as_str()))
+                .ok_or_else(ApiError::not_found)?;
+            let account =
+                accounts::get(tx, &device.account_id)?.ok_or_else(ApiError::unauthorized)?;
+            Ok((payment, account))
+        })
+        .await?;
+    let max_amount = account.balance.min(payment.total);
+    Ok(Json(PaymentDetail {
+        payment_id: payment.id.clone(),
+        status: payment.status,
+        payee: payment.payee(),
+        total: payment.total,
+        currency: CURRENCY.to_owned(),
+        min_amount: min_amount(),
+        max_amount,
+        nonce: payment.nonce.clone(),
+        created_at: payment.created_at,
+        expires_at: payment.expires_at,
+        pin_length: account.pin_length,
+        pin_key: PinKey {
+            key_id: state.secrets.pin_key_id.clone(),
+            public_key: state.secrets.pin_public_key.clone(),
+        },
+        attempts_left: account.attempts_left(state.config.max_pin_attempts),
+        paid_amount: payment.paid,
+        remaining_amount: payment.remaining,
+    }))
+}
+
+/// The confirm body, with the amount as text so that a bad value is `validation_failed`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfirmBody {
+    amount: String,
+    nonce: String,
+    sealed_pin: String,
+    signature: String,
+    idempotency_key: String,
+}
+
+fn request_hash(amount: Amount, body: &ConfirmBody) -> [u8; 32] {
+    sha256(
+        &FieldWriter::new("sandbox/confirm-request")
+            .field(amount.to_plain().as_bytes())
+            .field(body.nonce.as_bytes())
+            .field(body.sealed_pin.as_bytes())
+            .field(body.signature.as_bytes())
+            .field(body.idempotency_key.as_bytes())
+            .finish(),
+    )
+}
+
+pub async fn confirm(
+    State(state): State<AppState>,
+    DeviceAuth(device): DeviceAuth,
+    PathId(payment_id): PathId,
+    headers: HeaderMap,
+    JsonBody(body): JsonBody<ConfirmBody>,
+) -> ApiResult<Response> {
+    let key_ok = |k: &str| is_id(k) && (16..=64).contains(&k.len());
+    if !key_ok(&body.idempotency_key) {
+        return Err(ApiError::validation("idempotency_key"));
+    }
+    let header_key = headers
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim);
+    if header_key != Some(body.idempotency_key.as_str()) {
+        return Err(ApiError::validation("idempotency_key"));
+    }
+    let amount = parse_amount(&body.amount).ok_or_else(|| ApiError::validation("amount"))?;
+    if body.nonce.is_empty() || body.nonce.len() > 128 {
+        return Err(ApiError::new(ErrorCode::NonceUsed));
+    }
+    let sealed_pin = b64url_decode(&body.sealed_pin)
+        .filter(|s| !s.is_empty() && s.len() <= 256)
+        .ok_or_else(|| ApiError::validation("sealed_pin"))?;
+    let signature = b64url_decode(&body.signature)
+        .filter(|s| !s.is_empty() && s.len() <= 256)
+        .ok_or_else(|| ApiError::validation("signature"))?;
+    let input = ConfirmInput {
+        device_id: device.id.clone(),
+        account_id: device.account_id.clone(),
+        payment_id,
+        amount,
+        request_hash: request_hash(amount, &body),
+        nonce: body.nonce,
+        sealed_pin,
+        signature,
+        idempotency_key: body.idempotency_key,
+    };
+    let now = state.now();
+    let limits = Limits {
+        max_attempts: state.config.max_pin_attempts,
+    };
+    let worker = state.clone();
+    let payment_id = input.payment_id.clone();
+    let answer = state
+        .db
+        .transaction(move |tx| confirm::confirm(tx, &worker.secrets, &input, &limits, now))
+        .await?;
+    tracing::info!(
+        %payment_id,
+        device_id = %device.id,
+        status = answer.status,
+        debited = answer.debited,
+        "confirm"
+    );
+    let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    Ok(json_response(status, answer.body))
+}
+
+pub async fn decline(
+    State(state): State<AppState>,
+    DeviceAuth(device): DeviceAuth,
+    PathId(payment_id): PathId,
+) -> ApiResult<Json<DeclineResponse>> {
+    let now = state.now();
+    let status = state
+        .db
+        .transaction(move |tx| {
+            let mut payment = payments::get(tx, &payment_id)?
+                .filter(|p| p.account_id.as_deref() == Some(device.account_id.as_str()))
+                .ok_or_else(ApiError::not_found)?;
+            // An expired request is committed as EXPIRED before answering.
+            Ok(match payments::cancel(tx, &mut payment, now)? {
+                Ok(()) => Ok(payment),
+                Err(status) => Err(status),
+            })
+        })
+        .await?;
+    match status {
+        Ok(payment) => Ok(Json(DeclineResponse {
+            payment_id: payment.id,
+            status: PaymentStatus::Cancelled,
+        })),
+        Err(status) => Err(ApiError::not_pending(status)),
+    }
+}

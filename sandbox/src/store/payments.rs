@@ -1,0 +1,253 @@
+//! Payment requests. Expiry is evaluated lazily: whoever reads a PENDING request past
+//! its expiry moves it to EXPIRED.
+
+use cvconnect_core::amount::Amount;
+use cvconnect_core::protocol::wire::{MerchantPayment, Payee, PaymentStatus, PaymentSummary};
+use cvconnect_core::protocol::CURRENCY;
+use rusqlite::{params, Connection, OptionalExtension, Row};
+
+use super::merchants::MerchantRow;
+use super::{amount_from_db, cents_to_i64};
+use crate::util::{b64url, new_id, random_bytes};
+
+/// History window of `GET /v1/payments` without `status`.
+pub const HISTORY_SECS: i64 = 30 * 24 * 3600;
+
+#[derive(Debug, Clone)]
+pub struct PaymentRow {
+    pub id: String,
+    pub merchant_id: String,
+    pub merchant_name: String,
+    pub account_id: Option<String>,
+    pub total: Amount,
+    pub order_ref: Option<String>,
+    pub status: PaymentStatus,
+    pub nonce: String,
+    pub created_at: i64,
+    pub expires_at: i64,
+    pub paid: Option<Amount>,
+    pub remaining: Option<Amount>,
+}
+
+impl PaymentRow {
+    pub fn payee(&self) -> Payee {
+        Payee {
+            id: self.merchant_id.clone(),
+            name: self.merchant_name.clone(),
+        }
+    }
+
+    pub fn merchant_view(&self) -> MerchantPayment {
+        MerchantPayment {
+            id: self.id.clone(),
+            status: self.status,
+            total: self.total,
+            currency: CURRENCY.to_owned(),
+            paid_amount: self.paid,
+            remaining_amount: self.remaining,
+            order_ref: self.order_ref.clone(),
+            created_at: self.created_at,
+            expires_at: self.expires_at,
+        }
+    }
+
+    pub fn summary(&self) -> PaymentSummary {
+        PaymentSummary {
+            payment_id: self.id.clone(),
+            status: self.status,
+            payee: self.payee(),
+            total: self.total,
+            currency: CURRENCY.to_owned(),
+            created_at: self.created_at,
+            expires_at: self.expires_at,
+        }
+    }
+
+    pub fn is_due(&self, now: i64) -> bool {
+        self.status == PaymentStatus::Pending && now >= self.expires_at
+    }
+}
+
+pub fn parse_status(text: &str) -> PaymentStatus {
+    match text {
+        "PENDING" => PaymentStatus::Pending,
+        "AUTHORISED" => PaymentStatus::Authorised,
+        "PARTIALLY_AUTHORISED" => PaymentStatus::PartiallyAuthorised,
+        "REFUSED" => PaymentStatus::Refused,
+        "EXPIRED" => PaymentStatus::Expired,
+        _ => PaymentStatus::Cancelled,
+    }
+}
+
+pub fn new_nonce() -> String {
+    b64url(&random_bytes::<32>())
+}
+
+const SELECT: &str = "SELECT p.id, p.merchant_id, m.name, p.account_id, p.total_cents, p.order_ref,
+        p.status, p.nonce, p.created_at, p.expires_at, p.paid_cents, p.remaining_cents
+     FROM payments p JOIN merchants m ON m.id = p.merchant_id";
+
+fn from_row(r: &Row<'_>) -> rusqlite::Result<PaymentRow> {
+    Ok(PaymentRow {
+        id: r.get(0)?,
+        merchant_id: r.get(1)?,
+        merchant_name: r.get(2)?,
+        account_id: r.get(3)?,
+        total: amount_from_db(r.get(4)?),
+        order_ref: r.get(5)?,
+        status: parse_status(&r.get::<_, String>(6)?),
+        nonce: r.get(7)?,
+        created_at: r.get(8)?,
+        expires_at: r.get(9)?,
+        paid: r.get::<_, Option<i64>>(10)?.map(amount_from_db),
+        remaining: r.get::<_, Option<i64>>(11)?.map(amount_from_db),
+    })
+}
+
+pub fn create(
+    conn: &Connection,
+    merchant: &MerchantRow,
+    account_id: Option<&str>,
+    total: Amount,
+    order_ref: Option<&str>,
+    now: i64,
+    ttl_secs: i64,
+) -> rusqlite::Result<PaymentRow> {
+    let id = new_id("pay_");
+    conn.execute(
+        "INSERT INTO payments (id, merchant_id, account_id, total_cents, order_ref, status, nonce,
+                               created_at, expires_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, 'PENDING', ?6, ?7, ?8, ?7)",
+        params![
+            id,
+            merchant.id,
+            account_id,
+            cents_to_i64(total),
+            order_ref,
+            new_nonce(),
+            now,
+            now + ttl_secs
+        ],
+    )?;
+    Ok(get(conn, &id)?.expect("payment just inserted"))
+}
+
+/// The stored row, without expiry evaluation.
+pub fn get(conn: &Connection, id: &str) -> rusqlite::Result<Option<PaymentRow>> {
+    conn.query_row(&format!("{SELECT} WHERE p.id = ?1"), [id], from_row)
+        .optional()
+}
+
+/// Moves the row to EXPIRED when its validity elapsed.
+pub fn expire_if_due(conn: &Connection, row: &mut PaymentRow, now: i64) -> rusqlite::Result<()> {
+    if row.is_due(now) {
+        set_status(conn, &row.id, PaymentStatus::Expired, now)?;
+        row.status = PaymentStatus::Expired;
+    }
+    Ok(())
+}
+
+/// The row with expiry evaluated.
+pub fn get_fresh(conn: &Connection, id: &str, now: i64) -> rusqlite::Result<Option<PaymentRow>> {
+    let Some(mut row) = get(conn, id)? else {
+        return Ok(None);
+    };
+    expire_if_due(conn, &mut row, now)?;
+    Ok(Some(row))
+}
+
+pub fn set_status(
+    conn: &Connection,
+    id: &str,
+    status: PaymentStatus,
+    now: i64,
+) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE payments SET status = ?2, updated_at = ?3 WHERE id = ?1",
+        params![id, status.as_str(), now],
+    )?;
+    Ok(())
+}
+
+/// Replaces the confirmation nonce (the old one is consumed).
+pub fn renew_nonce(conn: &Connection, id: &str, now: i64) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE payments SET nonce = ?2, updated_at = ?3 WHERE id = ?1",
+        params![id, new_nonce(), now],
+    )?;
+    Ok(())
+}
+
+pub fn record_payment(
+    conn: &Connection,
+    id: &str,
+    status: PaymentStatus,
+    paid: Amount,
+    remaining: Amount,
+    now: i64,
+) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE payments SET status = ?2, paid_cents = ?3, remaining_cents = ?4, nonce = ?5, updated_at = ?6
+         WHERE id = ?1",
+        params![
+            id,
+            status.as_str(),
+            cents_to_i64(paid),
+            // Only a partial payment leaves something to pay by card.
+            (remaining != Amount::ZERO).then(|| cents_to_i64(remaining)),
+            new_nonce(),
+            now
+        ],
+    )?;
+    Ok(())
+}
+
+/// Payments of an account, newest first: pending ones only, or also the final ones of
+/// the last 30 days.
+pub fn list_for_account(
+    conn: &Connection,
+    account_id: &str,
+    pending_only: bool,
+    now: i64,
+) -> rusqlite::Result<Vec<PaymentRow>> {
+    conn.execute(
+        "UPDATE payments SET status = 'EXPIRED', updated_at = ?2
+         WHERE account_id = ?1 AND status = 'PENDING' AND expires_at <= ?2",
+        params![account_id, now],
+    )?;
+    let sql = if pending_only {
+        format!("{SELECT} WHERE p.account_id = ?1 AND p.status = 'PENDING' ORDER BY p.created_at DESC, p.rowid DESC")
+    } else {
+        format!(
+            "{SELECT} WHERE p.account_id = ?1 AND (p.status = 'PENDING' OR p.created_at >= ?2)
+             ORDER BY p.created_at DESC, p.rowid DESC"
+        )
+    };
+    let mut stmt = conn.prepare(&sql)?;
+    let rows = if pending_only {
+        stmt.query_map([account_id], from_row)?.collect()
+    } else {
+        stmt.query_map(params![account_id, now - HISTORY_SECS], from_row)?
+            .collect()
+    };
+    rows
+}
+
+/// Cancels a pending request (merchant cancel, device decline). `Err(status)` when the
+/// request is already final (after expiry evaluation).
+pub fn cancel(
+    conn: &Connection,
+    row: &mut PaymentRow,
+    now: i64,
+) -> rusqlite::Result<Result<(), PaymentStatus>> {
+    expire_if_due(conn, row, now)?;
+    if row.status != PaymentStatus::Pending {
+        return Ok(Err(row.status));
+    }
+    conn.execute(
+        "UPDATE payments SET status = 'CANCELLED', nonce = ?2, updated_at = ?3 WHERE id = ?1",
+        params![row.id, new_nonce(), now],
+    )?;
+    row.status = PaymentStatus::Cancelled;
+    Ok(Ok(()))
+}

@@ -1,0 +1,393 @@
+//! Tampering, replays, wrong PINs, device authentication and enrollment rules.
+
+mod common;
+
+use common::*;
+use cvconnect_core::crypto::signer::{DeviceSigner, SoftwareSigner};
+use cvconnect_core::protocol::canonical::{auth_bytes, enrollment_bytes};
+use cvconnect_core::protocol::errors::ErrorCode;
+use cvconnect_core::protocol::wire::{EnrollRequest, PaymentStatus, Platform, TokenRequest};
+use cvconnect_sandbox::client::SoftDevice;
+
+fn b64(bytes: &[u8]) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+#[tokio::test]
+async fn tampered_amount_is_refused() {
+    let env = start().await;
+    let device = env.device(EMAIL).await;
+    let id = env.request("150.00").await;
+    let detail = device.payment(&id).await.unwrap();
+    let mut request = device
+        .confirm_request(&detail, eur("10.00"), PIN, "idem_tamper_amount_01")
+        .unwrap();
+    request.amount = eur("150.00");
+    let err = device.confirm(&id, &request).await.unwrap_err();
+    assert_eq!(err.code(), Some(ErrorCode::AuthenticationFailed));
+    assert_eq!(err.status(), Some(403));
+    assert_eq!(err.info().unwrap().attempts_left, Some(2));
+    assert_eq!(device.balance().await.unwrap(), eur("200.00"));
+    // The nonce was consumed: a new read gives a new one.
+    assert_ne!(device.payment(&id).await.unwrap().nonce, detail.nonce);
+}
+
+#[tokio::test]
+async fn tampered_payee_is_refused() {
+    let env = start().await;
+    let device = env.device(EMAIL).await;
+    let id = env.request("150.00").await;
+    let mut detail = device.payment(&id).await.unwrap();
+    detail.payee.name = "Boutique Pirate".into();
+    let request = device
+        .confirm_request(&detail, eur("150.00"), PIN, "idem_tamper_payee_01")
+        .unwrap();
+    let err = device.confirm(&id, &request).await.unwrap_err();
+    assert_eq!(err.code(), Some(ErrorCode::AuthenticationFailed));
+    let mut detail = device.payment(&id).await.unwrap();
+    detail.total = eur("15.00");
+    let request = device
+        .confirm_request(&detail, eur("15.00"), PIN, "idem_tamper_total_01")
+        .unwrap();
+    let err = device.confirm(&id, &request).await.unwrap_err();
+    assert_eq!(err.code(), Some(ErrorCode::AuthenticationFailed));
+    assert_eq!(err.info().unwrap().attempts_left, Some(1));
+    assert_eq!(device.balance().await.unwrap(), eur("200.00"));
+}
+
+#[tokio::test]
+async fn replay_same_key_is_idempotent_new_key_is_refused() {
+    let env = start().await;
+    let device = env.device(EMAIL).await;
+    let id = env.request("100.00").await;
+    let detail = device.payment(&id).await.unwrap();
+    let request = device
+        .confirm_request(&detail, eur("100.00"), PIN, "idem_replay_0000001")
+        .unwrap();
+    let first = device.confirm(&id, &request).await.unwrap();
+    let second = device.confirm(&id, &request).await.unwrap();
+    assert_eq!(first, second);
+    assert_eq!(second.balance, eur("100.00"));
+    // Same body, new key: the payment is final.
+    let mut other = request.clone();
+    other.idempotency_key = "idem_replay_0000002".into();
+    let err = device.confirm(&id, &other).await.unwrap_err();
+    assert_eq!(err.code(), Some(ErrorCode::PaymentNotPending));
+    assert_eq!(err.info().unwrap().status, Some(PaymentStatus::Authorised));
+    // Same key, other body.
+    let mut conflict = request.clone();
+    conflict.amount = eur("99.00");
+    let err = device.confirm(&id, &conflict).await.unwrap_err();
+    assert_eq!(err.code(), Some(ErrorCode::IdempotencyConflict));
+    assert_eq!(env.admin.ledger().await.unwrap().entries.len(), 1);
+    assert_eq!(device.balance().await.unwrap(), eur("100.00"));
+}
+
+#[tokio::test]
+async fn replay_on_another_payment_uses_the_wrong_nonce() {
+    let env = start().await;
+    let device = env.device(EMAIL).await;
+    let a = env.request("30.00").await;
+    let b = env.request("30.00").await;
+    let detail = device.payment(&a).await.unwrap();
+    let request = device
+        .confirm_request(&detail, eur("30.00"), PIN, "idem_cross_payment_01")
+        .unwrap();
+    let err = device.confirm(&b, &request).await.unwrap_err();
+    assert_eq!(err.code(), Some(ErrorCode::NonceUsed));
+    assert_eq!(err.status(), Some(409));
+}
+
+#[tokio::test]
+async fn wrong_pins_lock_with_warning_and_unlock() {
+    let env = start().await;
+    let device = env.device(EMAIL).await;
+    let id = env.request("50.00").await;
+    let err = device.pay(&id, eur("50.00"), "0000").await.unwrap_err();
+    assert_eq!(err.code(), Some(ErrorCode::AuthenticationFailed));
+    assert_eq!(err.info().unwrap().attempts_left, Some(2));
+    assert_eq!(device.payment(&id).await.unwrap().attempts_left, 2);
+    let err = device.pay(&id, eur("50.00"), "1111").await.unwrap_err();
+    assert_eq!(err.info().unwrap().attempts_left, Some(1));
+    assert!(err.info().unwrap().message.contains("dernier essai"));
+    let err = device.pay(&id, eur("50.00"), "2222").await.unwrap_err();
+    assert_eq!(err.code(), Some(ErrorCode::PinLocked));
+    assert_eq!(err.status(), Some(403));
+    assert_eq!(
+        env.merchant.payment(&id).await.unwrap().status,
+        PaymentStatus::Refused
+    );
+    // Locked: even the right PIN on a new request answers pin_locked.
+    let id2 = env.request("50.00").await;
+    let err = device.pay(&id2, eur("50.00"), PIN).await.unwrap_err();
+    assert_eq!(err.code(), Some(ErrorCode::PinLocked));
+    assert_eq!(device.payment(&id2).await.unwrap().attempts_left, 0);
+    assert!(env.admin.account(EMAIL).await.unwrap().pin_locked);
+    env.admin.unlock(EMAIL).await.unwrap();
+    let ok = device.pay(&id2, eur("50.00"), PIN).await.unwrap();
+    assert_eq!(ok.balance, eur("150.00"));
+}
+
+#[tokio::test]
+async fn correct_pin_resets_the_counter() {
+    let env = start().await;
+    let device = env.device(EMAIL).await;
+    let id = env.request("20.00").await;
+    device.pay(&id, eur("20.00"), "9999").await.unwrap_err();
+    device.pay(&id, eur("20.00"), "9998").await.unwrap_err();
+    device.pay(&id, eur("20.00"), PIN).await.unwrap();
+    let id = env.request("20.00").await;
+    let err = device.pay(&id, eur("20.00"), "9999").await.unwrap_err();
+    assert_eq!(err.info().unwrap().attempts_left, Some(2));
+}
+
+#[tokio::test]
+async fn bad_sealed_pins_count_as_wrong_pins() {
+    let env = start().await;
+    let device = env.device(EMAIL).await;
+    let id = env.request("20.00").await;
+    // A block sealed for an earlier nonce (valid signature over it).
+    let old = device.payment(&id).await.unwrap();
+    device.pay(&id, eur("20.00"), "0000").await.unwrap_err();
+    let fresh = device.payment(&id).await.unwrap();
+    let stale = device
+        .confirm_request(&old, eur("20.00"), PIN, "idem_stale_seal_0001")
+        .unwrap();
+    let mut request = device
+        .confirm_request(&fresh, eur("20.00"), PIN, "idem_stale_seal_0002")
+        .unwrap();
+    request.sealed_pin = stale.sealed_pin.clone();
+    let err = device.confirm(&id, &request).await.unwrap_err();
+    assert_eq!(err.code(), Some(ErrorCode::AuthenticationFailed));
+    assert_eq!(err.info().unwrap().attempts_left, Some(1));
+    // Garbage that is valid base64url: also a failure (and the lock).
+    let fresh = device.payment(&id).await.unwrap();
+    let mut request = device
+        .confirm_request(&fresh, eur("20.00"), PIN, "idem_garbage_seal_01")
+        .unwrap();
+    request.sealed_pin = b64(&[1u8; 40]);
+    let err = device.confirm(&id, &request).await.unwrap_err();
+    assert_eq!(err.code(), Some(ErrorCode::PinLocked));
+    // Not base64url at all: a validation error, no attempt counted.
+    env.admin.unlock(EMAIL).await.unwrap();
+    let id = env.request("20.00").await;
+    let fresh = device.payment(&id).await.unwrap();
+    let mut request = device
+        .confirm_request(&fresh, eur("20.00"), PIN, "idem_not_base64_001")
+        .unwrap();
+    request.sealed_pin = "***".into();
+    let err = device.confirm(&id, &request).await.unwrap_err();
+    assert_eq!(err.code(), Some(ErrorCode::ValidationFailed));
+    assert_eq!(err.info().unwrap().field.as_deref(), Some("sealed_pin"));
+    assert_eq!(device.payment(&id).await.unwrap().attempts_left, 3);
+}
+
+#[tokio::test]
+async fn another_devices_signature_is_refused() {
+    let env = start().await;
+    let device = env.device(EMAIL).await;
+    let mut thief = env.device(EMAIL).await;
+    let id = env.request("20.00").await;
+    let detail = device.payment(&id).await.unwrap();
+    // A request signed by `thief` sent with `device`'s token.
+    let thief_id = std::mem::replace(&mut thief.device_id, device.device_id.clone());
+    let request = thief
+        .confirm_request(&detail, eur("20.00"), PIN, "idem_other_device_01")
+        .unwrap();
+    thief.device_id = thief_id;
+    let err = device.confirm(&id, &request).await.unwrap_err();
+    assert_eq!(err.code(), Some(ErrorCode::AuthenticationFailed));
+}
+
+#[tokio::test]
+async fn idempotency_key_rules() {
+    let env = start().await;
+    let device = env.device(EMAIL).await;
+    let id = env.request("20.00").await;
+    let detail = device.payment(&id).await.unwrap();
+    let request = device
+        .confirm_request(&detail, eur("20.00"), PIN, "short")
+        .unwrap();
+    let err = device.confirm(&id, &request).await.unwrap_err();
+    assert_eq!(
+        err.info().unwrap().field.as_deref(),
+        Some("idempotency_key")
+    );
+    // Header and body must agree.
+    let request = device
+        .confirm_request(&detail, eur("20.00"), PIN, "idem_header_body_001")
+        .unwrap();
+    let response = env
+        .http
+        .post(env.url(&format!("/v1/payments/{id}/confirm")))
+        .bearer_auth(&device.access_token)
+        .header("Idempotency-Key", "idem_header_body_002")
+        .json(&request)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 422);
+    let response = env
+        .http
+        .post(env.url(&format!("/v1/payments/{id}/confirm")))
+        .bearer_auth(&device.access_token)
+        .json(&request)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 422);
+}
+
+#[tokio::test]
+async fn tokens_and_challenges() {
+    let env = start().await;
+    let api = env.beneficiary();
+    let mut device = env.device(EMAIL).await;
+    // No token, bad token.
+    assert_eq!(
+        api.balance("nope").await.unwrap_err().code(),
+        Some(ErrorCode::Unauthorized)
+    );
+    let response = env.http.get(env.url("/v1/balance")).send().await.unwrap();
+    assert_eq!(response.status(), 401);
+    // A merchant key is not a device token, and the other way round.
+    assert_eq!(
+        api.balance(MERCHANT_KEY).await.unwrap_err().status(),
+        Some(401)
+    );
+    let as_merchant = cvconnect_sandbox::client::MerchantClient::new(
+        env.http.clone(),
+        &env.base,
+        device.access_token.clone(),
+    );
+    assert_eq!(
+        as_merchant.payment("pay_x").await.unwrap_err().status(),
+        Some(401)
+    );
+
+    // A challenge is single use.
+    let challenge = api.challenge(&device.device_id).await.unwrap();
+    let signature = device
+        .signer
+        .sign(&auth_bytes(&device.device_id, &challenge.challenge))
+        .unwrap();
+    let request = TokenRequest {
+        device_id: device.device_id.clone(),
+        challenge: challenge.challenge.clone(),
+        signature: b64(&signature),
+    };
+    api.token(&request).await.unwrap();
+    let err = api.token(&request).await.unwrap_err();
+    assert_eq!(err.code(), Some(ErrorCode::InvalidChallenge));
+    assert_eq!(err.status(), Some(401));
+
+    // A wrong signature consumes the challenge too.
+    let challenge = api.challenge(&device.device_id).await.unwrap();
+    let request = TokenRequest {
+        device_id: device.device_id.clone(),
+        challenge: challenge.challenge.clone(),
+        signature: b64(&device.signer.sign(b"something else").unwrap()),
+    };
+    assert_eq!(
+        api.token(&request).await.unwrap_err().code(),
+        Some(ErrorCode::InvalidChallenge)
+    );
+
+    // An unknown device gets a challenge like a known one, then invalid_challenge.
+    let unknown = api.challenge("dev_unknown").await.unwrap();
+    assert_eq!(unknown.challenge.len(), challenge.challenge.len());
+    let request = TokenRequest {
+        device_id: "dev_unknown".into(),
+        challenge: unknown.challenge.clone(),
+        signature: b64(&device
+            .signer
+            .sign(&auth_bytes("dev_unknown", &unknown.challenge))
+            .unwrap()),
+    };
+    assert_eq!(
+        api.token(&request).await.unwrap_err().code(),
+        Some(ErrorCode::InvalidChallenge)
+    );
+
+    // Expired challenge, expired token.
+    let challenge = api.challenge(&device.device_id).await.unwrap();
+    env.admin.advance_clock(61).await.unwrap();
+    let request = TokenRequest {
+        device_id: device.device_id.clone(),
+        challenge: challenge.challenge.clone(),
+        signature: b64(&device
+            .signer
+            .sign(&auth_bytes(&device.device_id, &challenge.challenge))
+            .unwrap()),
+    };
+    assert_eq!(
+        api.token(&request).await.unwrap_err().code(),
+        Some(ErrorCode::InvalidChallenge)
+    );
+    device.authenticate().await.unwrap();
+    assert!(device.balance().await.is_ok());
+    env.admin.advance_clock(300).await.unwrap();
+    assert_eq!(
+        device.balance().await.unwrap_err().code(),
+        Some(ErrorCode::Unauthorized)
+    );
+    device.authenticate().await.unwrap();
+    assert!(device.balance().await.is_ok());
+}
+
+#[tokio::test]
+async fn activation_codes_are_single_use_and_bound_to_the_email() {
+    let env = start().await;
+    let api = env.beneficiary();
+    let code = env.admin.issue_activation_code(EMAIL).await.unwrap();
+    // Another account's e-mail.
+    let err = SoftDevice::enroll(api.clone(), "louis.bernard@example.fr", &code.code, None)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some(ErrorCode::InvalidActivationCode));
+    assert_eq!(err.status(), Some(403));
+    // E-mail case and spaces do not matter.
+    let device = SoftDevice::enroll(api.clone(), " Camille.Martin@Example.FR", &code.code, None)
+        .await
+        .unwrap();
+    assert!(device.device_id.starts_with("dev_"));
+    let err = SoftDevice::enroll(api.clone(), EMAIL, &code.code, None)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some(ErrorCode::InvalidActivationCode));
+    let err = SoftDevice::enroll(api.clone(), EMAIL, "AAAA-BBBB", None)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some(ErrorCode::InvalidActivationCode));
+    // Expired after 24 h.
+    let code = env.admin.issue_activation_code(EMAIL).await.unwrap();
+    env.admin.advance_clock(24 * 3600).await.unwrap();
+    let err = SoftDevice::enroll(api.clone(), EMAIL, &code.code, None)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some(ErrorCode::InvalidActivationCode));
+    // A proof by another key is refused and does not consume the code.
+    let code = env.admin.issue_activation_code(EMAIL).await.unwrap();
+    let key = SoftwareSigner::generate().unwrap();
+    let other = SoftwareSigner::generate().unwrap();
+    let public_key = key.public_key().unwrap();
+    let mut request = EnrollRequest {
+        email: EMAIL.into(),
+        activation_code: code.code.clone(),
+        public_key: b64(&public_key),
+        push_token: None,
+        platform: Platform::Android,
+        proof: b64(&other
+            .sign(&enrollment_bytes(EMAIL, &code.code, &public_key))
+            .unwrap()),
+    };
+    let err = api.enroll(&request).await.unwrap_err();
+    assert_eq!(err.code(), Some(ErrorCode::ValidationFailed));
+    assert_eq!(err.info().unwrap().field.as_deref(), Some("proof"));
+    request.proof = b64(&key
+        .sign(&enrollment_bytes(EMAIL, &code.code, &public_key))
+        .unwrap());
+    let enrolled = api.enroll(&request).await.unwrap();
+    assert_eq!(enrolled.pin_length, 4);
+}
