@@ -1,0 +1,70 @@
+"""Push to screen through the Python binding (cvconnect-bench drives it).
+
+Usage: ffi_push_to_screen.py BASE_URL EMAIL ACTIVATION_CODE DATA_DIR
+with the generated module's folder (build/bindings/python) on PYTHONPATH.
+
+Enrolls a device, prints {"ready": DEVICE_ID}, then for every line read on stdin
+(a push data map as JSON) times open_from_push + view() and prints {"ns": ...}.
+Stops on an empty line or end of input.
+"""
+
+import asyncio
+import json
+import sys
+import time
+
+import cvconnect as cv
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+
+
+class Signer(cv.DeviceSigner):
+    """A software P-256 key, standing in for the platform key store."""
+
+    def __init__(self):
+        self._key = ec.generate_private_key(ec.SECP256R1())
+
+    def public_key(self):
+        return self._key.public_key().public_bytes(
+            serialization.Encoding.DER,
+            serialization.PublicFormat.SubjectPublicKeyInfo,
+        )
+
+    def sign(self, message):
+        return self._key.sign(bytes(message), ec.ECDSA(hashes.SHA256()))
+
+
+def say(obj):
+    sys.stdout.write(json.dumps(obj) + "\n")
+    sys.stdout.flush()
+
+
+async def main():
+    base_url, email, code, data_dir = sys.argv[1:5]
+    config = cv.ClientConfig(
+        base_url=base_url,
+        data_dir=data_dir,
+        connect_timeout_ms=None,
+        request_timeout_ms=None,
+        spki_pins=[],
+        locale=None,
+        max_retries=None,
+    )
+    client = cv.CvClient(config, Signer(), None)
+    device = await client.enroll(email, code, "push-ffi-bench", cv.Platform.OTHER)
+    say({"ready": device.device_id})
+    while True:
+        line = sys.stdin.readline().strip()
+        if not line:
+            break
+        data = json.loads(line)
+        start = time.perf_counter_ns()
+        session = await client.open_from_push(data)
+        view = session.view()
+        elapsed = time.perf_counter_ns() - start
+        del session
+        say({"ns": elapsed, "payment_id": view.payment_id})
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -1,0 +1,134 @@
+//! Figure 6: resident memory of a process holding an enrolled client and an open
+//! payment session. A child process (this binary, hidden `memory-child` command) builds
+//! the library's two-worker runtime and a client, enrolls with an activation code the
+//! parent passes, opens the payment whose id the parent writes on its stdin, then
+//! reports `/proc/self/status`.
+
+use std::collections::BTreeMap;
+use std::io::BufRead;
+use std::process::Command;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{anyhow, Context, Result};
+use cvconnect_core::client::{Client, ClientConfig};
+use cvconnect_core::crypto::signer::SoftwareSigner;
+use cvconnect_core::protocol::wire::Platform;
+use tokio::runtime::Runtime;
+
+use crate::child::{tail, LineChild};
+use crate::fixture::{runtime, Fixture};
+
+pub const CHILD_COMMAND: &str = "memory-child";
+
+/// One child's figures, in kB as `/proc/self/status` gives them.
+#[derive(Debug, Clone, Default)]
+pub struct Reading {
+    /// At `main`, before anything.
+    pub rss_start: u64,
+    /// After the runtime and `Client::new`.
+    pub rss_client: u64,
+    /// With the session open.
+    pub rss: u64,
+    pub hwm: u64,
+    pub rss_anon: u64,
+    pub rss_file: u64,
+}
+
+pub struct Memory {
+    pub readings: Vec<Reading>,
+}
+
+pub fn run(rt: &Runtime, fx: &Fixture, runs: usize) -> Result<Memory> {
+    let exe = std::env::current_exe().context("own executable")?;
+    let mut readings = Vec::new();
+    for _ in 0..runs {
+        let account = rt.block_on(fx.account("1000.00"))?;
+        let code = rt.block_on(fx.activation_code(&account.email))?;
+        let dir = fx.new_dir("memory");
+        let mut command = Command::new(&exe);
+        command
+            .arg(CHILD_COMMAND)
+            .arg(fx.base_url())
+            .arg(&account.email)
+            .arg(&code)
+            .arg(&dir);
+        let mut child = LineChild::spawn(command, "the memory child")?;
+        let result = (|| {
+            let ready = child.recv(Duration::from_secs(60))?;
+            if !ready.starts_with("enrolled") {
+                return Err(anyhow!("unexpected child line {ready:?}"));
+            }
+            let payment_id = rt.block_on(fx.create_payment(&account.email, "42.00"))?;
+            child.send(&payment_id)?;
+            let line = child.recv(Duration::from_secs(60))?;
+            let values: BTreeMap<String, u64> = serde_json::from_str(&line)?;
+            let get = |key: &str| values.get(key).copied().unwrap_or_default();
+            Ok(Reading {
+                rss_start: get("rss_start"),
+                rss_client: get("rss_client"),
+                rss: get("rss"),
+                hwm: get("hwm"),
+                rss_anon: get("rss_anon"),
+                rss_file: get("rss_file"),
+            })
+        })();
+        let stderr = child.finish(Duration::from_secs(10));
+        readings.push(result.map_err(|e| anyhow!("{e:#} (stderr: {})", tail(&stderr, 6)))?);
+    }
+    Ok(Memory { readings })
+}
+
+/// `VmRSS`, `VmHWM`, `RssAnon`, `RssFile` of this process, in kB.
+fn status() -> BTreeMap<&'static str, u64> {
+    let text = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let mut out = BTreeMap::new();
+    for (key, name) in [
+        ("VmRSS:", "rss"),
+        ("VmHWM:", "hwm"),
+        ("RssAnon:", "rss_anon"),
+        ("RssFile:", "rss_file"),
+    ] {
+        let value = text
+            .lines()
+            .find_map(|line| line.strip_prefix(key))
+            .and_then(|rest| rest.split_whitespace().next())
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_default();
+        out.insert(name, value);
+    }
+    out
+}
+
+/// The child: `memory-child BASE_URL EMAIL ACTIVATION_CODE DATA_DIR`.
+pub fn child_main(args: &[String]) -> Result<()> {
+    let rss_start = status()["rss"];
+    let [base_url, email, code, data_dir] = args else {
+        return Err(anyhow!(
+            "usage: {CHILD_COMMAND} BASE_URL EMAIL CODE DATA_DIR"
+        ));
+    };
+    let rt: Runtime = runtime("cvconnect-rt", 2)?;
+    let signer = Arc::new(SoftwareSigner::generate()?);
+    let client = {
+        let _enter = rt.enter();
+        Client::new(ClientConfig::new(base_url, data_dir), signer, None)?
+    };
+    let rss_client = status()["rss"];
+    rt.block_on(client.enroll(email, code, Some("push-memory".into()), Platform::Other))?;
+    println!("enrolled");
+
+    let mut payment_id = String::new();
+    std::io::stdin().lock().read_line(&mut payment_id)?;
+    let session = rt.block_on(client.open_payment(payment_id.trim()))?;
+    let view = session.view();
+    let mut values: BTreeMap<&str, u64> = status();
+    values.insert("rss_start", rss_start);
+    values.insert("rss_client", rss_client);
+    println!("{}", serde_json::to_string(&values)?);
+    drop(view);
+    drop(session);
+    drop(client);
+    rt.shutdown_timeout(Duration::from_secs(2));
+    Ok(())
+}
