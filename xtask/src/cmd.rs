@@ -18,17 +18,37 @@ pub fn run(program: &str, args: &[&str]) -> Result {
 }
 
 pub fn run_in(dir: &Path, program: &str, args: &[&str]) -> Result {
-    eprintln!("\n$ {program} {}", args.join(" "));
+    run_with_env(dir, program, args, &[])
+}
+
+/// Like [`run_in`], with extra environment variables (echoed too).
+pub fn run_with_env(dir: &Path, program: &str, args: &[&str], env: &[(&str, &str)]) -> Result {
+    let shown_env: String = env.iter().map(|(k, v)| format!("{k}={v} ")).collect();
+    eprintln!("\n$ {shown_env}{program} {}", args.join(" "));
     let status = Command::new(program)
         .args(args)
+        .envs(env.iter().copied())
         .current_dir(dir)
         .status()
         .map_err(|e| format!("cannot start {program}: {e}"))?;
     if status.success() {
         Ok(())
     } else {
-        Err(format!("`{program} {}` failed with {status}", args.join(" ")))
+        Err(format!(
+            "`{program} {}` failed with {status}",
+            args.join(" ")
+        ))
     }
+}
+
+/// Whether `program args…` runs and succeeds, quietly (for probing tools).
+pub fn succeeds(program: &str, args: &[&str]) -> bool {
+    Command::new(program)
+        .args(args)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|status| status.success())
 }
 
 pub fn cargo(args: &[&str]) -> Result {

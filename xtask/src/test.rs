@@ -1,12 +1,78 @@
 //! `cargo xtask test`: the README's test command. Runs every suite, in the order that
-//! fails fastest: formatting, lints, Rust unit and end-to-end tests.
+//! fails fastest: formatting, lints, Rust unit and end-to-end tests, then the bindings:
+//! build the shipped library and generate Kotlin, Swift and Python (`cargo xtask
+//! bindings`), build the sandbox, and run the Kotlin (Maven) and Python (pytest) suites
+//! against it. Both suites start their own sandbox processes on 127.0.0.1.
 
-use crate::cmd::{cargo, Result};
+use crate::bindings::{self, path_str, target_dir};
+use crate::cmd::{cargo, run, run_with_env, succeeds, workspace_root, Result};
 
-pub fn run(_args: &[String]) -> Result {
+pub fn run_all(args: &[String]) -> Result {
     cargo(&["fmt", "--all", "--check"])?;
-    cargo(&["clippy", "--workspace", "--all-targets", "--all-features", "--", "-D", "warnings"])?;
+    cargo(&[
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--all-features",
+        "--",
+        "-D",
+        "warnings",
+    ])?;
     cargo(&["test", "--workspace", "--all-features"])?;
-    eprintln!("\nxtask: all suites passed");
+    bindings::run_bindings(args)?;
+    cargo(&["build", "--package", "cvconnect-sandbox"])?;
+    kotlin_suite()?;
+    python_suite()?;
+    eprintln!("\nxtask: all suites passed (Rust, Kotlin, Python)");
     Ok(())
+}
+
+/// Environment the bindings suites read.
+fn suite_env() -> Result<Vec<(&'static str, String)>> {
+    let root = workspace_root();
+    let sandbox = target_dir(&root)
+        .join("debug")
+        .join(format!("cvconnect-sandbox{}", std::env::consts::EXE_SUFFIX));
+    Ok(vec![
+        ("CVCONNECT_ROOT", path_str(&root)?.to_owned()),
+        ("CVCONNECT_SANDBOX_BIN", path_str(&sandbox)?.to_owned()),
+    ])
+}
+
+fn kotlin_suite() -> Result {
+    if !succeeds("mvn", &["-v"]) {
+        return Err("the Kotlin suite needs Maven (mvn) and a JDK 17+ on PATH".into());
+    }
+    let env = suite_env()?;
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let root = workspace_root();
+    run_with_env(
+        &root,
+        "mvn",
+        &["-B", "-q", "-f", "tests/kotlin/pom.xml", "test"],
+        &env,
+    )
+}
+
+fn python_suite() -> Result {
+    let python = if succeeds("python3", &["--version"]) {
+        "python3"
+    } else {
+        "python"
+    };
+    if !succeeds(python, &["-c", "import pytest, cryptography"]) {
+        // Only what is missing, from PyPI: the test runner and the signer's ECDSA.
+        run(
+            python,
+            &["-m", "pip", "install", "--quiet", "pytest", "cryptography"],
+        )?;
+    }
+    let env = suite_env()?;
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    run_with_env(
+        &workspace_root(),
+        python,
+        &["-m", "pytest", "-q", "tests/python"],
+        &env,
+    )
 }

@@ -232,7 +232,7 @@ impl Client {
             self.inner.fetch_detail(payment_id),
             self.inner.fetch_balance()
         )?;
-        self.inner.cache_payment(&detail)?;
+        self.inner.cache_payment_later(&detail);
         if detail.status.is_final() {
             return Err(ClientError::AlreadyHandled {
                 status: detail.status,
@@ -326,6 +326,21 @@ impl Inner {
         let mut sessions = self.sessions.lock().unwrap_or_else(|p| p.into_inner());
         sessions.retain(|_, weak| weak.strong_count() > 0);
         sessions.get(payment_id).and_then(Weak::upgrade)
+    }
+
+    /// Caches the payment for the history screen off the path to the first screen.
+    fn cache_payment_later(self: &Arc<Self>, detail: &PaymentDetail) {
+        let inner = self.clone();
+        let detail = detail.clone();
+        let write = move || {
+            if let Err(error) = inner.cache_payment(&detail) {
+                tracing::warn!(%error, "payment cache not updated");
+            }
+        };
+        match tokio::runtime::Handle::try_current() {
+            Ok(runtime) => drop(runtime.spawn_blocking(write)),
+            Err(_) => write(),
+        }
     }
 
     fn cache_payment(&self, detail: &PaymentDetail) -> Result<(), ClientError> {

@@ -111,11 +111,17 @@ impl Store {
             detail: format!("cannot create {}: {e}", data_dir.display()),
         })?;
         let mut conn = Connection::open(data_dir.join(DATABASE_FILE))?;
+        // Creating a database costs several fsyncs (WAL switch, each migration). A new
+        // database holds nothing to protect yet, so it is built without them.
+        let fresh: u32 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
+        if fresh == 0 {
+            conn.pragma_update(None, "synchronous", "OFF")?;
+        }
         conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", true)?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         migrate(&mut conn)?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
         Ok(Store {
             conn: Mutex::new(conn),
         })

@@ -1,0 +1,69 @@
+//! [`DeviceSigner`]: the device key, implemented by the platform (Android Keystore,
+//! Secure Enclave, a test harness) and adapted to the core's trait.
+//!
+//! Synchronous on purpose: hardware signing is a blocking call on both platforms, and
+//! async foreign traits implemented in Swift do not compile in Swift 6 mode with this
+//! uniffi version.
+
+use std::sync::Arc;
+
+use cvconnect_core::crypto::signer::{DeviceSigner as CoreSigner, SignerError};
+
+/// Why the platform could not sign. Thrown by the foreign implementation.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, uniffi::Error)]
+pub enum SignerFailure {
+    /// The key store cannot be used right now (device locked, hardware busy, no key yet).
+    #[error("signing key unavailable: {reason}")]
+    Unavailable { reason: String },
+    /// The user dismissed the authentication prompt guarding the key.
+    #[error("signature cancelled by the user")]
+    UserCancelled,
+    /// The key is permanently unusable (e.g. biometrics changed): enroll again.
+    #[error("signing key invalidated")]
+    KeyInvalidated,
+    /// Any other failure.
+    #[error("signature failed: {reason}")]
+    Failed { reason: String },
+}
+
+/// An exception the foreign implementation threw that is not a `SignerFailure`.
+impl From<uniffi::UnexpectedUniFFICallbackError> for SignerFailure {
+    fn from(error: uniffi::UnexpectedUniFFICallbackError) -> Self {
+        SignerFailure::Failed {
+            reason: error.reason,
+        }
+    }
+}
+
+impl From<SignerFailure> for SignerError {
+    fn from(failure: SignerFailure) -> Self {
+        match failure {
+            SignerFailure::Unavailable { reason } => SignerError::Unavailable { reason },
+            SignerFailure::UserCancelled => SignerError::UserCancelled,
+            SignerFailure::KeyInvalidated => SignerError::KeyInvalidated,
+            SignerFailure::Failed { reason } => SignerError::Failed { reason },
+        }
+    }
+}
+
+/// The device's P-256 signing key (protocol.md §6).
+#[uniffi::export(with_foreign)]
+pub trait DeviceSigner: Send + Sync {
+    /// The public key as SubjectPublicKeyInfo DER (91 bytes for P-256).
+    fn public_key(&self) -> Result<Vec<u8>, SignerFailure>;
+    /// An ECDSA P-256 SHA-256 signature over `message`, DER-encoded (the signer hashes).
+    fn sign(&self, message: Vec<u8>) -> Result<Vec<u8>, SignerFailure>;
+}
+
+/// The foreign signer seen as the core's [`CoreSigner`].
+pub(crate) struct ForeignSigner(pub(crate) Arc<dyn DeviceSigner>);
+
+impl CoreSigner for ForeignSigner {
+    fn public_key(&self) -> Result<Vec<u8>, SignerError> {
+        Ok(self.0.public_key()?)
+    }
+
+    fn sign(&self, message: &[u8]) -> Result<Vec<u8>, SignerError> {
+        Ok(self.0.sign(message.to_vec())?)
+    }
+}

@@ -1,0 +1,251 @@
+package fr.cvconnect.tests
+
+import kotlinx.coroutines.CoroutineStart
+import kotlinx.coroutines.async
+import kotlinx.coroutines.cancelAndJoin
+import kotlinx.coroutines.delay
+import kotlinx.coroutines.launch
+import kotlinx.coroutines.runBlocking
+import org.junit.jupiter.api.AfterAll
+import org.junit.jupiter.api.Test
+import org.junit.jupiter.api.TestInstance
+import uniffi.cvconnect.CvException
+import uniffi.cvconnect.PaymentOutcome
+import uniffi.cvconnect.PaymentStatus
+import uniffi.cvconnect.outcomeMessage
+import kotlin.test.assertEquals
+import kotlin.test.assertFailsWith
+import kotlin.test.assertTrue
+
+/** The payment flows end to end: bindings on the phone side, HTTP on the merchant side. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class PaymentFlowTest {
+    private val sandbox = Sandbox()
+
+    @AfterAll
+    fun stop() = sandbox.close()
+
+    @Test
+    fun `seed flow in full`() = runBlocking {
+        val sink = RecordingSink()
+        Phone(sandbox, sink = sink).use { phone ->
+            val device = phone.client.enroll(
+                Sandbox.SEED_EMAIL, sandbox.activationCode(Sandbox.SEED_EMAIL), "fcm:kotlin-seed", uniffi.cvconnect.Platform.ANDROID,
+            )
+            assertEquals("c***@example.fr", device.emailMasked)
+            assertTrue(phone.client.isEnrolled())
+            assertEquals("200.00", phone.client.balance().amount)
+
+            val session = phone.receive(Sandbox.SEED_EMAIL, "150.00")
+            val view = session.view()
+            assertEquals("Boutique Démo", view.payeeName)
+            assertEquals(PaymentStatus.PENDING, view.status)
+            assertEquals("150.00", view.total)
+            assertEquals("200.00", view.balance)
+            assertEquals("150.00", view.amount)
+            assertEquals("0.00", view.remainder)
+            assertEquals("150,00\u00A0€", view.totalText)
+            assertEquals(4.toUByte(), view.pinLength)
+            assertTrue(view.canConfirm)
+
+            val keypad = session.startPinEntry()
+            val layout = keypad.layout()
+            assertEquals(10, layout.size)
+            assertEquals((0..9).map { it.toByte() }.toSet(), layout.toSet())
+            keypad.type(Sandbox.SEED_PIN)
+            assertTrue(keypad.state().complete)
+
+            val outcome = session.confirm(keypad)
+            assertEquals(PaymentOutcome.PaidInFull(paid = "150.00", balance = "50.00"), outcome)
+            assertEquals("Votre achat est validé !", outcomeMessage(outcome))
+            assertEquals(0.toUByte(), keypad.state().entered, "the PIN was taken out of the keypad")
+            assertEquals(PaymentStatus.AUTHORISED, session.view().status)
+
+            assertEquals("AUTHORISED", sandbox.merchantStatus(session.paymentId()))
+            assertEquals(1, sandbox.debitsOf(session.paymentId()).size)
+            assertEquals("50.00", phone.client.balance().amount)
+            val record = phone.client.history().first { it.paymentId == session.paymentId() }
+            assertEquals(PaymentStatus.AUTHORISED, record.status)
+            assertEquals("150.00", record.paidAmount)
+
+            assertTrue(sink.lines.isNotEmpty(), "the log sink received the core's lines")
+            assertTrue(sink.lines.none { Sandbox.SEED_EMAIL in it }, "e-mails are masked in logs")
+        }
+    }
+
+    @Test
+    fun `seed flow in part`() = runBlocking {
+        val email = sandbox.newAccount("120.00")
+        Phone(sandbox).use { phone ->
+            phone.enroll(email)
+            val session = phone.receive(email, "150.00")
+            val view = session.view()
+            assertEquals("120.00", view.amount)
+            assertEquals("30.00", view.remainder)
+            assertEquals("120.00", view.maxAmount)
+
+            val outcome = session.confirm(session.keypadWith("4827"))
+            assertEquals(PaymentOutcome.PaidInPart(paid = "120.00", remainder = "30.00", balance = "0.00"), outcome)
+            assertTrue("30,00\u00A0€" in outcomeMessage(outcome))
+
+            val merchant = sandbox.merchantPayment(session.paymentId())
+            assertEquals("PARTIALLY_AUTHORISED", merchant.getString("status"))
+            assertEquals("120.00", merchant.getString("paid_amount"))
+            assertEquals("30.00", merchant.getString("remaining_amount"))
+            assertEquals("0.00", phone.client.balance().amount)
+        }
+    }
+
+    @Test
+    fun `amount edited by the beneficiary`() = runBlocking {
+        val email = sandbox.newAccount("200.00")
+        Phone(sandbox).use { phone ->
+            phone.enroll(email)
+            val session = phone.receive(email, "150.00")
+            val error = assertFailsWith<CvException.InvalidAmount> { session.setAmount("250") }
+            assertTrue(error.userMessage().startsWith("Le montant dépasse"), error.userMessage())
+            val view = session.setAmount("100,50 €")
+            assertEquals("100.50", view.amount)
+            assertEquals("49.50", view.remainder)
+            val outcome = session.confirm(session.keypadWith("4827"))
+            assertEquals(PaymentOutcome.PaidInPart(paid = "100.50", remainder = "49.50", balance = "99.50"), outcome)
+        }
+    }
+
+    @Test
+    fun `pending list covers a push that never arrived`() = runBlocking {
+        val email = sandbox.newAccount("200.00")
+        Phone(sandbox).use { phone ->
+            phone.enroll(email)
+            val id = sandbox.createPayment(email, "42.00").getString("id")
+            val pending = phone.client.pendingPayments()
+            val summary = pending.single { it.paymentId == id }
+            assertEquals("42.00", summary.total)
+            assertEquals("Boutique Démo", summary.payee.name)
+            val session = phone.client.openPayment(id)
+            assertEquals("42.00", session.view().total)
+        }
+    }
+
+    @Test
+    fun `decline cancels the payment`() = runBlocking {
+        val email = sandbox.newAccount("200.00")
+        Phone(sandbox).use { phone ->
+            phone.enroll(email)
+            val session = phone.receive(email, "80.00")
+            assertEquals(PaymentOutcome.Declined, session.decline())
+            assertEquals("CANCELLED", sandbox.merchantStatus(session.paymentId()))
+            assertTrue(sandbox.debitsOf(session.paymentId()).isEmpty())
+            val error = assertFailsWith<CvException.AlreadyHandled> { phone.client.openPayment(session.paymentId()) }
+            assertEquals(PaymentStatus.CANCELLED, error.status)
+        }
+    }
+
+    @Test
+    fun `wrong PIN leaves two attempts, then the right PIN pays`() = runBlocking {
+        val email = sandbox.newAccount("200.00")
+        Phone(sandbox).use { phone ->
+            phone.enroll(email)
+            val session = phone.receive(email, "60.00")
+            val wrong = session.confirm(session.keypadWith("1111"))
+            assertEquals(PaymentOutcome.WrongPin(attemptsLeft = 2u), wrong)
+            assertEquals("Code personnel incorrect. Il vous reste 2 tentatives.", outcomeMessage(wrong))
+            assertEquals("PENDING", sandbox.merchantStatus(session.paymentId()))
+
+            val right = session.confirm(session.keypadWith("4827"))
+            assertEquals(PaymentOutcome.PaidInFull(paid = "60.00", balance = "140.00"), right)
+            assertEquals("AUTHORISED", sandbox.merchantStatus(session.paymentId()))
+        }
+    }
+
+    @Test
+    fun `three wrong PINs lock the PIN and refuse the payment`() = runBlocking {
+        val email = sandbox.newAccount("200.00")
+        Phone(sandbox).use { phone ->
+            phone.enroll(email)
+            val session = phone.receive(email, "60.00")
+            assertEquals(PaymentOutcome.WrongPin(2u), session.confirm(session.keypadWith("0000")))
+            val last = session.confirm(session.keypadWith("0001"))
+            assertEquals(PaymentOutcome.WrongPin(1u), last)
+            assertTrue("Dernière tentative" in outcomeMessage(last))
+            assertEquals(PaymentOutcome.Locked, session.confirm(session.keypadWith("0002")))
+            assertEquals("REFUSED", sandbox.merchantStatus(session.paymentId()))
+            assertFailsWith<CvException.AlreadyHandled> { session.startPinEntry() }
+
+            // Locked for the next payment too, even with the right PIN.
+            val next = phone.receive(email, "30.00")
+            assertEquals(PaymentOutcome.Locked, next.confirm(next.keypadWith("4827")))
+            assertTrue(sandbox.debitsOf(next.paymentId()).isEmpty())
+            assertEquals("200.00", phone.client.balance().amount)
+        }
+    }
+
+    @Test
+    fun `one confirmation at a time per payment`() = runBlocking {
+        val email = sandbox.newAccount("200.00")
+        Phone(sandbox).use { phone ->
+            phone.enroll(email)
+            val session = phone.receive(email, "40.00")
+            sandbox.armFault("/v1/payments/{payment_id}/confirm", "delay", delayMs = 1500)
+            val first = async { session.confirm(session.keypadWith("4827")) }
+            delay(400)
+            assertFailsWith<CvException.ConfirmationInProgress> { session.confirm(session.keypadWith("4827")) }
+            assertEquals(PaymentOutcome.PaidInFull(paid = "40.00", balance = "160.00"), first.await())
+            assertEquals(1, sandbox.debitsOf(session.paymentId()).size)
+        }
+    }
+
+    @Test
+    fun `a cancelled confirm still settles once, and reconcile shows the true outcome`() = runBlocking {
+        val email = sandbox.newAccount("200.00")
+        Phone(sandbox).use { phone ->
+            phone.enroll(email)
+            val session = phone.receive(email, "150.00")
+            val id = session.paymentId()
+            // The backend answers slowly: the caller gives up while the request is in flight.
+            sandbox.armFault("/v1/payments/{payment_id}/confirm", "delay", delayMs = 1500)
+            val keypad = session.keypadWith("4827")
+            val job = launch(start = CoroutineStart.UNDISPATCHED) { session.confirm(keypad) }
+            job.cancelAndJoin()
+            assertTrue(job.isCancelled)
+            assertEquals("PENDING", sandbox.merchantStatus(id), "cancelled before the backend answered")
+
+            // The payment was not abandoned half-way: it reaches its final status...
+            val deadline = System.currentTimeMillis() + 15_000
+            while (sandbox.merchantStatus(id) == "PENDING" && System.currentTimeMillis() < deadline) delay(100)
+            assertEquals("AUTHORISED", sandbox.merchantStatus(id))
+
+            // ...and the phone learns the truth from the backend, not by guessing.
+            for (settled in phone.client.reconcile().filter { it.paymentId == id }) {
+                assertEquals(PaymentOutcome.PaidInFull(paid = "150.00", balance = "50.00"), settled.outcome)
+            }
+            val reopened = assertFailsWith<CvException.AlreadyHandled> { phone.client.openPayment(id) }
+            assertEquals(PaymentStatus.AUTHORISED, reopened.status)
+            val record = phone.client.history().first { it.paymentId == id }
+            assertEquals(PaymentStatus.AUTHORISED, record.status)
+            assertEquals("150.00", record.paidAmount)
+            assertEquals(1, sandbox.debitsOf(id).size, "exactly one debit")
+            assertEquals("50.00", phone.client.balance().amount)
+        }
+    }
+}
+
+/** Expiry moves the sandbox clock: it gets a sandbox of its own. */
+class ExpiryTest {
+    @Test
+    fun `a payment confirmed after its validity is expired`() = runBlocking {
+        Sandbox().use { sandbox ->
+            val email = sandbox.newAccount("200.00")
+            Phone(sandbox).use { phone ->
+                phone.enroll(email)
+                val session = phone.receive(email, "150.00")
+                val keypad = session.keypadWith("4827")
+                sandbox.advanceClock(200)
+                assertEquals(PaymentOutcome.Expired, session.confirm(keypad))
+                assertEquals("EXPIRED", sandbox.merchantStatus(session.paymentId()))
+                assertTrue(sandbox.debitsOf(session.paymentId()).isEmpty())
+                assertEquals("200.00", phone.client.balance().amount)
+            }
+        }
+    }
+}
