@@ -3,6 +3,10 @@
 // bindings/platforms/build-ios.sh into Generated/ (git-ignored): the XCFramework of
 // the Rust static library, and the Swift uniffi wrote for it. The module compiles in
 // Swift 5 mode; apps importing it may use Swift 6 mode.
+//
+// CVConnectKit (Sources/CVConnectKit) is the app-side layer on top: the Secure Enclave
+// signer and the payment model the SwiftUI screens observe. Never compiled here (no Swift
+// toolchain in this repository): see README.md.
 import PackageDescription
 
 let package = Package(
@@ -10,9 +14,11 @@ let package = Package(
     platforms: [.iOS(.v15)],
     products: [
         .library(name: "CVConnect", targets: ["CVConnect"]),
+        .library(name: "CVConnectKit", targets: ["CVConnectKit"]),
     ],
     targets: [
         .binaryTarget(name: "cvconnectFFI", path: "Generated/cvconnectFFI.xcframework"),
         .target(name: "CVConnect", dependencies: ["cvconnectFFI"], path: "Generated/CVConnect"),
+        .target(name: "CVConnectKit", dependencies: ["CVConnect"], path: "Sources/CVConnectKit"),
     ]
 )

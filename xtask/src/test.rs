@@ -22,6 +22,7 @@ pub fn run_all(args: &[String]) -> Result {
     bindings::run_bindings(args)?;
     cargo(&["build", "--package", "cvconnect-sandbox"])?;
     kotlin_suite()?;
+    android_helpers_suite()?;
     python_suite()?;
     eprintln!("\nxtask: all suites passed (Rust, Kotlin, Python)");
     Ok(())
@@ -50,6 +51,19 @@ fn kotlin_suite() -> Result {
         &root,
         "mvn",
         &["-B", "-q", "-f", "tests/kotlin/pom.xml", "test"],
+        &env,
+    )
+}
+
+/// The Android library's plain-Kotlin helpers (signer, presenters) on the JVM, against
+/// the same library and sandbox: `android/jvm-tests` (Maven, JUnit 5).
+fn android_helpers_suite() -> Result {
+    let env = suite_env()?;
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    run_with_env(
+        &workspace_root(),
+        "mvn",
+        &["-B", "-q", "-f", "android/jvm-tests/pom.xml", "test"],
         &env,
     )
 }

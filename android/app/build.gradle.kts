@@ -1,0 +1,94 @@
+// Sample beneficiary app (Jetpack Compose) on the cvconnect library.
+plugins {
+    id("com.android.application")
+    id("org.jetbrains.kotlin.android")
+    id("org.jetbrains.kotlin.plugin.compose")
+}
+
+// Firebase needs app/google-services.json (from the Firebase console, not checked in).
+// Without it the app builds and runs; pushes then come only through the debug receiver.
+if (file("google-services.json").exists()) {
+    apply(plugin = "com.google.gms.google-services")
+}
+
+android {
+    namespace = "fr.ancv.cvconnect.app"
+    compileSdk = 35
+
+    defaultConfig {
+        applicationId = "fr.ancv.cvconnect" // the bundle id the sandbox's push feed targets
+        minSdk = 24
+        targetSdk = 35
+        versionCode = 1
+        versionName = "0.1.0"
+        testInstrumentationRunner = "androidx.test.runner.AndroidJUnitRunner"
+        // Each test starts from a clean app (not enrolled): the seed account is enrolled once.
+        testInstrumentationRunnerArguments["clearPackageData"] = "true"
+    }
+
+    buildTypes {
+        debug {
+            // The sandbox on the host, reached through `adb reverse tcp:8787 tcp:8787`: the
+            // core allows plain http only on loopback. Override with -Pcvconnect.backendUrl=…
+            val url = providers.gradleProperty("cvconnect.backendUrl").orElse("http://127.0.0.1:8787").get()
+            buildConfigField("String", "BACKEND_URL", "\"$url\"")
+        }
+        release {
+            buildConfigField("String", "BACKEND_URL", "\"https://api.cvconnect.example\"")
+            isMinifyEnabled = true
+            proguardFiles(getDefaultProguardFile("proguard-android-optimize.txt"), "proguard-rules.pro")
+        }
+    }
+
+    buildFeatures {
+        compose = true
+        buildConfig = true
+    }
+
+    compileOptions {
+        sourceCompatibility = JavaVersion.VERSION_17
+        targetCompatibility = JavaVersion.VERSION_17
+    }
+
+    sourceSets["main"].java.srcDir("src/main/kotlin")
+    sourceSets["debug"].java.srcDir("src/debug/kotlin")
+    sourceSets["androidTest"].java.srcDir("src/androidTest/kotlin")
+
+    testOptions {
+        execution = "ANDROIDX_TEST_ORCHESTRATOR"
+    }
+}
+
+kotlin {
+    jvmToolchain(17)
+}
+
+dependencies {
+    implementation(project(":cvconnect"))
+
+    implementation("androidx.core:core-ktx:1.15.0")
+    implementation("androidx.activity:activity-compose:1.9.3")
+    implementation("androidx.lifecycle:lifecycle-viewmodel-compose:2.8.7")
+    implementation("androidx.lifecycle:lifecycle-runtime-compose:2.8.7")
+    implementation("org.jetbrains.kotlinx:kotlinx-coroutines-android:1.10.2")
+    implementation("org.jetbrains.kotlinx:kotlinx-coroutines-play-services:1.10.2") // Task.await()
+
+    val composeBom = platform("androidx.compose:compose-bom:2024.12.01")
+    implementation(composeBom)
+    implementation("androidx.compose.ui:ui")
+    implementation("androidx.compose.material3:material3")
+    implementation("androidx.compose.ui:ui-tooling-preview")
+    debugImplementation("androidx.compose.ui:ui-tooling")
+    debugImplementation("androidx.compose.ui:ui-test-manifest")
+
+    implementation(platform("com.google.firebase:firebase-bom:33.7.0"))
+    implementation("com.google.firebase:firebase-messaging")
+
+    androidTestImplementation(composeBom)
+    androidTestImplementation("androidx.compose.ui:ui-test-junit4")
+    androidTestImplementation("androidx.test.ext:junit:1.2.1")
+    androidTestImplementation("androidx.test:runner:1.6.2")
+    androidTestImplementation("androidx.test:rules:1.6.1")
+    androidTestImplementation("androidx.test.uiautomator:uiautomator:2.3.0")
+    androidTestUtil("androidx.test:orchestrator:1.5.1")
+}

@@ -1,0 +1,14 @@
+package fr.ancv.cvconnect
+
+import fr.ancv.cvconnect.signer.JcaDeviceSigner
+import java.security.KeyPair
+import java.security.KeyPairGenerator
+import java.security.spec.ECGenParameterSpec
+
+/** A P-256 key pair from the JDK: what the Android Keystore gives the app, in software. */
+fun jdkKeyPair(): KeyPair = KeyPairGenerator.getInstance("EC").run {
+    initialize(ECGenParameterSpec("secp256r1"))
+    generateKeyPair()
+}
+
+fun jdkSigner(): JcaDeviceSigner = jdkKeyPair().let { JcaDeviceSigner(it.private, it.public) }

@@ -1,0 +1,66 @@
+package fr.ancv.cvconnect
+
+import fr.ancv.cvconnect.presenter.PaymentPresenter
+import fr.ancv.cvconnect.presenter.PaymentScreenState
+import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.CoroutineStart
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.SupervisorJob
+import kotlinx.coroutines.cancel
+import kotlinx.coroutines.flow.StateFlow
+import kotlinx.coroutines.flow.first
+import kotlinx.coroutines.launch
+import kotlinx.coroutines.withTimeout
+import java.util.concurrent.CopyOnWriteArrayList
+import kotlin.coroutines.ContinuationInterceptor
+import kotlin.coroutines.CoroutineContext
+import kotlin.test.fail
+
+/**
+ * A presenter whose coroutines run on [dispatcher]: the test's `runBlocking` event loop,
+ * one thread like Android's main thread (the core's futures complete on its own threads
+ * and resume there). Records every state it goes through.
+ */
+class PresenterHarness(phone: Phone, dispatcher: CoroutineContext) : AutoCloseable {
+    val scope = CoroutineScope(SupervisorJob() + (dispatcher[ContinuationInterceptor] ?: Dispatchers.Default))
+    val presenter = PaymentPresenter(phone.client, scope)
+    val states: MutableList<PaymentScreenState> = CopyOnWriteArrayList()
+    private val recorder = CoroutineScope(SupervisorJob() + Dispatchers.Unconfined)
+
+    init {
+        // Unconfined + undispatched, and every state set on one thread: each value is
+        // recorded inline, as it is set, none conflated.
+        recorder.launch(start = CoroutineStart.UNDISPATCHED) { presenter.state.collect { states.add(it) } }
+    }
+
+    /** The kinds of state seen, consecutive repeats merged (key presses stay one PinEntry). */
+    fun kinds(): List<String> = states.map { it::class.simpleName!! }
+        .fold(mutableListOf()) { acc, kind -> if (acc.lastOrNull() != kind) acc.add(kind); acc }
+
+    override fun close() {
+        presenter.close()
+        scope.cancel()
+        recorder.cancel()
+    }
+}
+
+/** Waits for a state of type [T]; fails at once on an unexpected [PaymentScreenState.Error]. */
+suspend inline fun <reified T : PaymentScreenState> StateFlow<PaymentScreenState>.await(
+    timeoutMs: Long = 20_000,
+    crossinline until: (T) -> Boolean = { true },
+): T {
+    val state = withTimeout(timeoutMs) {
+        first { (it is T && until(it)) || (it is PaymentScreenState.Error && T::class != PaymentScreenState.Error::class) }
+    }
+    return state as? T ?: fail("expected ${T::class.simpleName}, got $state")
+}
+
+/** Types [pin] as a person does: finds each digit drawn on the keys, presses that position. */
+fun PaymentPresenter.typePin(pin: String) {
+    for (digit in pin) {
+        val entry = state.value as? PaymentScreenState.PinEntry ?: fail("not on the keypad: ${state.value}")
+        val position = entry.layout.indexOf(digit - '0')
+        check(position >= 0) { "digit $digit is drawn on no key" }
+        press(position)
+    }
+}

@@ -1,0 +1,241 @@
+import SwiftUI
+import UIKit
+import CVConnect
+import CVConnectKit
+
+// Every amount and message here is the core's French text (PaymentView.*Text,
+// outcomeMessage, userMessage(), formatAmountFr): nothing is formatted in Swift.
+
+struct RootView: View {
+    @EnvironmentObject private var app: AppModel
+    @EnvironmentObject private var payment: PaymentModel
+
+    var body: some View {
+        NavigationView {
+            Group {
+                if !app.enrolled {
+                    EnrollView()
+                } else {
+                    switch payment.state {
+                    case .idle: PendingView()
+                    case .loading: ProgressView("Chargement du paiement…")
+                    case let .payment(view, amountError): PaymentScreenView(view: view, amountError: amountError)
+                    case let .pinEntry(view, layout, entered, required, message):
+                        PinView(view: view, layout: layout, entered: entered, required: required, message: message)
+                            .snapshotProtected()
+                    case .sending: ProgressView("Envoi en cours…")
+                    case let .result(outcome, message, _): ResultView(outcome: outcome, message: message)
+                    case let .error(message): MessageView(message: message)
+                    }
+                }
+            }
+            .padding()
+        }
+        .navigationViewStyle(.stack)
+    }
+}
+
+struct EnrollView: View {
+    @EnvironmentObject private var app: AppModel
+    @State private var email = ""
+    @State private var code = ""
+
+    var body: some View {
+        VStack(alignment: .leading, spacing: 12) {
+            Text("Activer Chèque-Vacances Connect").font(.title2)
+            TextField("Adresse e-mail", text: $email)
+                .textContentType(.emailAddress).keyboardType(.emailAddress)
+                .textInputAutocapitalization(.never).autocorrectionDisabled()
+                .accessibilityIdentifier("enroll-email")
+            TextField("Code d'activation", text: $code)
+                .textInputAutocapitalization(.characters).autocorrectionDisabled()
+                .accessibilityIdentifier("enroll-code")
+            if let error = app.enrollError { Text(error).foregroundColor(.red) }
+            Button("Activer cet appareil") { app.enroll(email: email, code: code) }
+                .disabled(app.enrolling || email.isEmpty || code.isEmpty)
+            Spacer()
+        }
+        .textFieldStyle(.roundedBorder)
+    }
+}
+
+/// Home: the balance and the payments waiting (covers a push that never arrived).
+struct PendingView: View {
+    @EnvironmentObject private var pending: PendingPaymentsModel
+    @EnvironmentObject private var payment: PaymentModel
+
+    var body: some View {
+        List {
+            Section("Mon solde") {
+                Text(pending.balanceText ?? "…").font(.title)
+                if pending.balanceStale { Text("Dernier solde connu").font(.footnote) }
+                if let error = pending.error { Text(error).foregroundColor(.red) }
+            }
+            Section("Paiements en attente") {
+                if pending.payments.isEmpty { Text("Aucun paiement en attente.") }
+                ForEach(pending.payments) { line in
+                    Button { payment.openPayment(id: line.id) } label: {
+                        HStack { Text(line.payeeName); Spacer(); Text(line.totalText) }
+                    }
+                }
+            }
+        }
+        .refreshable { await pending.refresh() }
+        .task { await pending.refresh() }
+        .navigationTitle("Chèque-Vacances")
+    }
+}
+
+struct PaymentScreenView: View {
+    @EnvironmentObject private var payment: PaymentModel
+    let view: PaymentView
+    let amountError: String?
+    @State private var amount = ""
+
+    var body: some View {
+        VStack(alignment: .leading, spacing: 12) {
+            Text(view.payeeName).font(.title2)
+            LabeledLine(label: "Montant total", value: view.totalText)
+            LabeledLine(label: "Mon solde", value: view.balanceText)
+            TextField("Payé en Chèque-Vacances", text: $amount)
+                .keyboardType(.decimalPad)
+                .textFieldStyle(.roundedBorder)
+                .accessibilityIdentifier("amount")
+                .onChange(of: amount) { payment.setAmount($0) }
+            if let amountError { Text(amountError).foregroundColor(.red).font(.footnote) }
+            if view.remainder != "0.00" { LabeledLine(label: "Reste à payer par carte", value: view.remainderText) }
+            Spacer()
+            Button("Confirmer") { payment.startPinEntry() }
+                .buttonStyle(.borderedProminent).frame(maxWidth: .infinity)
+                .disabled(!payment.canConfirm)
+            Button("Refuser", role: .destructive) { payment.decline() }.frame(maxWidth: .infinity)
+        }
+        .onAppear { if amount.isEmpty { amount = view.amountText } }
+        .toolbar { Button("Fermer") { payment.dismiss() } }
+    }
+}
+
+/// The core's shuffled keypad: keys drawn from `layout`, touches sent as positions.
+struct PinView: View {
+    @EnvironmentObject private var payment: PaymentModel
+    let view: PaymentView
+    let layout: [Int]
+    let entered: Int
+    let required: Int
+    let message: String?
+
+    var body: some View {
+        VStack(spacing: 16) {
+            Text("Code personnel").font(.title2)
+            Text("\(view.amountText) à \(view.payeeName)")
+            if let message { Text(message).foregroundColor(.red).multilineTextAlignment(.center) }
+            HStack(spacing: 12) {
+                ForEach(0..<required, id: \.self) { index in
+                    Circle().fill(index < entered ? Color.accentColor : Color.secondary.opacity(0.3))
+                        .frame(width: 16, height: 16)
+                }
+            }
+            .accessibilityElement(children: .ignore)
+            .accessibilityLabel("\(entered) chiffres saisis sur \(required)")
+            ForEach(Array(PaymentModel.keyGrid.enumerated()), id: \.offset) { rowIndex, row in
+                HStack(spacing: 12) {
+                    ForEach(Array(row.enumerated()), id: \.offset) { column, position in
+                        if let position {
+                            Button(String(layout[position])) { payment.press(position: position) }
+                                .font(.title)
+                                .frame(width: 80, height: 80)
+                                .background(Circle().stroke(Color.secondary))
+                                .accessibilityIdentifier("pin-key")
+                        } else if rowIndex == 3 && column == 0 {
+                            Button("Effacer") { payment.erase() }.frame(width: 80, height: 80)
+                        } else if rowIndex == 3 && column == 2 {
+                            Button("Valider") { payment.validate() }.frame(width: 80, height: 80)
+                                .disabled(entered < required)
+                        } else {
+                            Color.clear.frame(width: 80, height: 80)
+                        }
+                    }
+                }
+            }
+            Button("Annuler") { payment.cancelPinEntry() }
+        }
+    }
+}
+
+struct ResultView: View {
+    @EnvironmentObject private var payment: PaymentModel
+    let outcome: PaymentOutcome
+    let message: String
+
+    var body: some View {
+        VStack(alignment: .leading, spacing: 16) {
+            Text(message).font(.title2)
+            switch outcome {
+            case let .paidInFull(_, balance):
+                LabeledLine(label: "Nouveau solde", value: formatAmountFr(amount: balance))
+            case let .paidInPart(_, remainder, balance):
+                LabeledLine(label: "Reste à payer par carte", value: formatAmountFr(amount: remainder))
+                LabeledLine(label: "Nouveau solde", value: formatAmountFr(amount: balance))
+            default:
+                EmptyView()
+            }
+            Spacer()
+            Button("Terminer") { payment.dismiss() }.buttonStyle(.borderedProminent)
+        }
+    }
+}
+
+struct MessageView: View {
+    @EnvironmentObject private var payment: PaymentModel
+    let message: String
+
+    var body: some View {
+        VStack(spacing: 16) {
+            Text(message).foregroundColor(.red)
+            Button("Retour") { payment.dismiss() }
+        }
+    }
+}
+
+struct LabeledLine: View {
+    let label: String
+    let value: String
+
+    var body: some View {
+        HStack { Text(label); Spacer(); Text(value).bold() }
+    }
+}
+
+// MARK: - Snapshot protection
+
+/// Hides the keypad whenever the screen could be captured: the app-switcher snapshot
+/// (taken once the scene is no longer active), screen recording, AirPlay and mirroring
+/// (`UIScreen.isCaptured`). A screenshot cannot be prevented on iOS; the layout changes
+/// on every entry and the digits typed are never shown.
+struct SnapshotProtection: ViewModifier {
+    @Environment(\.scenePhase) private var scenePhase
+    @State private var captured = UIScreen.main.isCaptured
+
+    func body(content: Content) -> some View {
+        let hidden = scenePhase != .active || captured
+        ZStack {
+            content.opacity(hidden ? 0 : 1)
+            if hidden {
+                VStack(spacing: 12) {
+                    Image(systemName: "lock.shield").font(.largeTitle)
+                    Text(captured ? "Saisie masquée pendant l'enregistrement de l'écran" : "Chèque-Vacances Connect")
+                        .multilineTextAlignment(.center)
+                }
+                .frame(maxWidth: .infinity, maxHeight: .infinity)
+                .background(Color(.systemBackground))
+            }
+        }
+        .onReceive(NotificationCenter.default.publisher(for: UIScreen.capturedDidChangeNotification)) { _ in
+            captured = UIScreen.main.isCaptured
+        }
+    }
+}
+
+extension View {
+    func snapshotProtected() -> some View { modifier(SnapshotProtection()) }
+}

@@ -1,0 +1,134 @@
+import XCTest
+
+/// The seed flow on a simulator, as a person does it, against a sandbox on the host (the
+/// simulator shares the host's loopback):
+///
+///     cvconnect-sandbox --port 8787 --admin-token "$ADMIN" --seed sandbox/seed/demo.json --memory
+///     TEST_RUNNER_CVCONNECT_ADMIN_TOKEN="$ADMIN" xcodebuild test -project CVConnectSample.xcodeproj \
+///       -scheme CVConnectApp -destination 'platform=iOS Simulator,name=iPhone 15'
+///
+/// Enrolls camille.martin@example.fr, has the merchant ask for 150,00 €, takes the push
+/// from the sandbox's feed and hands its data keys to the app (debug URL, the path of a
+/// tapped notification), confirms, types 4827 by reading the digits drawn on the shuffled
+/// keys, and checks the merchant sees AUTHORISED.
+@MainActor
+final class SeedFlowUITests: XCTestCase {
+    private let seedEmail = "camille.martin@example.fr"
+    private let seedPin = "4827"
+
+    override func setUp() {
+        continueAfterFailure = false
+    }
+
+    func testSeedFlowInFullFromThePushFeed() async throws {
+        guard #available(iOS 16.4, *) else { throw XCTSkip("XCUIApplication.open(_:) needs iOS 16.4") }
+        let env = ProcessInfo.processInfo.environment
+        let sandbox = SandboxAdmin(
+            baseURL: URL(string: env["CVCONNECT_SANDBOX_URL"] ?? "http://127.0.0.1:8787")!,
+            adminToken: try XCTUnwrap(env["CVCONNECT_ADMIN_TOKEN"], "run with TEST_RUNNER_CVCONNECT_ADMIN_TOKEN=<admin token>")
+        )
+
+        let app = XCUIApplication()
+        app.launchArguments.append("-cvconnect-reset") // not enrolled, no key
+        app.launchEnvironment["CVCONNECT_BASE_URL"] = sandbox.baseURL.absoluteString
+        app.launch()
+
+        // Activation, as the beneficiary types it.
+        let code = try await sandbox.activationCode(email: seedEmail)
+        let email = app.textFields["enroll-email"]
+        XCTAssertTrue(email.waitForExistence(timeout: 10))
+        email.tap()
+        email.typeText(seedEmail)
+        let codeField = app.textFields["enroll-code"]
+        codeField.tap()
+        codeField.typeText(code)
+        app.buttons["Activer cet appareil"].tap()
+        XCTAssertTrue(app.staticTexts["Aucun paiement en attente."].waitForExistence(timeout: 20)
+            || app.staticTexts["Paiements en attente"].exists)
+
+        // The merchant asks for 150,00 €; the push comes from the sandbox's feed.
+        let paymentId = try await sandbox.createPayment(account: seedEmail, total: "150.00")
+        let data = try await sandbox.awaitPush(paymentId: paymentId)
+        var url = URLComponents()
+        url.scheme = "cvconnect-debug"
+        url.host = "push"
+        url.queryItems = data.map { URLQueryItem(name: $0.key, value: $0.value) }
+        app.open(try XCTUnwrap(url.url))
+
+        // The payment screen: 150,00 € on a 200,00 € balance.
+        let confirm = app.buttons["Confirmer"]
+        XCTAssertTrue(confirm.waitForExistence(timeout: 20))
+        XCTAssertTrue(app.staticTexts["Boutique Démo"].exists)
+        XCTAssertTrue(app.staticTexts.containing(NSPredicate(format: "label CONTAINS %@", "150,00")).count > 0)
+        XCTAssertTrue(app.staticTexts.containing(NSPredicate(format: "label CONTAINS %@", "200,00")).count > 0)
+        confirm.tap()
+
+        // The shuffled keypad: find each digit of the PIN on the keys, press that key.
+        let keys = app.buttons.matching(identifier: "pin-key")
+        XCTAssertTrue(keys.firstMatch.waitForExistence(timeout: 10))
+        XCTAssertEqual(keys.count, 10)
+        for digit in seedPin {
+            keys.matching(NSPredicate(format: "label == %@", String(digit))).firstMatch.tap()
+        }
+        app.buttons["Valider"].tap()
+
+        XCTAssertTrue(app.staticTexts["Votre achat est validé !"].waitForExistence(timeout: 30))
+        let status = try await sandbox.merchantStatus(paymentId: paymentId)
+        XCTAssertEqual(status, "AUTHORISED")
+    }
+}
+
+/// The merchant and admin side of the sandbox, over HTTP from the test runner.
+struct SandboxAdmin {
+    let baseURL: URL
+    let adminToken: String
+    static let merchantKey = "mk_demo_boutique"
+
+    private func call(_ method: String, _ path: String, bearer: String, body: [String: Any]? = nil) async throws -> [String: Any] {
+        var request = URLRequest(url: URL(string: baseURL.absoluteString + path)!)
+        request.httpMethod = method
+        request.timeoutInterval = 40
+        request.setValue("Bearer \(bearer)", forHTTPHeaderField: "Authorization")
+        if let body {
+            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+            request.httpBody = try JSONSerialization.data(withJSONObject: body)
+        }
+        let (data, response) = try await URLSession.shared.data(for: request)
+        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+        guard (200..<300).contains(status) else {
+            throw NSError(domain: "sandbox", code: status,
+                          userInfo: [NSLocalizedDescriptionKey: String(decoding: data, as: UTF8.self)])
+        }
+        if data.isEmpty { return [:] }
+        return try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
+    }
+
+    func activationCode(email: String) async throws -> String {
+        try await call("POST", "/admin/activation-codes", bearer: adminToken, body: ["email": email])["code"] as! String
+    }
+
+    func createPayment(account: String, total: String) async throws -> String {
+        let body = ["account": account, "total": total, "order_ref": "CMD-" + UUID().uuidString.prefix(8)]
+        return try await call("POST", "/v1/merchant/payment-requests", bearer: Self.merchantKey, body: body)["id"] as! String
+    }
+
+    func merchantStatus(paymentId: String) async throws -> String {
+        try await call("GET", "/v1/merchant/payment-requests/\(paymentId)", bearer: Self.merchantKey)["status"] as! String
+    }
+
+    /// The data keys of the push announcing `paymentId`, from the sandbox's push feed.
+    func awaitPush(paymentId: String, timeout: TimeInterval = 30) async throws -> [String: String] {
+        let deadline = Date().addingTimeInterval(timeout)
+        var after = 0
+        while Date() < deadline {
+            let feed = try await call("GET", "/admin/push-feed?after=\(after)&wait_ms=5000", bearer: adminToken)
+            for notification in feed["notifications"] as? [[String: Any]] ?? [] {
+                if let data = notification["data"] as? [String: String], data["payment_id"] == paymentId {
+                    return data
+                }
+            }
+            after = feed["next_after"] as? Int ?? after
+        }
+        throw NSError(domain: "sandbox", code: 0, userInfo: [NSLocalizedDescriptionKey: "no push for \(paymentId)"])
+    }
+}
