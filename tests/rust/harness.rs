@@ -14,7 +14,9 @@ use cvconnect_core::crypto::signer::SoftwareSigner;
 use cvconnect_core::keypad::Keypad;
 use cvconnect_core::log::{LogLevel, LogSink};
 use cvconnect_core::protocol::wire::{MerchantPayment, PaymentStatus, Platform};
-use cvconnect_sandbox::client::{http_client, tls_client_trusting, AdminClient, MerchantClient};
+use cvconnect_sandbox::client::{
+    http_client, tls_client_trusting, AdminClient, BeneficiaryClient, MerchantClient, SoftDevice,
+};
 use cvconnect_sandbox::{Database, FaultKind, RunningSandbox, Sandbox, SandboxConfig};
 
 /// The PIN of the accounts the harness creates.
@@ -273,4 +275,99 @@ impl LogSink for LogCapture {
             .unwrap()
             .push(format!("{level:?} {target} {message}"));
     }
+}
+
+// ---------------------------------------------------------------- security suites
+
+/// The merchant API key of the harness's merchant (not a secret: a sandbox value).
+pub const MERCHANT_API_KEY: &str = MERCHANT_KEY;
+
+impl Harness {
+    pub fn base_url(&self) -> &str {
+        self.sandbox.base_url()
+    }
+
+    pub fn admin(&self) -> &AdminClient {
+        &self.admin
+    }
+
+    pub fn merchant(&self) -> &MerchantClient {
+        &self.merchant
+    }
+
+    /// A plain HTTP client for raw requests to this (non-TLS) sandbox.
+    pub fn http(&self) -> reqwest::Client {
+        http_client()
+    }
+
+    /// The sandbox's SQLite file (readable while it runs: WAL mode).
+    pub fn sandbox_database(&self) -> PathBuf {
+        self.dir.path().join("sandbox.sqlite3")
+    }
+
+    /// A software device (raw protocol calls) enrolled on `account` and authenticated.
+    pub async fn soft_device(&self, account: &TestAccount) -> SoftDevice {
+        let code = self.activation_code(account).await;
+        SoftDevice::enroll(
+            BeneficiaryClient::new(http_client(), self.sandbox.base_url()),
+            &account.email,
+            &code,
+            Some(&format!("push-soft-{}", self.next())),
+        )
+        .await
+        .expect("soft device enrollment")
+    }
+
+    /// The sandbox's balance of `account`.
+    pub async fn balance_of(&self, account: &TestAccount) -> Amount {
+        self.admin
+            .account(&account.email)
+            .await
+            .expect("admin account")
+            .balance
+    }
+
+    /// Clears the PIN lock and the wrong-PIN counter of `account`.
+    pub async fn unlock(&self, account: &TestAccount) {
+        self.admin.unlock(&account.email).await.expect("unlock");
+    }
+}
+
+/// The client's SQLite database, its WAL and its shared-memory file, concatenated.
+pub fn stored_bytes(data_dir: &Path) -> Vec<u8> {
+    let mut stored = Vec::new();
+    for suffix in ["", "-wal", "-shm"] {
+        let file = data_dir.join(format!("{}{suffix}", cvconnect_core::client::DATABASE_FILE));
+        if let Ok(bytes) = std::fs::read(file) {
+            stored.extend_from_slice(&bytes);
+        }
+    }
+    stored
+}
+
+/// Whether `needle` occurs in `haystack` (an empty needle never does).
+pub fn contains_bytes(haystack: &[u8], needle: &[u8]) -> bool {
+    !needle.is_empty()
+        && haystack
+            .windows(needle.len())
+            .any(|window| window == needle)
+}
+
+/// The forms in which the core holds a PIN: ASCII digits and raw digit values.
+pub fn pin_forms(pin: &str) -> [(&'static str, Vec<u8>); 2] {
+    [
+        ("PIN as ASCII digits", pin.as_bytes().to_vec()),
+        (
+            "PIN as digit values",
+            pin.bytes().map(|b| b - b'0').collect(),
+        ),
+    ]
+}
+
+/// The private scalar of a ring P-256 PKCS#8 document (bytes 36..68, after the
+/// `04 20` header of its OCTET STRING).
+pub fn private_scalar(signer: &SoftwareSigner) -> Vec<u8> {
+    let pkcs8 = signer.pkcs8_der();
+    assert_eq!(pkcs8[34..36], [0x04, 0x20], "OCTET STRING of the scalar");
+    pkcs8[36..68].to_vec()
 }

@@ -159,13 +159,18 @@ impl Inner {
         Ok(settled)
     }
 
-    pub(crate) async fn reconcile_payment(&self, payment_id: &str) -> Result<(), ClientError> {
+    /// Settles the open journal entries of one payment; returns the last outcome found.
+    pub(crate) async fn reconcile_payment(
+        &self,
+        payment_id: &str,
+    ) -> Result<Option<PaymentOutcome>, ClientError> {
+        let mut last = None;
         for entry in self.store.unresolved()? {
             if entry.payment_id == payment_id {
-                self.reconcile_entry(&entry).await?;
+                last = self.reconcile_entry(&entry).await?.or(last);
             }
         }
-        Ok(())
+        Ok(last)
     }
 
     /// Settles one journal entry from the payment's detail. Leaves it unresolved when

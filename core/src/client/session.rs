@@ -165,6 +165,9 @@ impl PaymentSession {
             .try_lock()
             .map_err(|_| ClientError::ConfirmationInProgress)?;
         if self.state().stale {
+            if let Some(outcome) = self.settle_lost_attempt().await? {
+                return Ok(outcome);
+            }
             self.refresh().await?;
         }
         let (entry, request) = self.prepare(pin)?;
@@ -176,9 +179,26 @@ impl PaymentSession {
                 .await
                 .map_err(|_| ClientError::ConfirmationInProgress)?,
             Err(_) => inner.submit_confirmation(entry, request).await,
-        }?;
-        self.apply(&outcome);
-        Ok(outcome)
+        };
+        match &outcome {
+            Ok(outcome) => self.apply(outcome),
+            // No answer: the attempt may have consumed the nonce, or even paid.
+            Err(_) => self.state().stale = true,
+        }
+        outcome
+    }
+
+    /// Before a new attempt after one whose answer was lost: if that attempt finished
+    /// the payment, its outcome is the answer, not a second confirmation.
+    async fn settle_lost_attempt(&self) -> Result<Option<PaymentOutcome>, ClientError> {
+        let settled = self.inner.reconcile_payment(&self.payment_id()).await?;
+        match settled {
+            Some(outcome) if outcome.status().is_some() => {
+                self.apply(&outcome);
+                Ok(Some(outcome))
+            }
+            _ => Ok(None),
+        }
     }
 
     /// Builds the sealed, signed request from the current state. Consumes the PIN.

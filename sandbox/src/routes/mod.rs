@@ -146,7 +146,12 @@ async fn catch_panic(request: Request, next: Next) -> Response {
 /// One log line per request: method, path, status, duration. Never bodies or headers.
 async fn log_requests(request: Request, next: Next) -> Response {
     let method = request.method().clone();
-    let path = request.uri().path().to_owned();
+    // The route pattern, never the raw path: admin paths carry e-mails and ids.
+    let path = request
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .map_or("(unmatched)", |matched| matched.as_str())
+        .to_owned();
     let started = Instant::now();
     let response = next.run(request).await;
     tracing::info!(
