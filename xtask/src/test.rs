@@ -2,7 +2,8 @@
 //! fails fastest: formatting, lints, Rust unit and end-to-end tests, then the bindings:
 //! build the shipped library and generate Kotlin, Swift and Python (`cargo xtask
 //! bindings`), build the sandbox, and run the Kotlin (Maven) and Python (pytest) suites
-//! against it. Both suites start their own sandbox processes on 127.0.0.1.
+//! against it, the Android shell's JVM helpers, and schemathesis against the sandbox's
+//! OpenAPI document. Each suite starts its own sandbox process on 127.0.0.1.
 
 use crate::bindings::{self, path_str, target_dir};
 use crate::cmd::{cargo, run, run_with_env, succeeds, workspace_root, Result};
@@ -24,7 +25,8 @@ pub fn run_all(args: &[String]) -> Result {
     kotlin_suite()?;
     android_helpers_suite()?;
     python_suite()?;
-    eprintln!("\nxtask: all suites passed (Rust, Kotlin, Python)");
+    schemathesis_suite()?;
+    eprintln!("\nxtask: all suites passed (Rust, Kotlin, Android helpers, Python, schemathesis)");
     Ok(())
 }
 
@@ -87,6 +89,37 @@ fn python_suite() -> Result {
         &workspace_root(),
         python,
         &["-m", "pytest", "-q", "tests/python"],
+        &env,
+    )
+}
+
+/// schemathesis against the sandbox's `/openapi.json`: no 5xx, every answer matches
+/// the schema (tests/schemathesis/run.py starts its own sandbox).
+fn schemathesis_suite() -> Result {
+    let python = if succeeds("python3", &["--version"]) {
+        "python3"
+    } else {
+        "python"
+    };
+    if !succeeds(python, &["-c", "import schemathesis"]) {
+        run(
+            python,
+            &[
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "-r",
+                "tests/schemathesis/requirements.txt",
+            ],
+        )?;
+    }
+    let env = suite_env()?;
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    run_with_env(
+        &workspace_root(),
+        python,
+        &["tests/schemathesis/run.py"],
         &env,
     )
 }

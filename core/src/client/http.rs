@@ -155,7 +155,10 @@ impl Http {
     }
 }
 
-fn decode<T: DeserializeOwned>(status: StatusCode, bytes: &[u8]) -> Result<T, HttpError> {
+pub(crate) fn decode<T: DeserializeOwned>(
+    status: StatusCode,
+    bytes: &[u8],
+) -> Result<T, HttpError> {
     if status.is_success() {
         let body: &[u8] = if bytes.is_empty() { b"null" } else { bytes };
         return serde_json::from_slice(body)

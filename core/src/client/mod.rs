@@ -366,6 +366,16 @@ fn balance_info(amount: Amount, fetched_at: i64, stale: bool) -> BalanceInfo {
     }
 }
 
+/// How the client reads an HTTP answer (status + body) into `T` or a typed error.
+/// Public for the fuzz harness, so that it fuzzes this code and not a copy of it.
+#[doc(hidden)]
+pub fn decode_response<T: DeserializeOwned>(status: u16, body: &[u8]) -> Result<T, HttpError> {
+    let status = reqwest::StatusCode::from_u16(status).map_err(|_| HttpError::Protocol {
+        detail: format!("HTTP status {status} out of range"),
+    })?;
+    http::decode(status, body)
+}
+
 pub(crate) fn now_unix() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)

@@ -1,0 +1,7 @@
+//! cargo-fuzz target `sealed_pin`: the body and its invariants are
+//! `cvconnect_fuzz::sealed_pin` (`fuzz/src/lib.rs`).
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| cvconnect_fuzz::sealed_pin(data));
