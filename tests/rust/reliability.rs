@@ -104,9 +104,15 @@ async fn a_cancelled_caller_does_not_cut_the_confirmation_in_half() {
 }
 
 /// The app is killed between the journal write and the answer: its runtime dies with
-/// the request in flight. A new client on the same data directory settles it.
-#[test]
-fn a_killed_app_is_reconciled_by_the_next_start() {
+/// the request in flight. Returns the main runtime, the harness, and what a restarted
+/// app needs: its data directory, its signer and the payment id.
+fn kill_app_mid_confirm() -> (
+    tokio::runtime::Runtime,
+    Harness,
+    std::path::PathBuf,
+    std::sync::Arc<cvconnect_core::crypto::signer::SoftwareSigner>,
+    String,
+) {
     let main = tokio::runtime::Runtime::new().unwrap();
     let h = main.block_on(Harness::start());
     let account = main.block_on(h.account("200.00"));
@@ -132,8 +138,13 @@ fn a_killed_app_is_reconciled_by_the_next_start() {
     drop(session);
     drop(phone);
     app.shutdown_background();
-
     std::thread::sleep(Duration::from_millis(700));
+    (main, h, data_dir, signer, payment_id)
+}
+
+#[test]
+fn a_killed_app_is_reconciled_by_the_next_start() {
+    let (main, h, data_dir, signer, payment_id) = kill_app_mid_confirm();
     main.block_on(async {
         let restarted = h.reopen_phone(&data_dir, signer).await;
         let settled = restarted.client.reconcile().await.unwrap();
@@ -167,6 +178,25 @@ fn a_killed_app_is_reconciled_by_the_next_start() {
             restarted.client.balance().await.unwrap().amount,
             eur("50.00")
         );
+    });
+}
+
+#[test]
+fn the_first_call_after_a_restart_settles_the_journal() {
+    let (main, h, data_dir, signer, payment_id) = kill_app_mid_confirm();
+    main.block_on(async {
+        let restarted = h.reopen_phone(&data_dir, signer).await;
+        let balance = restarted.client.balance().await.unwrap().amount;
+        assert!(
+            restarted.client.reconcile().await.unwrap().is_empty(),
+            "already settled"
+        );
+        let debited = h.debits_for(&payment_id).await == 1;
+        assert_eq!(balance, if debited { eur("50.00") } else { eur("200.00") });
+        let history = restarted.client.history().unwrap();
+        if debited {
+            assert_eq!(history[0].status, PaymentStatus::Authorised);
+        }
     });
 }
 

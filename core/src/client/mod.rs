@@ -76,6 +76,8 @@ pub(crate) struct Inner {
     policy: AmountPolicy,
     sessions: Mutex<HashMap<String, Weak<PaymentSession>>>,
     opening: tokio::sync::Mutex<()>,
+    /// Set once the journal left by a previous run has been settled.
+    start_reconciled: std::sync::atomic::AtomicBool,
 }
 
 impl Client {
@@ -98,6 +100,7 @@ impl Client {
                 policy: AmountPolicy::default(),
                 sessions: Mutex::new(HashMap::new()),
                 opening: tokio::sync::Mutex::new(()),
+                start_reconciled: std::sync::atomic::AtomicBool::new(false),
             }),
         })
     }
@@ -169,6 +172,7 @@ impl Client {
 
     /// The balance from the backend, or the last known one marked stale when offline.
     pub async fn balance(&self) -> Result<BalanceInfo, ClientError> {
+        self.inner.reconcile_on_start().await;
         match self.inner.fetch_balance().await {
             Ok(amount) => Ok(balance_info(amount, now_unix(), false)),
             Err(error) if error.is_retryable() => self.cached_balance()?.ok_or(error),
@@ -227,6 +231,7 @@ impl Client {
         if let Some(session) = self.inner.live_session(payment_id) {
             return self.reopen(session).await;
         }
+        self.inner.reconcile_on_start().await;
         self.inner.reconcile_payment(payment_id).await?;
         let (detail, balance) = tokio::try_join!(
             self.inner.fetch_detail(payment_id),
@@ -299,6 +304,29 @@ impl Inner {
             }
         }
         Err(ClientError::Unauthorized)
+    }
+
+    /// On the first call that reaches the backend, settles what a previous run left
+    /// unresolved (an app killed mid-confirmation). Failures leave it for next time.
+    async fn reconcile_on_start(&self) {
+        use std::sync::atomic::Ordering;
+        if self.start_reconciled.load(Ordering::Acquire)
+            || self.store.device().ok().flatten().is_none()
+        {
+            return;
+        }
+        match self.reconcile_all().await {
+            Ok(settled) => {
+                self.start_reconciled.store(true, Ordering::Release);
+                if !settled.is_empty() {
+                    tracing::info!(
+                        count = settled.len(),
+                        "unresolved confirmations settled at start"
+                    );
+                }
+            }
+            Err(error) => tracing::debug!(%error, "start reconciliation postponed"),
+        }
     }
 
     async fn fetch_balance(&self) -> Result<Amount, ClientError> {
