@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use cvconnect_core::amount::Amount;
-use cvconnect_core::client::{Client, ClientConfig};
+use cvconnect_core::client::{Client, ClientConfig, PaymentOutcome, PaymentSession};
 use cvconnect_core::crypto::signer::SoftwareSigner;
 use cvconnect_core::keypad::Keypad;
 use cvconnect_core::log::{LogLevel, LogSink};
@@ -39,6 +39,23 @@ pub fn type_pin(keypad: &mut Keypad, pin: &str) {
             .expect("every digit is on a key");
         keypad.press(position as u8).expect("press");
     }
+}
+
+/// Opens a fresh keypad on `session`, types `pin` on it and confirms.
+pub async fn confirm_pin(session: &PaymentSession, pin: &str) -> PaymentOutcome {
+    let mut keypad = session.start_pin_entry().expect("keypad");
+    type_pin(&mut keypad, pin);
+    session
+        .confirm_keypad(&mut keypad)
+        .await
+        .expect("confirmation")
+}
+
+/// A payment request on screen: the phone, the payment id and its session.
+pub struct OpenPayment {
+    pub phone: Phone,
+    pub payment_id: String,
+    pub session: Arc<PaymentSession>,
 }
 
 pub enum Fault {
@@ -190,6 +207,29 @@ impl Harness {
             signer,
             data_dir: data_dir.to_path_buf(),
         }
+    }
+
+    /// A new account holding `balance`, an enrolled phone (its config adjusted by
+    /// `tweak`), a payment request of `total`, opened on the phone.
+    pub async fn open_new_payment_with(
+        &self,
+        balance: &str,
+        total: &str,
+        tweak: impl FnOnce(&mut ClientConfig),
+    ) -> OpenPayment {
+        let account = self.account(balance).await;
+        let phone = self.phone_with(&account, tweak).await;
+        let payment_id = self.create_payment(&account, total).await;
+        let session = phone.client.open_payment(&payment_id).await.expect("open");
+        OpenPayment {
+            phone,
+            payment_id,
+            session,
+        }
+    }
+
+    pub async fn open_new_payment(&self, balance: &str, total: &str) -> OpenPayment {
+        self.open_new_payment_with(balance, total, |_| {}).await
     }
 
     pub async fn create_payment(&self, account: &TestAccount, total: &str) -> String {

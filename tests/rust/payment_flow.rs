@@ -5,7 +5,7 @@ use std::sync::Arc;
 use cvconnect_core::amount::Amount;
 use cvconnect_core::client::{ClientError, PaymentOutcome};
 use cvconnect_core::protocol::wire::PaymentStatus;
-use cvconnect_e2e::{eur, type_pin, Harness, PIN};
+use cvconnect_e2e::{confirm_pin, eur, Harness, OpenPayment, PIN};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn seed_flow_pays_in_full() {
@@ -26,9 +26,7 @@ async fn seed_flow_pays_in_full() {
     assert_eq!(view.payee_name, "Boutique Démo");
     assert!(view.can_confirm);
 
-    let mut keypad = session.start_pin_entry().unwrap();
-    type_pin(&mut keypad, PIN);
-    let outcome = session.confirm_keypad(&mut keypad).await.unwrap();
+    let outcome = confirm_pin(&session, PIN).await;
     assert_eq!(
         outcome,
         PaymentOutcome::PaidInFull {
@@ -76,10 +74,11 @@ async fn partial_payment_leaves_the_remainder_for_the_card() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_beneficiary_lowers_the_amount_by_hand() {
     let h = Harness::start().await;
-    let account = h.account("200.00").await;
-    let phone = h.phone(&account).await;
-    let payment_id = h.create_payment(&account, "150.00").await;
-    let session = phone.client.open_payment(&payment_id).await.unwrap();
+    let OpenPayment {
+        phone,
+        payment_id,
+        session,
+    } = h.open_new_payment("200.00", "150.00").await;
 
     assert!(session.set_amount("250").is_err(), "above the total");
     assert!(session.set_amount("0").is_err(), "below the minimum");
@@ -101,10 +100,11 @@ async fn the_beneficiary_lowers_the_amount_by_hand() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn decline_cancels_the_request() {
     let h = Harness::start().await;
-    let account = h.account("200.00").await;
-    let phone = h.phone(&account).await;
-    let payment_id = h.create_payment(&account, "150.00").await;
-    let session = phone.client.open_payment(&payment_id).await.unwrap();
+    let OpenPayment {
+        phone,
+        payment_id,
+        session,
+    } = h.open_new_payment("200.00", "150.00").await;
 
     assert_eq!(session.decline().await.unwrap(), PaymentOutcome::Declined);
     assert_eq!(
@@ -117,10 +117,11 @@ async fn decline_cancels_the_request() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_expired_request_cannot_be_paid() {
     let h = Harness::start().await;
-    let account = h.account("200.00").await;
-    let phone = h.phone(&account).await;
-    let payment_id = h.create_payment(&account, "150.00").await;
-    let session = phone.client.open_payment(&payment_id).await.unwrap();
+    let OpenPayment {
+        phone,
+        payment_id,
+        session,
+    } = h.open_new_payment("200.00", "150.00").await;
 
     h.advance_clock(181).await;
     assert_eq!(pay(&session).await, PaymentOutcome::Expired);
@@ -131,13 +132,14 @@ async fn an_expired_request_cannot_be_paid() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn wrong_pin_then_right_pin() {
     let h = Harness::start().await;
-    let account = h.account("200.00").await;
-    let phone = h.phone(&account).await;
-    let payment_id = h.create_payment(&account, "150.00").await;
-    let session = phone.client.open_payment(&payment_id).await.unwrap();
+    let OpenPayment {
+        payment_id,
+        session,
+        ..
+    } = h.open_new_payment("200.00", "150.00").await;
 
     assert_eq!(
-        pay_with(&session, "0000").await,
+        confirm_pin(&session, "0000").await,
         PaymentOutcome::WrongPin { attempts_left: 2 }
     );
     assert_eq!(session.view().attempts_left, 2);
@@ -160,13 +162,13 @@ async fn three_wrong_pins_lock_with_the_last_attempt_announced() {
     let session = phone.client.open_payment(&payment_id).await.unwrap();
 
     assert_eq!(
-        pay_with(&session, "0000").await,
+        confirm_pin(&session, "0000").await,
         PaymentOutcome::WrongPin { attempts_left: 2 }
     );
-    let last = pay_with(&session, "1111").await;
+    let last = confirm_pin(&session, "1111").await;
     assert_eq!(last, PaymentOutcome::WrongPin { attempts_left: 1 });
     assert!(last.message_fr().contains("Dernière tentative"));
-    assert_eq!(pay_with(&session, "2222").await, PaymentOutcome::Locked);
+    assert_eq!(confirm_pin(&session, "2222").await, PaymentOutcome::Locked);
     assert_eq!(h.merchant_status(&payment_id).await, PaymentStatus::Refused);
 
     let next = h.create_payment(&account, "30.00").await;
@@ -258,11 +260,5 @@ async fn a_payment_of_another_account_is_not_found() {
 }
 
 async fn pay(session: &cvconnect_core::client::PaymentSession) -> PaymentOutcome {
-    pay_with(session, PIN).await
-}
-
-async fn pay_with(session: &cvconnect_core::client::PaymentSession, pin: &str) -> PaymentOutcome {
-    let mut keypad = session.start_pin_entry().unwrap();
-    type_pin(&mut keypad, pin);
-    session.confirm_keypad(&mut keypad).await.unwrap()
+    confirm_pin(session, PIN).await
 }

@@ -5,23 +5,22 @@ use std::time::Duration;
 
 use cvconnect_core::client::PaymentOutcome;
 use cvconnect_core::protocol::wire::PaymentStatus;
-use cvconnect_e2e::{eur, type_pin, Fault, Harness, PIN};
+use cvconnect_e2e::{confirm_pin, eur, type_pin, Fault, Harness, OpenPayment, PIN};
 
 const CONFIRM_ROUTE: &str = "/v1/payments/{payment_id}/confirm";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_lost_confirm_answer_is_replayed_with_its_idempotency_key() {
     let h = Harness::start().await;
-    let account = h.account("200.00").await;
-    let phone = h.phone(&account).await;
-    let payment_id = h.create_payment(&account, "150.00").await;
-    let session = phone.client.open_payment(&payment_id).await.unwrap();
+    let OpenPayment {
+        payment_id,
+        session,
+        ..
+    } = h.open_new_payment("200.00", "150.00").await;
 
     h.inject_fault(CONFIRM_ROUTE, Fault::DropAfterCommit, 1)
         .await;
-    let mut keypad = session.start_pin_entry().unwrap();
-    type_pin(&mut keypad, PIN);
-    let outcome = session.confirm_keypad(&mut keypad).await.unwrap();
+    let outcome = confirm_pin(&session, PIN).await;
 
     assert_eq!(
         outcome,
@@ -49,9 +48,7 @@ async fn without_retries_a_lost_answer_is_reconciled_from_the_payment_status() {
 
     h.inject_fault(CONFIRM_ROUTE, Fault::DropAfterCommit, 1)
         .await;
-    let mut keypad = session.start_pin_entry().unwrap();
-    type_pin(&mut keypad, PIN);
-    let outcome = session.confirm_keypad(&mut keypad).await.unwrap();
+    let outcome = confirm_pin(&session, PIN).await;
 
     assert!(
         matches!(outcome, PaymentOutcome::PaidInPart { remainder, .. } if remainder == eur("30.00"))
@@ -62,15 +59,14 @@ async fn without_retries_a_lost_answer_is_reconciled_from_the_payment_status() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_server_error_before_the_work_is_retried_once_and_pays_once() {
     let h = Harness::start().await;
-    let account = h.account("200.00").await;
-    let phone = h.phone(&account).await;
-    let payment_id = h.create_payment(&account, "150.00").await;
-    let session = phone.client.open_payment(&payment_id).await.unwrap();
+    let OpenPayment {
+        payment_id,
+        session,
+        ..
+    } = h.open_new_payment("200.00", "150.00").await;
 
     h.inject_fault(CONFIRM_ROUTE, Fault::Error, 1).await;
-    let mut keypad = session.start_pin_entry().unwrap();
-    type_pin(&mut keypad, PIN);
-    let outcome = session.confirm_keypad(&mut keypad).await.unwrap();
+    let outcome = confirm_pin(&session, PIN).await;
     assert!(matches!(outcome, PaymentOutcome::PaidInFull { .. }));
     assert_eq!(h.debits_for(&payment_id).await, 1);
 }
@@ -78,10 +74,11 @@ async fn a_server_error_before_the_work_is_retried_once_and_pays_once() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_cancelled_caller_does_not_cut_the_confirmation_in_half() {
     let h = Harness::start().await;
-    let account = h.account("200.00").await;
-    let phone = h.phone(&account).await;
-    let payment_id = h.create_payment(&account, "150.00").await;
-    let session = phone.client.open_payment(&payment_id).await.unwrap();
+    let OpenPayment {
+        phone,
+        payment_id,
+        session,
+    } = h.open_new_payment("200.00", "150.00").await;
 
     h.inject_fault(CONFIRM_ROUTE, Fault::Delay(Duration::from_millis(500)), 1)
         .await;
