@@ -209,13 +209,9 @@ impl Client {
         data: &HashMap<String, String>,
     ) -> Result<Arc<PaymentSession>, ClientError> {
         let push = parse_push(data)?;
-        let first_time =
-            self.inner
-                .store
-                .mark_push_seen(&push.message_id, &push.payment_id, now_unix())?;
-        if !first_time {
-            tracing::debug!("duplicate push message");
-        }
+        self.inner
+            .store
+            .mark_push_seen_later(&push.message_id, &push.payment_id, now_unix());
         self.open_payment(&push.payment_id).await
     }
 
@@ -331,7 +327,7 @@ impl Inner {
 
     async fn fetch_balance(&self) -> Result<Amount, ClientError> {
         let response: BalanceResponse = self.authed(Request::get("/v1/balance")).await?;
-        self.store.save_balance(response.balance, now_unix())?;
+        self.store.save_balance_later(response.balance, now_unix());
         Ok(response.balance)
     }
 

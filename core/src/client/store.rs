@@ -16,7 +16,7 @@
 //! between the write and the request.
 
 use std::path::Path;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex, RwLock};
 
 use rusqlite::{params, Connection, OptionalExtension};
 
@@ -69,6 +69,10 @@ const MIGRATIONS: &[&str] = &[
      CREATE INDEX journal_unresolved ON journal (payment_id) WHERE outcome IS NULL;",
 ];
 
+const SAVE_BALANCE: &str = "INSERT INTO balance_cache (id, balance, fetched_at) VALUES (1, ?1, ?2)
+     ON CONFLICT (id) DO UPDATE SET balance = excluded.balance, fetched_at = excluded.fetched_at
+     WHERE excluded.fetched_at >= balance_cache.fetched_at";
+
 pub fn schema_version() -> u32 {
     MIGRATIONS.len() as u32
 }
@@ -102,7 +106,9 @@ pub struct JournalEntry {
 }
 
 pub struct Store {
-    conn: Mutex<Connection>,
+    conn: Arc<Mutex<Connection>>,
+    /// The device row, read on every authenticated request: kept in memory once read.
+    device: RwLock<Option<Option<DeviceRecord>>>,
 }
 
 impl Store {
@@ -123,7 +129,8 @@ impl Store {
         migrate(&mut conn)?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         Ok(Store {
-            conn: Mutex::new(conn),
+            conn: Arc::new(Mutex::new(conn)),
+            device: RwLock::new(None),
         })
     }
 
@@ -137,7 +144,41 @@ impl Store {
         Ok(f(&conn)?)
     }
 
+    /// Runs a write whose result nobody waits for (caches) off the caller's path, on
+    /// tokio's blocking pool when there is a runtime. Failures are logged.
+    fn later(
+        &self,
+        what: &'static str,
+        f: impl FnOnce(&Connection) -> rusqlite::Result<()> + Send + 'static,
+    ) {
+        let conn = self.conn.clone();
+        let write = move || {
+            let conn = conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            if let Err(error) = f(&conn) {
+                tracing::warn!(%error, what, "local cache not updated");
+            }
+        };
+        match tokio::runtime::Handle::try_current() {
+            Ok(runtime) => drop(runtime.spawn_blocking(write)),
+            Err(_) => write(),
+        }
+    }
+
     pub fn device(&self) -> Result<Option<DeviceRecord>, StoreError> {
+        if let Some(cached) = self
+            .device
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .as_ref()
+        {
+            return Ok(cached.clone());
+        }
+        let device = self.read_device()?;
+        *self.device.write().unwrap_or_else(|p| p.into_inner()) = Some(device.clone());
+        Ok(device)
+    }
+
+    fn read_device(&self) -> Result<Option<DeviceRecord>, StoreError> {
         self.with(|c| {
             c.query_row(
                 "SELECT device_id, public_key, email FROM device",
@@ -162,32 +203,39 @@ impl Store {
                 params![device.device_id, device.public_key, device.email, now],
             )
             .map(drop)
-        })
+        })?;
+        *self.device.write().unwrap_or_else(|p| p.into_inner()) = Some(Some(device.clone()));
+        Ok(())
     }
 
-    /// Records a push message id; false if it was already seen.
-    pub fn mark_push_seen(
-        &self,
-        message_id: &str,
-        payment_id: &str,
-        now: i64,
-    ) -> Result<bool, StoreError> {
-        self.with(|c| {
-            c.execute(
+    /// Records a push message id, off the caller's path.
+    pub fn mark_push_seen_later(&self, message_id: &str, payment_id: &str, now: i64) {
+        let (message_id, payment_id) = (message_id.to_owned(), payment_id.to_owned());
+        self.later("seen push", move |c| {
+            let inserted = c.execute(
                 "INSERT OR IGNORE INTO seen_push (message_id, payment_id, received_at) VALUES (?1, ?2, ?3)",
                 params![message_id, payment_id, now],
-            )
-            .map(|inserted| inserted == 1)
-        })
+            )?;
+            if inserted == 0 {
+                tracing::debug!("duplicate push message");
+            }
+            Ok(())
+        });
+    }
+
+    /// Caches the balance, off the caller's path; an older reading never replaces a
+    /// newer one.
+    pub fn save_balance_later(&self, balance: Amount, now: i64) {
+        self.later("balance", move |c| {
+            c.execute(SAVE_BALANCE, params![balance.to_plain(), now])
+                .map(drop)
+        });
     }
 
     pub fn save_balance(&self, balance: Amount, now: i64) -> Result<(), StoreError> {
         self.with(|c| {
-            c.execute(
-                "INSERT OR REPLACE INTO balance_cache (id, balance, fetched_at) VALUES (1, ?1, ?2)",
-                params![balance.to_plain(), now],
-            )
-            .map(drop)
+            c.execute(SAVE_BALANCE, params![balance.to_plain(), now])
+                .map(drop)
         })
     }
 
@@ -438,7 +486,29 @@ mod tests {
     fn seen_pushes_are_remembered() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path()).unwrap();
-        assert!(store.mark_push_seen("msg_1", "pay_1", 1).unwrap());
-        assert!(!store.mark_push_seen("msg_1", "pay_1", 2).unwrap());
+        // Outside a runtime the write runs inline.
+        store.mark_push_seen_later("msg_1", "pay_1", 1);
+        store.mark_push_seen_later("msg_1", "pay_1", 2);
+        let seen: i64 = store
+            .with(|c| c.query_row("SELECT received_at FROM seen_push", [], |r| r.get(0)))
+            .unwrap();
+        assert_eq!(seen, 1, "the first sighting is kept");
+    }
+
+    #[test]
+    fn an_older_balance_never_replaces_a_newer_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        store.save_balance(Amount::from_cents(5_000), 20).unwrap();
+        store.save_balance_later(Amount::from_cents(20_000), 10);
+        assert_eq!(
+            store.cached_balance().unwrap(),
+            Some((Amount::from_cents(5_000), 20))
+        );
+        store.save_balance_later(Amount::from_cents(4_000), 21);
+        assert_eq!(
+            store.cached_balance().unwrap(),
+            Some((Amount::from_cents(4_000), 21))
+        );
     }
 }
