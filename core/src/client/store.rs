@@ -16,6 +16,7 @@
 //! between the write and the request.
 
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
 use rusqlite::{params, Connection, OptionalExtension};
@@ -109,6 +110,9 @@ pub struct Store {
     conn: Arc<Mutex<Connection>>,
     /// The device row, read on every authenticated request: kept in memory once read.
     device: RwLock<Option<Option<DeviceRecord>>>,
+    /// Journal entries without an outcome, so that the common case (none) needs no
+    /// query on the way to a payment screen.
+    open_entries: AtomicUsize,
 }
 
 impl Store {
@@ -128,9 +132,15 @@ impl Store {
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         migrate(&mut conn)?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
+        let open_entries: i64 = conn.query_row(
+            "SELECT COUNT(*) FROM journal WHERE outcome IS NULL",
+            [],
+            |row| row.get(0),
+        )?;
         Ok(Store {
             conn: Arc::new(Mutex::new(conn)),
             device: RwLock::new(None),
+            open_entries: AtomicUsize::new(open_entries as usize),
         })
     }
 
@@ -327,7 +337,9 @@ impl Store {
             );
             c.pragma_update(None, "synchronous", "NORMAL")?;
             written.map(drop)
-        })
+        })?;
+        self.open_entries.fetch_add(1, Ordering::AcqRel);
+        Ok(())
     }
 
     pub fn journal_resolve(
@@ -336,16 +348,32 @@ impl Store {
         outcome: &str,
         now: i64,
     ) -> Result<(), StoreError> {
-        self.with(|c| {
-            c.execute(
-                "UPDATE journal SET outcome = ?2, resolved_at = ?3 WHERE idempotency_key = ?1",
+        // A later, better-informed outcome may replace an earlier one (the detached
+        // submission's answer after a reconcile); only the first one closes the entry.
+        let closed = self.with(|c| {
+            let closed = c.execute(
+                "UPDATE journal SET outcome = ?2, resolved_at = ?3
+                 WHERE idempotency_key = ?1 AND outcome IS NULL",
                 params![idempotency_key, outcome, now],
-            )
-            .map(drop)
-        })
+            )?;
+            if closed == 0 {
+                c.execute(
+                    "UPDATE journal SET outcome = ?2, resolved_at = ?3 WHERE idempotency_key = ?1",
+                    params![idempotency_key, outcome, now],
+                )?;
+            }
+            Ok(closed)
+        })?;
+        if closed > 0 {
+            self.open_entries.fetch_sub(1, Ordering::AcqRel);
+        }
+        Ok(())
     }
 
     pub fn unresolved(&self) -> Result<Vec<JournalEntry>, StoreError> {
+        if self.open_entries.load(Ordering::Acquire) == 0 {
+            return Ok(Vec::new());
+        }
         let rows: Vec<(String, String, String, String, i64)> = self.with(|c| {
             let mut statement = c.prepare(
                 "SELECT idempotency_key, payment_id, amount, nonce, created_at
