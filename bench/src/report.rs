@@ -529,8 +529,8 @@ fn push_section(out: &mut String, r: &Results) {
         "Ratio of medians: **{q:.2}×** one GET (goal ≤ {PUSH_GOAL}×); against `/healthz`: {:.2}×.\n\
          The bare concurrent pair alone is {floor:.2}× one GET: that is the network floor on\n\
          this machine. What the core adds on top of it: {} (median), i.e. parsing the push,\n\
-         the SQLite writes on the way (push de-duplication, balance cache, payment cache) and\n\
-         building the view.\n",
+         the bearer token and session bookkeeping, decoding both answers and building the\n\
+         view (the SQLite cache writes run off this path).\n",
         ratio(open.median, health.median),
         human(core)
     );
@@ -547,18 +547,19 @@ fn push_section(out: &mut String, r: &Results) {
                      share the cores), so two requests in flight do not overlap the way two \
                      network-bound requests do on a phone, where the RTT dominates and the \
                      ratio tends to 1×. The core's own share ({}) is the part the library controls: \
-                     moving the cache writes after the view is returned, or into one transaction, \
-                     would remove most of it.",
+                     its cache writes already run off this path; what is left is decoding two \
+                     answers, the session bookkeeping and the view's French texts.",
                     human(core)
                 )
             } else {
                 format!(
                     "the network part is within the goal ({floor:.2}×), the core's own work ({}) \
                      takes it over: {PUSH_GOAL}× one GET leaves it {} on top of the bare pair. \
-                     Moving the push de-duplication and the two cache writes (three SQLite \
-                     statements) after the view is returned would narrow the gap; closing it \
-                     needs the rest (push parsing, JSON decoding of two answers, the session \
-                     bookkeeping) within that margin too. On a phone, where a round trip is tens \
+                     The push de-duplication, the balance and payment caches already run off \
+                     this path and the journal check is an in-memory count; what is left is \
+                     parsing the push, taking the token, decoding two JSON answers, the session \
+                     bookkeeping and the view's French texts. A single HTTP/2 connection was \
+                     left out to keep the library small. On a phone, where a round trip is tens \
                      of ms, the same {} would be a few percent.",
                     human(core),
                     human(get.median.mul_f64(PUSH_GOAL).saturating_sub(pair.median)),
