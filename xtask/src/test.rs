@@ -8,6 +8,12 @@
 use crate::bindings::{self, path_str, target_dir};
 use crate::cmd::{cargo, run, run_with_env, succeeds, workspace_root, Result};
 
+/// The tests of tests/rust/security_faults.rs (`--skip` matches test names).
+const FAULT_MATRIX: [&str; 2] = [
+    "thousands_of_random_flows_under_faults_match_the_ledger",
+    "retrying_on_the_same_screen_after_a_lost_answer_pays",
+];
+
 pub fn run_all(args: &[String]) -> Result {
     cargo(&["fmt", "--all", "--check"])?;
     cargo(&[
@@ -19,7 +25,26 @@ pub fn run_all(args: &[String]) -> Result {
         "-D",
         "warnings",
     ])?;
-    cargo(&["test", "--workspace", "--all-features"])?;
+    // The fault matrix runs on its own so that its counts show in the log.
+    cargo(&[
+        "test",
+        "--workspace",
+        "--all-features",
+        "--",
+        "--skip",
+        FAULT_MATRIX[0],
+        "--skip",
+        FAULT_MATRIX[1],
+    ])?;
+    cargo(&[
+        "test",
+        "--package",
+        "cvconnect-e2e",
+        "--test",
+        "security_faults",
+        "--",
+        "--nocapture",
+    ])?;
     bindings::run_bindings(args)?;
     cargo(&["build", "--package", "cvconnect-sandbox"])?;
     kotlin_suite()?;
