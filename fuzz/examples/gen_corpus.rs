@@ -596,17 +596,12 @@ async fn drive(c: &mut Corpus, base: &str) -> Result<()> {
     let detail = device.payment(&payment_id).await?;
     let good = confirm(&detail, "120.00", PIN, "idem_corpus_success_1")?;
     let sealed = URL_SAFE_NO_PAD.decode(good["sealed_pin"].as_str().unwrap_or_default())?;
-    let fields = ConfirmationFields {
-        payment_id: detail.payment_id.clone(),
-        nonce: detail.nonce.clone(),
-        payee_id: detail.payee.id.clone(),
-        payee_name: detail.payee.name.clone(),
-        total: detail.total,
-        amount: Amount::from_cents(12000),
-        expires_at: detail.expires_at,
-        device_id: device_id.clone(),
-        sealed_pin_hash: ring_sha256(&sealed),
-    };
+    let fields = ConfirmationFields::for_payment(
+        &detail,
+        Amount::from_cents(12000),
+        &device_id,
+        ring_sha256(&sealed),
+    );
     c.add(
         "canonical",
         "real_sandbox_confirmation.bin",

@@ -13,10 +13,10 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use cvconnect_core::amount::Amount;
-use cvconnect_core::crypto::seal::seal_pin;
+use cvconnect_core::crypto::confirmation::sign_confirmation;
 use cvconnect_core::crypto::signer::{DeviceSigner, SoftwareSigner};
 use cvconnect_core::pin::Pin;
-use cvconnect_core::protocol::canonical::{auth_bytes, enrollment_bytes, ConfirmationFields};
+use cvconnect_core::protocol::canonical::{auth_bytes, enrollment_bytes};
 use cvconnect_core::protocol::errors::ErrorCode;
 use cvconnect_core::protocol::wire::{
     BalanceResponse, ChallengeRequest, ChallengeResponse, ConfirmRequest, ConfirmResponse,
@@ -29,7 +29,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use crate::faults::FaultKind;
-use crate::util::{b64url, b64url_decode, sha256};
+use crate::util::b64url;
 
 /// Why a call failed.
 #[derive(Debug, thiserror::Error)]
@@ -680,29 +680,15 @@ impl SoftDevice {
         idempotency_key: &str,
     ) -> ClientResult<ConfirmRequest> {
         let pin = Pin::from_digits(pin).ok_or_else(|| local("PIN must be digits"))?;
-        let server_key =
-            b64url_decode(&detail.pin_key.public_key).ok_or_else(|| local("bad PIN key"))?;
-        let sealed =
-            seal_pin(pin, &server_key, &detail.payment_id, &detail.nonce).map_err(local)?;
-        let fields = ConfirmationFields {
-            payment_id: detail.payment_id.clone(),
-            nonce: detail.nonce.clone(),
-            payee_id: detail.payee.id.clone(),
-            payee_name: detail.payee.name.clone(),
-            total: detail.total,
+        sign_confirmation(
+            detail,
             amount,
-            expires_at: detail.expires_at,
-            device_id: self.device_id.clone(),
-            sealed_pin_hash: sha256(sealed.as_bytes()),
-        };
-        let signature = self.signer.sign(&fields.encode()).map_err(local)?;
-        Ok(ConfirmRequest {
-            amount,
-            nonce: detail.nonce.clone(),
-            sealed_pin: b64url(sealed.as_bytes()),
-            signature: b64url(&signature),
-            idempotency_key: idempotency_key.to_owned(),
-        })
+            &self.device_id,
+            pin,
+            &self.signer,
+            idempotency_key.to_owned(),
+        )
+        .map_err(local)
     }
 
     /// Reads the payment, then confirms it with a fresh idempotency key.

@@ -15,7 +15,7 @@ use crate::error::ApiError;
 use crate::state::AppState;
 use crate::store::devices::{self, DeviceRow};
 use crate::store::merchants::{self, MerchantRow};
-use crate::util::{is_id, secret_eq};
+use crate::util::{is_valid_id, secret_eq};
 
 /// Largest request body accepted.
 pub const BODY_LIMIT: usize = 16 * 1024;
@@ -80,7 +80,7 @@ impl<S: Send + Sync> FromRequestParts<S> for PathId {
         let Path(id) = Path::<String>::from_request_parts(parts, state)
             .await
             .map_err(|_| ApiError::not_found())?;
-        if !is_id(&id) {
+        if !is_valid_id(&id) {
             return Err(ApiError::not_found());
         }
         Ok(PathId(id))

@@ -4,6 +4,9 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use ring::rand::{SecureRandom, SystemRandom};
 
+pub use cvconnect_core::log::mask_email;
+pub use cvconnect_core::protocol::push::is_valid_id;
+
 /// `n` random bytes from the OS generator.
 pub fn random_bytes<const N: usize>() -> [u8; N] {
     let mut bytes = [0u8; N];
@@ -48,14 +51,6 @@ pub fn secret_eq(a: &str, b: &str) -> bool {
         == 0
 }
 
-/// `^[A-Za-z0-9_-]{1,64}$`, the protocol's id charset.
-pub fn is_id(text: &str) -> bool {
-    (1..=64).contains(&text.len())
-        && text
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
-}
-
 /// Trimmed, lowercased e-mail when it has 6 to 320 characters and exactly one `@`
 /// with something on both sides.
 pub fn normalize_email(text: &str) -> Option<String> {
@@ -75,17 +70,6 @@ pub fn normalize_email(text: &str) -> Option<String> {
 /// An 11-digit ANCV account number.
 pub fn is_account_number(text: &str) -> bool {
     text.len() == 11 && text.bytes().all(|b| b.is_ascii_digit())
-}
-
-/// E-mail for logs: first character, then `***`, then the domain.
-pub fn mask_email(email: &str) -> String {
-    match email.split_once('@') {
-        Some((local, domain)) => {
-            let first: String = local.chars().take(1).collect();
-            format!("{first}***@{domain}")
-        }
-        None => "***".to_owned(),
-    }
 }
 
 /// Account reference (e-mail or number) for logs.
@@ -112,10 +96,10 @@ mod tests {
     #[test]
     fn ids() {
         let id = new_id("pay_");
-        assert!(id.starts_with("pay_") && is_id(&id));
-        assert!(!is_id(""));
-        assert!(!is_id("a b"));
-        assert!(!is_id(&"a".repeat(65)));
+        assert!(id.starts_with("pay_") && is_valid_id(&id));
+        assert!(!is_valid_id(""));
+        assert!(!is_valid_id("a b"));
+        assert!(!is_valid_id(&"a".repeat(65)));
     }
 
     #[test]

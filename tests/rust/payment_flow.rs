@@ -48,11 +48,11 @@ async fn seed_flow_pays_in_full() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn partial_payment_leaves_the_remainder_for_the_card() {
     let h = Harness::start().await;
-    let account = h.account("120.00").await;
-    let phone = h.phone(&account).await;
-    let payment_id = h.create_payment(&account, "150.00").await;
-
-    let session = phone.client.open_payment(&payment_id).await.unwrap();
+    let OpenPayment {
+        payment_id,
+        session,
+        ..
+    } = h.open_new_payment("120.00", "150.00").await;
     let view = session.view();
     assert_eq!((view.amount, view.remainder), (eur("120.00"), eur("30.00")));
     assert_eq!(view.remainder_text, "30,00\u{a0}€");

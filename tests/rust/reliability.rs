@@ -39,12 +39,13 @@ async fn a_lost_confirm_answer_is_replayed_with_its_idempotency_key() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_retries_a_lost_answer_is_reconciled_from_the_payment_status() {
     let h = Harness::start().await;
-    let account = h.account("120.00").await;
-    let phone = h
-        .phone_with(&account, |config| config.max_retries = 0)
+    let OpenPayment {
+        payment_id,
+        session,
+        ..
+    } = h
+        .open_new_payment_with("120.00", "150.00", |config| config.max_retries = 0)
         .await;
-    let payment_id = h.create_payment(&account, "150.00").await;
-    let session = phone.client.open_payment(&payment_id).await.unwrap();
 
     h.inject_fault(CONFIRM_ROUTE, Fault::DropAfterCommit, 1)
         .await;

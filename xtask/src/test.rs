@@ -55,96 +55,64 @@ pub fn run_all(args: &[String]) -> Result {
     Ok(())
 }
 
-/// Environment the bindings suites read.
-fn suite_env() -> Result<Vec<(&'static str, String)>> {
+/// Runs a suite in the workspace root with the environment the bindings suites read:
+/// where the workspace is and which sandbox binary to start.
+fn run_suite(program: &str, args: &[&str]) -> Result {
     let root = workspace_root();
     let sandbox = target_dir(&root)
         .join("debug")
         .join(format!("cvconnect-sandbox{}", std::env::consts::EXE_SUFFIX));
-    Ok(vec![
-        ("CVCONNECT_ROOT", path_str(&root)?.to_owned()),
-        ("CVCONNECT_SANDBOX_BIN", path_str(&sandbox)?.to_owned()),
-    ])
+    let env = [
+        ("CVCONNECT_ROOT", path_str(&root)?),
+        ("CVCONNECT_SANDBOX_BIN", path_str(&sandbox)?),
+    ];
+    run_with_env(&root, program, args, &env)
+}
+
+/// `python3`, or `python` where that is the name, with `imports` importable: what is
+/// missing is installed from PyPI with `pip install <requirements>`.
+fn python_with(imports: &str, requirements: &[&str]) -> Result<&'static str> {
+    let python = if succeeds("python3", &["--version"]) {
+        "python3"
+    } else {
+        "python"
+    };
+    if !succeeds(python, &["-c", &format!("import {imports}")]) {
+        let mut args = vec!["-m", "pip", "install", "--quiet"];
+        args.extend_from_slice(requirements);
+        run(python, &args)?;
+    }
+    Ok(python)
 }
 
 fn kotlin_suite() -> Result {
     if !succeeds("mvn", &["-v"]) {
         return Err("the Kotlin suite needs Maven (mvn) and a JDK 17+ on PATH".into());
     }
-    let env = suite_env()?;
-    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let root = workspace_root();
-    run_with_env(
-        &root,
-        "mvn",
-        &["-B", "-q", "-f", "tests/kotlin/pom.xml", "test"],
-        &env,
-    )
+    run_suite("mvn", &["-B", "-q", "-f", "tests/kotlin/pom.xml", "test"])
 }
 
 /// The Android library's plain-Kotlin helpers (signer, presenters) on the JVM, against
 /// the same library and sandbox: `android/jvm-tests` (Maven, JUnit 5).
 fn android_helpers_suite() -> Result {
-    let env = suite_env()?;
-    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    run_with_env(
-        &workspace_root(),
+    run_suite(
         "mvn",
         &["-B", "-q", "-f", "android/jvm-tests/pom.xml", "test"],
-        &env,
     )
 }
 
+/// The Python binding's suite; its signer uses `cryptography`'s ECDSA.
 fn python_suite() -> Result {
-    let python = if succeeds("python3", &["--version"]) {
-        "python3"
-    } else {
-        "python"
-    };
-    if !succeeds(python, &["-c", "import pytest, cryptography"]) {
-        // Only what is missing, from PyPI: the test runner and the signer's ECDSA.
-        run(
-            python,
-            &["-m", "pip", "install", "--quiet", "pytest", "cryptography"],
-        )?;
-    }
-    let env = suite_env()?;
-    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    run_with_env(
-        &workspace_root(),
-        python,
-        &["-m", "pytest", "-q", "tests/python"],
-        &env,
-    )
+    let python = python_with("pytest, cryptography", &["pytest", "cryptography"])?;
+    run_suite(python, &["-m", "pytest", "-q", "tests/python"])
 }
 
 /// schemathesis against the sandbox's `/openapi.json`: no 5xx, every answer matches
 /// the schema (tests/schemathesis/run.py starts its own sandbox).
 fn schemathesis_suite() -> Result {
-    let python = if succeeds("python3", &["--version"]) {
-        "python3"
-    } else {
-        "python"
-    };
-    if !succeeds(python, &["-c", "import schemathesis"]) {
-        run(
-            python,
-            &[
-                "-m",
-                "pip",
-                "install",
-                "--quiet",
-                "-r",
-                "tests/schemathesis/requirements.txt",
-            ],
-        )?;
-    }
-    let env = suite_env()?;
-    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    run_with_env(
-        &workspace_root(),
-        python,
-        &["tests/schemathesis/run.py"],
-        &env,
-    )
+    let python = python_with(
+        "schemathesis",
+        &["-r", "tests/schemathesis/requirements.txt"],
+    )?;
+    run_suite(python, &["tests/schemathesis/run.py"])
 }

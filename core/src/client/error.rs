@@ -94,6 +94,16 @@ pub enum ClientError {
     InsufficientBalance { balance: Amount },
 }
 
+impl From<crate::crypto::confirmation::ConfirmationError> for ClientError {
+    fn from(error: crate::crypto::confirmation::ConfirmationError) -> Self {
+        use crate::crypto::confirmation::ConfirmationError;
+        match error {
+            ConfirmationError::Seal(error) => ClientError::Seal(error),
+            ConfirmationError::Signer(error) => ClientError::Signer(error),
+        }
+    }
+}
+
 impl ClientError {
     /// French message to show the beneficiary.
     pub fn user_message(&self) -> String {

@@ -37,7 +37,7 @@ use crate::log::{mask_email, set_log_sink, LogSink};
 use crate::policy::AmountPolicy;
 use crate::protocol::canonical::enrollment_bytes;
 use crate::protocol::errors::ErrorCode;
-use crate::protocol::push::parse_push;
+use crate::protocol::push::{is_valid_id, parse_push};
 use crate::protocol::wire::{
     BalanceResponse, EnrollRequest, EnrollResponse, PaymentDetail, PaymentList, PaymentSummary,
     Platform, PushTokenRequest,
@@ -368,16 +368,9 @@ impl Inner {
     }
 
     fn cache_payment(&self, detail: &PaymentDetail) -> Result<(), ClientError> {
-        Ok(self.store.save_payment(&PaymentRecord {
-            payment_id: detail.payment_id.clone(),
-            payee_id: detail.payee.id.clone(),
-            payee_name: detail.payee.name.clone(),
-            total: detail.total,
-            status: detail.status,
-            paid_amount: detail.paid_amount,
-            remaining_amount: detail.remaining_amount,
-            updated_at: now_unix(),
-        })?)
+        Ok(self
+            .store
+            .save_payment(&PaymentRecord::of_detail(detail, now_unix()))?)
     }
 }
 
@@ -416,11 +409,4 @@ pub(crate) fn random_id() -> Result<String, ClientError> {
         }
     })?;
     Ok(URL_SAFE_NO_PAD.encode(bytes))
-}
-
-fn is_valid_id(id: &str) -> bool {
-    (1..=64).contains(&id.len())
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }

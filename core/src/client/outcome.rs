@@ -7,7 +7,7 @@
 
 use super::error::{ClientError, HttpError};
 use super::http::{Request, Retry};
-use super::store::JournalEntry;
+use super::store::{JournalEntry, PaymentRecord};
 use super::{now_unix, Inner};
 use crate::amount::Amount;
 use crate::protocol::errors::ErrorCode;
@@ -110,6 +110,7 @@ impl Inner {
         &self,
         entry: JournalEntry,
         request: ConfirmRequest,
+        record: PaymentRecord,
     ) -> Result<PaymentOutcome, ClientError> {
         let path = format!("/v1/payments/{}/confirm", entry.payment_id);
         let http_request = Request {
@@ -142,7 +143,7 @@ impl Inner {
         self.store
             .journal_resolve(&entry.idempotency_key, &code, now_unix())?;
         if let Ok(outcome) = &result {
-            self.record_outcome(&entry.payment_id, outcome).await;
+            self.record_outcome(record, outcome).await;
         }
         result
     }
@@ -232,16 +233,39 @@ impl Inner {
         }
     }
 
-    async fn record_outcome(&self, payment_id: &str, outcome: &PaymentOutcome) {
-        if let PaymentOutcome::PaidInFull { balance, .. }
-        | PaymentOutcome::PaidInPart { balance, .. } = outcome
-        {
-            let _ = self.store.save_balance(*balance, now_unix());
-        }
-        if outcome.status().is_some() {
-            if let Ok(detail) = self.fetch_detail(payment_id).await {
-                let _ = self.cache_payment(&detail);
+    /// Keeps the balance cache and the history in step with an outcome, from what the
+    /// session already knows (`record` is its payment as last read); only a payment
+    /// finished elsewhere is read again, to learn how.
+    pub(crate) async fn record_outcome(&self, mut record: PaymentRecord, outcome: &PaymentOutcome) {
+        let Some(status) = outcome.status() else {
+            return;
+        };
+        match outcome {
+            PaymentOutcome::PaidInFull { paid, balance } => {
+                let _ = self.store.save_balance(*balance, now_unix());
+                record.paid_amount = Some(*paid);
             }
+            PaymentOutcome::PaidInPart {
+                paid,
+                remainder,
+                balance,
+            } => {
+                let _ = self.store.save_balance(*balance, now_unix());
+                record.paid_amount = Some(*paid);
+                record.remaining_amount = Some(*remainder);
+            }
+            PaymentOutcome::AlreadyHandled { .. } => {
+                if let Ok(detail) = self.fetch_detail(&record.payment_id).await {
+                    let _ = self.cache_payment(&detail);
+                }
+                return;
+            }
+            _ => {}
+        }
+        record.status = status;
+        record.updated_at = now_unix();
+        if let Err(error) = self.store.save_payment(&record) {
+            tracing::warn!(%error, "payment history not updated");
         }
     }
 }

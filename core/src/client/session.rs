@@ -7,19 +7,15 @@
 
 use std::sync::{Arc, Mutex};
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
-
 use super::error::{AmountInputError, ClientError};
 use super::http::{Request, Retry};
 use super::outcome::PaymentOutcome;
-use super::store::JournalEntry;
+use super::store::{JournalEntry, PaymentRecord};
 use super::{now_unix, random_id, Inner};
 use crate::amount::Amount;
-use crate::crypto::seal::{seal_pin, SealError};
+use crate::crypto::confirmation::sign_confirmation;
 use crate::keypad::Keypad;
 use crate::pin::Pin;
-use crate::protocol::canonical::ConfirmationFields;
 use crate::protocol::errors::ErrorCode;
 use crate::protocol::wire::{ConfirmRequest, DeclineResponse, PaymentDetail, PaymentStatus};
 
@@ -170,15 +166,15 @@ impl PaymentSession {
             }
             self.refresh().await?;
         }
-        let (entry, request) = self.prepare(pin)?;
+        let (entry, request, record) = self.prepare(pin)?;
         self.inner.store.journal_intent(&entry)?;
         let inner = self.inner.clone();
         let outcome = match tokio::runtime::Handle::try_current() {
             Ok(runtime) => runtime
-                .spawn(async move { inner.submit_confirmation(entry, request).await })
+                .spawn(async move { inner.submit_confirmation(entry, request, record).await })
                 .await
                 .map_err(|_| ClientError::ConfirmationInProgress)?,
-            Err(_) => inner.submit_confirmation(entry, request).await,
+            Err(_) => inner.submit_confirmation(entry, request, record).await,
         };
         match &outcome {
             Ok(outcome) => self.apply(outcome),
@@ -202,7 +198,10 @@ impl PaymentSession {
     }
 
     /// Builds the sealed, signed request from the current state. Consumes the PIN.
-    fn prepare(&self, pin: Pin) -> Result<(JournalEntry, ConfirmRequest), ClientError> {
+    fn prepare(
+        &self,
+        pin: Pin,
+    ) -> Result<(JournalEntry, ConfirmRequest, PaymentRecord), ClientError> {
         let device = self.inner.device()?;
         let (detail, amount, status, balance) = {
             let state = self.state();
@@ -221,38 +220,26 @@ impl PaymentSession {
             .policy
             .check(amount, balance, detail.total)
             .map_err(AmountInputError::from)?;
-        let server_key = URL_SAFE_NO_PAD
-            .decode(&detail.pin_key.public_key)
-            .map_err(|_| SealError::InvalidServerKey)?;
-        let sealed = seal_pin(pin, &server_key, &detail.payment_id, &detail.nonce)?;
-        let fields = ConfirmationFields {
-            payment_id: detail.payment_id.clone(),
-            nonce: detail.nonce.clone(),
-            payee_id: detail.payee.id.clone(),
-            payee_name: detail.payee.name.clone(),
-            total: detail.total,
-            amount: split.paid,
-            expires_at: detail.expires_at,
-            device_id: device.device_id,
-            sealed_pin_hash: sealed.sha256(),
-        };
-        let signature = self.inner.signer.sign(&fields.encode())?;
-        let idempotency_key = random_id()?;
+        let request = sign_confirmation(
+            &detail,
+            split.paid,
+            &device.device_id,
+            pin,
+            self.inner.signer.as_ref(),
+            random_id()?,
+        )?;
         let entry = JournalEntry {
-            idempotency_key: idempotency_key.clone(),
-            payment_id: detail.payment_id,
+            idempotency_key: request.idempotency_key.clone(),
+            payment_id: detail.payment_id.clone(),
             amount: split.paid,
             nonce: detail.nonce.clone(),
             created_at: now_unix(),
         };
-        let request = ConfirmRequest {
-            amount: split.paid,
-            nonce: detail.nonce,
-            sealed_pin: sealed.to_base64url(),
-            signature: URL_SAFE_NO_PAD.encode(signature),
-            idempotency_key,
-        };
-        Ok((entry, request))
+        Ok((
+            entry,
+            request,
+            PaymentRecord::of_detail(&detail, now_unix()),
+        ))
     }
 
     fn apply(&self, outcome: &PaymentOutcome) {
@@ -318,9 +305,8 @@ impl PaymentSession {
             Err(error) => return Err(error),
         };
         self.apply(&outcome);
-        if let Ok(detail) = self.inner.fetch_detail(&self.payment_id()).await {
-            let _ = self.inner.cache_payment(&detail);
-        }
+        let record = PaymentRecord::of_detail(&self.state().detail, now_unix());
+        self.inner.record_outcome(record, &outcome).await;
         Ok(outcome)
     }
 }

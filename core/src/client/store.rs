@@ -23,7 +23,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 
 use super::error::StoreError;
 use crate::amount::Amount;
-use crate::protocol::wire::PaymentStatus;
+use crate::protocol::wire::{PaymentDetail, PaymentStatus};
 
 pub const DATABASE_FILE: &str = "cvconnect.sqlite3";
 
@@ -95,6 +95,22 @@ pub struct PaymentRecord {
     pub paid_amount: Option<Amount>,
     pub remaining_amount: Option<Amount>,
     pub updated_at: i64,
+}
+
+impl PaymentRecord {
+    /// The record of a payment as its detail shows it.
+    pub fn of_detail(detail: &PaymentDetail, now: i64) -> PaymentRecord {
+        PaymentRecord {
+            payment_id: detail.payment_id.clone(),
+            payee_id: detail.payee.id.clone(),
+            payee_name: detail.payee.name.clone(),
+            total: detail.total,
+            status: detail.status,
+            paid_amount: detail.paid_amount,
+            remaining_amount: detail.remaining_amount,
+            updated_at: now,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

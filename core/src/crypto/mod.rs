@@ -1,7 +1,10 @@
-//! Device-side cryptography: PIN sealing and device signatures.
+//! Device-side cryptography: PIN sealing, device signatures, and the signed
+//! confirmation built from both.
+pub mod confirmation;
 pub mod seal;
 pub mod signer;
 
+pub use confirmation::{sign_confirmation, ConfirmationError};
 #[cfg(feature = "backend")]
 pub use seal::{open_sealed_pin, PinKeyPair};
 pub use seal::{seal_pin, SealError, SealedPin};

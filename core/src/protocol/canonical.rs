@@ -7,6 +7,7 @@
 //! different field lists give the same bytes, whatever the fields contain.
 
 use crate::amount::Amount;
+use crate::protocol::wire::PaymentDetail;
 use crate::protocol::CURRENCY;
 
 pub const CONFIRM_TAG: &str = "cvconnect/confirm/v1";
@@ -77,6 +78,27 @@ pub struct ConfirmationFields {
 }
 
 impl ConfirmationFields {
+    /// The fields of a confirmation of `amount` for `detail`, as `device_id`, with the
+    /// SHA-256 of the sealed PIN block.
+    pub fn for_payment(
+        detail: &PaymentDetail,
+        amount: Amount,
+        device_id: &str,
+        sealed_pin_hash: [u8; 32],
+    ) -> Self {
+        ConfirmationFields {
+            payment_id: detail.payment_id.clone(),
+            nonce: detail.nonce.clone(),
+            payee_id: detail.payee.id.clone(),
+            payee_name: detail.payee.name.clone(),
+            total: detail.total,
+            amount,
+            expires_at: detail.expires_at,
+            device_id: device_id.to_owned(),
+            sealed_pin_hash,
+        }
+    }
+
     pub fn encode(&self) -> Vec<u8> {
         FieldWriter::new(CONFIRM_TAG)
             .field(self.payment_id.as_bytes())

@@ -22,7 +22,7 @@ use crate::extract::{DeviceAuth, JsonBody, PathId, QueryParams};
 use crate::state::AppState;
 use crate::store::confirm::{self, min_amount, ConfirmInput, Limits};
 use crate::store::{accounts, devices, payments};
-use crate::util::{b64url_decode, is_id, sha256};
+use crate::util::{b64url_decode, is_valid_id, sha256};
 
 const MAX_PUSH_TOKEN: usize = 4096;
 
@@ -77,7 +77,7 @@ pub async fn challenge(
     State(state): State<AppState>,
     JsonBody(req): JsonBody<ChallengeRequest>,
 ) -> ApiResult<Json<ChallengeResponse>> {
-    if !is_id(&req.device_id) {
+    if !is_valid_id(&req.device_id) {
         return Err(ApiError::validation("device_id"));
     }
     let now = state.now();
@@ -95,7 +95,7 @@ pub async fn token(
     State(state): State<AppState>,
     JsonBody(req): JsonBody<TokenRequest>,
 ) -> ApiResult<Json<TokenResponse>> {
-    if !is_id(&req.device_id) {
+    if !is_valid_id(&req.device_id) {
         return Err(ApiError::validation("device_id"));
     }
     if req.challenge.len() > 128 {
@@ -251,7 +251,7 @@ pub async fn confirm(
     headers: HeaderMap,
     JsonBody(body): JsonBody<ConfirmBody>,
 ) -> ApiResult<Response> {
-    let key_ok = |k: &str| is_id(k) && (16..=64).contains(&k.len());
+    let key_ok = |k: &str| is_valid_id(k) && (16..=64).contains(&k.len());
     if !key_ok(&body.idempotency_key) {
         return Err(ApiError::validation("idempotency_key"));
     }
