@@ -1,49 +1,59 @@
-//! [`CvClient`]: what the apps build once and keep: enrollment, balance, payments.
+//! [`CvClient`]: what an app builds once and keeps: enrollment, balance, payments.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use cvconnect_core::client::{
-    BalanceInfo, Client, EnrolledDevice, PaymentRecord, ReconciledPayment,
-};
+use cvconnect_core::client::{BalanceInfo, Client, EnrolledDevice, PaymentRecord};
 use cvconnect_core::log::LogSink as CoreSink;
 use cvconnect_core::protocol::wire::{PaymentSummary, Platform};
 
-use crate::errors::CvError;
+use crate::config::ClientConfig;
+use crate::errors::{guard, CvError};
 use crate::log::{ForeignLogSink, LogSink};
 use crate::runtime::{run, RUNTIME};
 use crate::session::PaymentSession;
 use crate::signer::{DeviceSigner, ForeignSigner};
-use crate::types::ClientConfig;
+use crate::view::ReconciledPayment;
 
+/// The beneficiary's side of Chèque-Vacances Connect on this device: enrollment, the
+/// balance, the payments waiting, and the payment a push announces. Build one per
+/// process and keep it; it is safe to share between threads.
 #[derive(uniffi::Object)]
 pub struct CvClient(Arc<Client>);
 
 #[uniffi::export(async_runtime = "tokio")]
 impl CvClient {
-    /// Opens the local store and builds the HTTP stack; sends nothing, so it is cheap
-    /// on a main thread. `log_sink` replaces any sink set before (process-wide).
+    /// Opens the local database and prepares the connection; sends nothing, so it is
+    /// cheap enough for a main thread. A log sink given here replaces any sink set
+    /// before, for the whole process.
     #[uniffi::constructor]
     pub fn new(
         config: ClientConfig,
         signer: Arc<dyn DeviceSigner>,
         log_sink: Option<Arc<dyn LogSink>>,
     ) -> Result<Self, CvError> {
-        let _runtime = RUNTIME.enter();
-        let log_sink = log_sink.map(|sink| Arc::new(ForeignLogSink(sink)) as Arc<dyn CoreSink>);
-        let client = Client::new(config.into(), Arc::new(ForeignSigner(signer)), log_sink)?;
-        Ok(CvClient(Arc::new(client)))
+        guard(|| {
+            let _runtime = RUNTIME.enter();
+            let log_sink = log_sink.map(|sink| Arc::new(ForeignLogSink(sink)) as Arc<dyn CoreSink>);
+            let signer = Arc::new(ForeignSigner(signer));
+            let client = Client::new(config.try_into()?, signer, log_sink)?;
+            Ok(CvClient(Arc::new(client)))
+        })
     }
 
+    /// This device's enrolled identity, or null before enrollment.
     pub fn enrolled_device(&self) -> Result<Option<EnrolledDevice>, CvError> {
-        Ok(self.0.enrolled_device()?)
+        guard(|| Ok(self.0.enrolled_device()?))
     }
 
-    pub fn is_enrolled(&self) -> bool {
-        self.0.is_enrolled()
+    /// Whether this device is enrolled. Throws when the local database cannot tell,
+    /// rather than answering "no" and sending the user back to enrollment.
+    pub fn is_enrolled(&self) -> Result<bool, CvError> {
+        guard(|| Ok(self.0.enrolled_device()?.is_some()))
     }
 
-    /// Enrolls this device with the one-time activation code issued for `email`.
+    /// Enrolls this device with the one-time activation code issued for the account
+    /// e-mail. The push token may come later, through the push token update.
     pub async fn enroll(
         &self,
         email: String,
@@ -60,6 +70,8 @@ impl CvClient {
         .await
     }
 
+    /// Sends the platform's new push token (FCM or APNs) to the backend. Call it each
+    /// time the platform hands the app a new one.
     pub async fn update_push_token(&self, push_token: String) -> Result<(), CvError> {
         let client = self.0.clone();
         run(async move { Ok(client.update_push_token(&push_token).await?) }).await
@@ -71,24 +83,26 @@ impl CvClient {
         run(async move { Ok(client.balance().await?) }).await
     }
 
-    /// The last balance read from the backend, always marked stale.
+    /// The last balance read from the backend, always marked stale, or null if none.
     pub fn cached_balance(&self) -> Result<Option<BalanceInfo>, CvError> {
-        Ok(self.0.cached_balance()?)
+        guard(|| Ok(self.0.cached_balance()?))
     }
 
-    /// Payments waiting for this account: covers a push that never arrived.
+    /// The payments waiting for this account: what the app shows when a push never
+    /// arrived.
     pub async fn pending_payments(&self) -> Result<Vec<PaymentSummary>, CvError> {
         let client = self.0.clone();
         run(async move { Ok(client.pending_payments().await?) }).await
     }
 
-    /// Finished payments seen by this device, newest first.
+    /// The finished payments this device has seen, newest first.
     pub fn history(&self) -> Result<Vec<PaymentRecord>, CvError> {
-        Ok(self.0.history()?)
+        guard(|| Ok(self.0.history()?))
     }
 
-    /// Opens the payment a push announces (`data`: the FCM data map or the APNs
-    /// custom keys). Only the payment id is taken from the push.
+    /// Opens the payment a push announces. Give it the push's data as received: the
+    /// FCM data map, or the APNs payload's custom keys. Only the payment id is taken
+    /// from the push; everything shown comes from the backend.
     pub async fn open_from_push(
         &self,
         data: HashMap<String, String>,
@@ -97,7 +111,7 @@ impl CvClient {
         run(async move { Ok(PaymentSession::wrap(client.open_from_push(&data).await?)) }).await
     }
 
-    /// Opens a payment by id (from the pending list).
+    /// Opens a payment by its id, from the pending payments.
     pub async fn open_payment(&self, payment_id: String) -> Result<Arc<PaymentSession>, CvError> {
         let client = self.0.clone();
         run(async move {
@@ -108,9 +122,15 @@ impl CvClient {
         .await
     }
 
-    /// Settles every confirmation whose answer was lost, from the backend's status.
+    /// Settles every confirmation whose answer was lost (the app was killed, the
+    /// network dropped), from the backend's record. The client also does it by itself
+    /// on its first call to the backend.
     pub async fn reconcile(&self) -> Result<Vec<ReconciledPayment>, CvError> {
         let client = self.0.clone();
-        run(async move { Ok(client.reconcile().await?) }).await
+        run(async move {
+            let settled = client.reconcile().await?;
+            Ok(settled.into_iter().map(Into::into).collect())
+        })
+        .await
     }
 }

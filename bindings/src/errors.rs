@@ -1,6 +1,14 @@
-//! [`CvError`]: what a failed call throws in Kotlin (`CvException.*`), Swift (`CvError`)
-//! and Python (`CvError.*`). One variant per situation an app handles differently,
-//! each with the fields it needs; [`CvError::user_message`] gives the core's French text.
+//! [`CvError`]: what a failed call throws: `CvException` in Kotlin, `CvError` in Swift
+//! and Python. One variant per situation an app handles differently, each with the
+//! fields it needs. The French sentence for the screen is the core's; it is the
+//! exception's `message` in Kotlin and its `LocalizedError` text in Swift.
+//!
+//! A Rust panic is caught at the boundary and thrown as [`CvError::Unexpected`] (see
+//! [`guard`] and `runtime::run`), so an app catching `CvError` catches everything the
+//! library throws.
+
+use std::any::Any;
+use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use cvconnect_core::amount::AmountError;
 use cvconnect_core::client::{AmountInputError, ClientError, HttpError, StoreError};
@@ -13,11 +21,10 @@ use cvconnect_core::protocol::wire::PaymentStatus;
 /// Shown for a failure the core has no sentence for (a bug, a panic).
 const INTERNAL_MESSAGE_FR: &str = "Une erreur inattendue est survenue. Veuillez réessayer.";
 
-/// Why a call failed. Fields never hold a PIN, a key or a token. No field is named
-/// `message`: it would clash with `Throwable.message` in Kotlin.
+/// Why a call failed. Fields never hold a personal code, a key or a token.
 ///
-/// The English `Display` (for logs) is also `toString()` in Kotlin and `description` in
-/// Swift; the screen uses `user_message()`.
+/// The English description (for logs) is also `toString()` in Kotlin and `description`
+/// in Swift; the screen shows the French user message.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, uniffi::Error)]
 #[uniffi::export(Display)]
 pub enum CvError {
@@ -30,78 +37,127 @@ pub enum CvError {
     /// The server certificate does not match the pinned keys.
     #[error("the backend's certificate does not match the pinned keys")]
     CertificateRejected,
-    /// A 5xx answer.
+    /// The backend failed (an HTTP 5xx answer).
     #[error("server error (HTTP {status})")]
-    Server { status: u16 },
-    /// The backend answered something protocol v1 does not allow.
+    Server {
+        /// The HTTP status, 500 to 599.
+        status: i32,
+    },
+    /// The backend answered something the protocol does not allow.
     #[error("protocol violation: {detail}")]
-    Protocol { detail: String },
-    /// A refusal with a protocol error code (`code` as in protocol.md §4, e.g.
-    /// `invalid_activation_code`); `server_message` is the backend's French text.
+    ProtocolViolation {
+        /// What was wrong, in English, for logs.
+        detail: String,
+    },
+    /// The backend refused the request with a protocol error code.
     #[error("refused by the backend: {code} (HTTP {http_status})")]
     Api {
+        /// The protocol's error code, such as "invalid_activation_code".
         code: String,
+        /// The backend's French sentence.
         server_message: String,
-        http_status: u16,
+        /// The HTTP status.
+        http_status: i32,
     },
+    /// This device is not enrolled yet.
     #[error("this device is not enrolled")]
     NotEnrolled,
+    /// This device is enrolled already.
     #[error("this device is already enrolled")]
     AlreadyEnrolled,
     /// The backend no longer accepts this device: enroll again.
     #[error("the backend refused this device's credentials")]
     Unauthorized,
+    /// No payment with this id for this account.
     #[error("payment {payment_id} not found")]
-    PaymentNotFound { payment_id: String },
-    /// The payment is final already (`status` says how).
+    PaymentNotFound {
+        /// The id asked for.
+        payment_id: String,
+    },
+    /// The payment is final already.
     #[error("payment already handled ({status:?})")]
-    AlreadyHandled { status: PaymentStatus },
+    AlreadyHandled {
+        /// How it finished.
+        status: PaymentStatus,
+    },
+    /// A confirmation of this payment is on its way already.
     #[error("a confirmation for this payment is already in progress")]
     ConfirmationInProgress,
-    /// The amount was refused; `detail` is a French sentence for under the field.
+    /// The amount was refused.
     #[error("invalid amount: {detail}")]
-    InvalidAmount { detail: String },
-    /// Keypad misuse or expiry; `detail` is a French sentence.
-    #[error("keypad: {detail}")]
-    Keypad { detail: String },
+    InvalidAmount {
+        /// A French sentence to show under the amount field.
+        detail: String,
+    },
+    /// The personal code entry lapsed after a pause: start a new one.
+    #[error("PIN entry expired")]
+    PinEntryExpired,
+    /// The keypad was used out of order: a key that does not exist, a digit after the
+    /// code was complete, a confirmation before it was.
+    #[error("PIN entry: {detail}")]
+    PinEntry {
+        /// A French sentence.
+        detail: String,
+    },
     /// The device key could not sign (unavailable, failed).
     #[error("signer: {detail}")]
-    Signer { detail: String },
+    Signer {
+        /// Why, in English, for logs.
+        detail: String,
+    },
     /// The user dismissed the prompt guarding the device key.
     #[error("signature cancelled by the user")]
     SignerCancelled,
     /// The device key is permanently unusable: enroll again.
     #[error("signing key invalidated")]
     KeyInvalidated,
+    /// The local database failed.
     #[error("local storage: {detail}")]
-    Storage { detail: String },
+    Storage {
+        /// Why, in English, for logs.
+        detail: String,
+    },
     /// A push payload was refused.
     #[error("push payload refused: {detail}")]
-    Push { detail: String },
+    Push {
+        /// Why, in English, for logs.
+        detail: String,
+    },
+    /// The client configuration was refused.
     #[error("invalid configuration: {reason}")]
-    InvalidConfig { reason: String },
-    /// A bug: should not happen.
+    InvalidConfig {
+        /// Which setting, and why.
+        reason: String,
+    },
+    /// A bug in the library, a panic included. The operation did not complete.
     #[error("internal error: {detail}")]
-    Internal { detail: String },
+    Unexpected {
+        /// What failed, in English, for a bug report.
+        detail: String,
+    },
 }
 
 #[uniffi::export]
 impl CvError {
-    /// The French sentence to show the beneficiary (the core's wording).
+    /// The French sentence to show the beneficiary.
     pub fn user_message(&self) -> String {
         let core = match self.clone() {
             CvError::Offline => ClientError::Http(HttpError::Offline),
             CvError::Timeout => ClientError::Http(HttpError::Timeout),
             CvError::CertificateRejected => ClientError::Http(HttpError::CertificateRejected),
-            CvError::Server { status } => ClientError::Http(HttpError::Server { status }),
-            CvError::Protocol { detail } => ClientError::Http(HttpError::Protocol { detail }),
+            CvError::Server { status } => ClientError::Http(HttpError::Server {
+                status: u16::try_from(status).unwrap_or(500),
+            }),
+            CvError::ProtocolViolation { detail } => {
+                ClientError::Http(HttpError::Protocol { detail })
+            }
             CvError::Api {
                 code,
                 server_message,
                 http_status,
             } => ClientError::Http(HttpError::Api {
                 code: ErrorCode::parse(&code),
-                status: http_status,
+                status: u16::try_from(http_status).unwrap_or(400),
                 message: server_message,
                 attempts_left: None,
                 payment_status: None,
@@ -112,8 +168,9 @@ impl CvError {
             CvError::PaymentNotFound { payment_id } => ClientError::PaymentNotFound { payment_id },
             CvError::AlreadyHandled { status } => ClientError::AlreadyHandled { status },
             CvError::ConfirmationInProgress => ClientError::ConfirmationInProgress,
+            CvError::PinEntryExpired => ClientError::Keypad(KeypadError::Expired),
             // Already the core's French sentence.
-            CvError::InvalidAmount { detail } | CvError::Keypad { detail } => return detail,
+            CvError::InvalidAmount { detail } | CvError::PinEntry { detail } => return detail,
             CvError::Signer { detail } => {
                 ClientError::Signer(SignerError::Failed { reason: detail })
             }
@@ -122,9 +179,34 @@ impl CvError {
             CvError::Storage { detail } => ClientError::Store(StoreError { detail }),
             CvError::Push { .. } => ClientError::Push(PushError::Malformed),
             CvError::InvalidConfig { reason } => ClientError::InvalidConfig { reason },
-            CvError::Internal { .. } => return INTERNAL_MESSAGE_FR.into(),
+            CvError::Unexpected { .. } => return INTERNAL_MESSAGE_FR.into(),
         };
         core.user_message()
+    }
+
+    /// Whether the same call may succeed if tried again later (network, server).
+    pub fn is_retryable(&self) -> bool {
+        matches!(
+            self,
+            CvError::Offline | CvError::Timeout | CvError::Server { .. }
+        )
+    }
+}
+
+/// Runs `call`, turning a panic inside it into [`CvError::Unexpected`].
+pub(crate) fn guard<T>(call: impl FnOnce() -> Result<T, CvError>) -> Result<T, CvError> {
+    catch_unwind(AssertUnwindSafe(call)).unwrap_or_else(|payload| Err(panic_error(payload)))
+}
+
+/// The [`CvError::Unexpected`] for a caught panic, with its message when it has one.
+pub(crate) fn panic_error(payload: Box<dyn Any + Send>) -> CvError {
+    let reason = payload
+        .downcast_ref::<&str>()
+        .map(|text| text.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown".into());
+    CvError::Unexpected {
+        detail: format!("panic: {reason}"),
     }
 }
 
@@ -136,7 +218,7 @@ impl From<ClientError> for CvError {
                 detail: error.detail,
             },
             ClientError::Signer(error) => error.into(),
-            ClientError::Seal(error) => CvError::Internal {
+            ClientError::Seal(error) => CvError::Unexpected {
                 detail: error.to_string(),
             },
             ClientError::Keypad(error) => error.into(),
@@ -164,8 +246,10 @@ impl From<HttpError> for CvError {
             HttpError::Offline => CvError::Offline,
             HttpError::Timeout => CvError::Timeout,
             HttpError::CertificateRejected => CvError::CertificateRejected,
-            HttpError::Server { status } => CvError::Server { status },
-            HttpError::Protocol { detail } => CvError::Protocol { detail },
+            HttpError::Server { status } => CvError::Server {
+                status: status.into(),
+            },
+            HttpError::Protocol { detail } => CvError::ProtocolViolation { detail },
             HttpError::Api {
                 code,
                 status,
@@ -174,7 +258,7 @@ impl From<HttpError> for CvError {
             } => CvError::Api {
                 code: code.as_str().to_owned(),
                 server_message: message,
-                http_status: status,
+                http_status: status.into(),
             },
         }
     }
@@ -194,8 +278,11 @@ impl From<SignerError> for CvError {
 
 impl From<KeypadError> for CvError {
     fn from(error: KeypadError) -> Self {
-        CvError::Keypad {
-            detail: error.to_string(),
+        match error {
+            KeypadError::Expired => CvError::PinEntryExpired,
+            other => CvError::PinEntry {
+                detail: other.to_string(),
+            },
         }
     }
 }
@@ -268,12 +355,31 @@ mod tests {
                 http_status: 422,
             }
         );
+        assert!(!error.is_retryable());
         assert_eq!(error.user_message(), "Montant refusé.");
     }
 
     #[test]
+    fn a_panic_becomes_an_internal_error() {
+        let error = guard::<()>(|| panic!("boom")).unwrap_err();
+        assert_eq!(
+            error,
+            CvError::Unexpected {
+                detail: "panic: boom".into()
+            }
+        );
+    }
+
+    #[test]
+    fn an_expired_entry_has_its_own_variant() {
+        let error = CvError::from(KeypadError::Expired);
+        assert_eq!(error, CvError::PinEntryExpired);
+        assert_eq!(error.user_message(), KeypadError::Expired.to_string());
+    }
+
+    #[test]
     fn internal_errors_have_a_french_sentence() {
-        let error = CvError::Internal {
+        let error = CvError::Unexpected {
             detail: "boom".into(),
         };
         assert_eq!(error.user_message(), INTERNAL_MESSAGE_FR);

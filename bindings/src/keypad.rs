@@ -1,14 +1,19 @@
-//! [`Keypad`]: the shuffled PIN keypad. The app draws `layout()` and forwards the
-//! *positions* touched; the digits stay in Rust, and [`crate::PaymentSession::confirm`]
-//! takes them out of the keypad itself.
+//! [`Keypad`]: the shuffled keypad of the personal code. The app draws `layout()` and
+//! forwards the *positions* touched; the digits stay in Rust, and
+//! [`crate::PaymentSession::confirm`] takes them out of the keypad itself.
 
 use std::sync::{Mutex, MutexGuard};
 
-use cvconnect_core::keypad::{Keypad as CoreKeypad, KeypadState};
+use cvconnect_core::keypad::{Keypad as CoreKeypad, KeypadError};
 use cvconnect_core::pin::Pin;
 
-use crate::errors::CvError;
+use crate::errors::{guard, CvError};
+use crate::view::KeypadState;
 
+/// The keypad of one personal code entry, with its digits shuffled. Draw the digit
+/// `layout()[position]` on key `position`, send each touch as its position, then
+/// hand the keypad to the payment's confirmation. The digits typed never leave the
+/// library.
 #[derive(uniffi::Object)]
 pub struct Keypad(Mutex<CoreKeypad>);
 
@@ -32,42 +37,45 @@ impl Keypad {
 
 #[uniffi::export]
 impl Keypad {
-    /// A keypad for a PIN of `pin_length` digits (4 to 6) with a fresh random layout.
-    /// Apps normally get one from `PaymentSession.startPinEntry()`.
-    #[uniffi::constructor]
-    pub fn new(pin_length: u8) -> Result<Self, CvError> {
-        Ok(Keypad::wrap(CoreKeypad::new(pin_length)?))
+    /// The digit to draw on each key: ten digits, key 0 first.
+    pub fn layout(&self) -> Vec<i32> {
+        self.lock()
+            .layout()
+            .iter()
+            .map(|&digit| digit.into())
+            .collect()
     }
 
-    /// `layout()[position]` is the digit to draw on key `position` (0 to 9).
-    pub fn layout(&self) -> Vec<u8> {
-        self.lock().layout().to_vec()
+    /// How many digits the code has (4 to 6).
+    pub fn pin_length(&self) -> i32 {
+        self.lock().pin_length().into()
     }
 
-    pub fn pin_length(&self) -> u8 {
-        self.lock().pin_length()
+    /// Records a touch on the key at this position (0 to 9).
+    pub fn press(&self, position: i32) -> Result<KeypadState, CvError> {
+        guard(|| {
+            let position = u8::try_from(position)
+                .map_err(|_| KeypadError::InvalidPosition { position: u8::MAX })?;
+            Ok(self.lock().press(position)?.into())
+        })
     }
 
-    /// Records a touch on key `position`.
-    pub fn press(&self, position: u8) -> Result<KeypadState, CvError> {
-        Ok(self.lock().press(position)?)
-    }
-
-    /// Removes the last digit entered.
+    /// Removes the last digit typed.
     pub fn erase(&self) -> KeypadState {
-        self.lock().erase()
+        self.lock().erase().into()
     }
 
-    /// Removes every digit entered.
+    /// Removes every digit typed.
     pub fn clear(&self) -> KeypadState {
-        self.lock().clear()
+        self.lock().clear().into()
     }
 
+    /// How far the entry is: digits typed and digits required.
     pub fn state(&self) -> KeypadState {
-        self.lock().state()
+        self.lock().state().into()
     }
 
-    /// True once the entry expired after inactivity: build a new keypad.
+    /// True once the entry lapsed after a pause: start a new one.
     pub fn is_expired(&self) -> bool {
         self.lock().is_expired()
     }

@@ -6,27 +6,36 @@
 //!
 //! - [`runtime`]: the one multi-thread tokio runtime every async export runs on;
 //! - [`client`], [`session`], [`keypad`]: the objects the apps hold;
-//! - [`types`]: records, enums and the `Amount` custom type (a decimal string);
-//! - [`errors`]: [`CvError`], the exception/`Error` the apps catch;
+//! - [`config`]: how an app builds its client;
+//! - [`types`]: the core's records and enums as they are, and the `Amount` custom type;
+//! - [`view`]: the core's values reshaped for the platforms (counts as `Int`);
+//! - [`errors`]: [`CvError`], the one exception type the apps catch, panics included;
 //! - [`signer`], [`log`]: the foreign traits the platforms implement;
-//! - [`tools`]: pure helpers (amount formatting, canonical bytes, signature check) and
-//!   the panic self-test.
+//! - [`tools`]: amount formatting and parsing, the outcome's sentence;
+//! - `testing` (feature `testing`, never shipped): exports only test suites need.
 //!
-//! The PIN never crosses the boundary as digits: the app forwards key *positions* to
-//! [`keypad::Keypad`] and hands the keypad object itself to
+//! The names, packages and platform types (BigDecimal, Decimal, decimal.Decimal) are
+//! set in `uniffi.toml`. The PIN never crosses the boundary as digits: the app forwards
+//! key *positions* to [`keypad::Keypad`] and hands the keypad object itself to
 //! [`session::PaymentSession::confirm`].
+
+#![warn(missing_docs)]
 
 uniffi::setup_scaffolding!("cvconnect");
 
 pub mod client;
+pub mod config;
 pub mod errors;
 pub mod keypad;
 pub mod log;
 pub mod runtime;
 pub mod session;
 pub mod signer;
+#[cfg(feature = "testing")]
+pub mod testing;
 pub mod tools;
 pub mod types;
+pub mod view;
 
 pub use client::CvClient;
 pub use errors::CvError;

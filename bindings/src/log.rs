@@ -5,9 +5,12 @@ use std::sync::Arc;
 
 use cvconnect_core::log::{LogLevel, LogSink as CoreSink};
 
-/// Receives the core's log lines. Called inline from the core's threads: keep it cheap.
+/// Receives the library's log lines (Logcat, os_log, a test buffer). Lines never hold
+/// a personal code, a key or a token, and e-mails are masked. Called from the
+/// library's own threads: keep it cheap.
 #[uniffi::export(with_foreign)]
 pub trait LogSink: Send + Sync {
+    /// One log line: its severity, the library module it comes from, and the text.
     fn log(&self, level: LogLevel, target: String, message: String);
 }
 

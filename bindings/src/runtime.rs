@@ -12,7 +12,7 @@ use std::sync::LazyLock;
 
 use tokio::runtime::{Builder, Runtime};
 
-use crate::errors::CvError;
+use crate::errors::{panic_error, CvError};
 
 /// Two workers are plenty: the work is network waits and a little crypto.
 pub(crate) static RUNTIME: LazyLock<Runtime> = LazyLock::new(|| {
@@ -27,7 +27,7 @@ pub(crate) static RUNTIME: LazyLock<Runtime> = LazyLock::new(|| {
 /// Runs `future` on [`RUNTIME`] and waits for it. If the caller stops waiting (a
 /// cancelled Kotlin coroutine, Swift task or Python task) the future keeps running to
 /// completion on the runtime, which is what the core's journal expects. A panic
-/// inside is re-raised here, where uniffi turns it into a foreign exception.
+/// inside becomes [`CvError::Unexpected`], like a panic in a synchronous export.
 pub(crate) async fn run<T, F>(future: F) -> Result<T, CvError>
 where
     F: Future<Output = Result<T, CvError>> + Send + 'static,
@@ -35,8 +35,8 @@ where
 {
     match RUNTIME.spawn(future).await {
         Ok(result) => result,
-        Err(error) if error.is_panic() => std::panic::resume_unwind(error.into_panic()),
-        Err(error) => Err(CvError::Internal {
+        Err(error) if error.is_panic() => Err(panic_error(error.into_panic())),
+        Err(error) => Err(CvError::Unexpected {
             detail: error.to_string(),
         }),
     }

@@ -9,12 +9,15 @@ use std::sync::Arc;
 
 use cvconnect_core::crypto::signer::{DeviceSigner as CoreSigner, SignerError};
 
-/// Why the platform could not sign. Thrown by the foreign implementation.
+/// Why the device key could not sign. Thrown by the app's signer.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, uniffi::Error)]
 pub enum SignerFailure {
     /// The key store cannot be used right now (device locked, hardware busy, no key yet).
     #[error("signing key unavailable: {reason}")]
-    Unavailable { reason: String },
+    Unavailable {
+        /// Why, in English, for logs.
+        reason: String,
+    },
     /// The user dismissed the authentication prompt guarding the key.
     #[error("signature cancelled by the user")]
     UserCancelled,
@@ -23,7 +26,10 @@ pub enum SignerFailure {
     KeyInvalidated,
     /// Any other failure.
     #[error("signature failed: {reason}")]
-    Failed { reason: String },
+    Failed {
+        /// Why, in English, for logs.
+        reason: String,
+    },
 }
 
 /// An exception the foreign implementation threw that is not a `SignerFailure`.
@@ -46,12 +52,14 @@ impl From<SignerFailure> for SignerError {
     }
 }
 
-/// The device's P-256 signing key (protocol.md §6).
+/// The device's P-256 signing key, held by the platform: Android Keystore (StrongBox
+/// when present), the Secure Enclave on iOS.
 #[uniffi::export(with_foreign)]
 pub trait DeviceSigner: Send + Sync {
     /// The public key as SubjectPublicKeyInfo DER (91 bytes for P-256).
     fn public_key(&self) -> Result<Vec<u8>, SignerFailure>;
-    /// An ECDSA P-256 SHA-256 signature over `message`, DER-encoded (the signer hashes).
+    /// An ECDSA P-256 SHA-256 signature of the message, DER-encoded. The signer hashes
+    /// the message itself.
     fn sign(&self, message: Vec<u8>) -> Result<Vec<u8>, SignerFailure>;
 }
 

@@ -1,16 +1,22 @@
 //! `cargo xtask bindings`: builds the shipped library (`release-smaller`), generates the
 //! Kotlin, Swift and Python bindings from it with the in-repo `uniffi-bindgen` (library
 //! mode: the metadata is read from the library's symbols, which `strip = "debuginfo"`
-//! keeps), and writes a fully stripped copy, the one that ships, whose size it prints.
-//! The suites load that stripped copy, so what is measured is what is tested.
+//! keeps; names and platform types from `bindings/uniffi.toml`), adjusts and checks
+//! them ([`polish`]), and writes a fully stripped copy, the one that ships, whose size
+//! it prints.
 //!
-//! Output, under `build/` (git-ignored):
+//! `--testing` builds the test variant instead: a debug build with the `testing`
+//! feature (exports only test suites need), which the suites load. The shipped
+//! variant is checked to export none of them.
 //!
-//! - `lib/libcvconnect_ffi.so` (`.dylib` on macOS): stripped, loaded by the suites;
-//! - `bindings/kotlin/uniffi/cvconnect/cvconnect.kt`;
-//! - `bindings/swift/{cvconnect.swift, cvconnectFFI.h, cvconnectFFI.modulemap}`;
-//! - `bindings/python/cvconnect.py`, with a copy of the library next to it (the
-//!   generated module loads it from its own folder).
+//! Output, under `build/` (git-ignored), and `build/testing/` for the test variant:
+//!
+//! - `lib/libcvconnect_ffi.so` (`.dylib` on macOS), stripped when shipped;
+//! - `bindings/kotlin/fr/ancv/cvconnect/cvconnect.kt`;
+//! - `bindings/swift/{CVConnect.swift, CVConnectFFI.h, CVConnectFFI.modulemap}`;
+//! - `bindings/python/cvconnect.py`.
+
+mod polish;
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -19,6 +25,43 @@ use crate::cmd::{cargo, run, workspace_root, Result};
 
 pub const PROFILE: &str = "release-smaller";
 pub const LANGUAGES: [&str; 3] = ["kotlin", "swift", "python"];
+
+/// Exports of the `testing` feature, as they appear in the generated Kotlin: present
+/// in the test variant, absent from the shipped one.
+const TEST_ONLY: [&str; 5] = [
+    "fun cvconnectSelftestPanic(",
+    "fun canonicalConfirmationBytes(",
+    "fun verifyDeviceSignature(",
+    "fun softwareDeviceSigner(",
+    "constructor(pinLength: kotlin.Int)",
+];
+
+/// Which library: the one that ships, or the one test suites load.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Variant {
+    Shipped,
+    Testing,
+}
+
+impl Variant {
+    /// `build/` or `build/testing/`.
+    pub fn dir(self) -> PathBuf {
+        match self {
+            Variant::Shipped => build_dir(),
+            Variant::Testing => build_dir().join("testing"),
+        }
+    }
+
+    /// The library the suites or the packages take.
+    pub fn library(self) -> PathBuf {
+        self.dir().join("lib").join(library_file())
+    }
+
+    /// The generated sources of one language.
+    pub fn bindings(self, language: &str) -> PathBuf {
+        self.dir().join("bindings").join(language)
+    }
+}
 
 /// File name of the cdylib on this host.
 pub fn library_file() -> &'static str {
@@ -34,14 +77,38 @@ pub fn build_dir() -> PathBuf {
     workspace_root().join("build")
 }
 
-/// The stripped library the suites load.
-pub fn shipped_library() -> PathBuf {
-    build_dir().join("lib").join(library_file())
+/// `cargo xtask bindings [--testing]`.
+pub fn run_bindings(args: &[String]) -> Result {
+    match args {
+        [] => generate(Variant::Shipped),
+        [flag] if flag == "--testing" => generate(Variant::Testing),
+        _ => Err(format!(
+            "usage: cargo xtask bindings [--testing] (got {args:?})"
+        )),
+    }
 }
 
-pub fn run_bindings(_args: &[String]) -> Result {
+/// Builds the library of `variant` and generates, adjusts and checks its bindings.
+pub fn generate(variant: Variant) -> Result {
     let root = workspace_root();
-    build_library()?;
+    let target = target_dir(&root);
+    let built = match variant {
+        Variant::Shipped => {
+            build_library()?;
+            target.join(PROFILE).join(library_file())
+        }
+        Variant::Testing => {
+            cargo(&[
+                "build",
+                "--package",
+                "cvconnect-ffi",
+                "--lib",
+                "--features",
+                "testing",
+            ])?;
+            target.join("debug").join(library_file())
+        }
+    };
     cargo(&[
         "build",
         "--package",
@@ -51,13 +118,9 @@ pub fn run_bindings(_args: &[String]) -> Result {
         "--bin",
         "uniffi-bindgen",
     ])?;
-    let target = target_dir(&root);
-    let built = target.join(PROFILE).join(library_file());
     let bindgen = target.join("debug").join("uniffi-bindgen");
-
-    let out = build_dir();
     for language in LANGUAGES {
-        let dir = out.join("bindings").join(language);
+        let dir = variant.bindings(language);
         if dir.exists() {
             fs::remove_dir_all(&dir).map_err(|e| format!("cannot clean {}: {e}", dir.display()))?;
         }
@@ -74,32 +137,100 @@ pub fn run_bindings(_args: &[String]) -> Result {
                 "--no-format",
             ],
         )?;
+        polish_and_check(variant, language, &dir)?;
     }
+    install_library(variant, &built)
+}
 
-    let lib_dir = out.join("lib");
-    fs::create_dir_all(&lib_dir)
-        .map_err(|e| format!("cannot create {}: {e}", lib_dir.display()))?;
-    let shipped = shipped_library();
-    copy(&built, &shipped)?;
+/// The one generated source file of `language` under `dir`.
+pub fn generated_file(language: &str, dir: &Path) -> PathBuf {
+    match language {
+        "kotlin" => dir.join("fr/ancv/cvconnect/cvconnect.kt"),
+        "swift" => dir.join("CVConnect.swift"),
+        _ => dir.join("cvconnect.py"),
+    }
+}
+
+fn polish_and_check(variant: Variant, language: &str, dir: &Path) -> Result {
+    let file = generated_file(language, dir);
+    let source =
+        fs::read_to_string(&file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+    let source = match language {
+        "kotlin" => polish::kotlin(&source)?,
+        "swift" => polish::swift(&source)?,
+        _ => source,
+    };
+    if language != "python" {
+        polish::check_names(language, &source)?;
+    }
+    polish::check_docs(language, &source, &crate_docs()?)?;
+    if language == "kotlin" {
+        check_test_exports(variant, &source)?;
+    }
+    fs::write(&file, source).map_err(|e| format!("cannot write {}: {e}", file.display()))
+}
+
+/// Every `///` line of the bindings crate: where the generated API docs come from.
+fn crate_docs() -> Result<String> {
+    let src = workspace_root().join("bindings/src");
+    let mut docs = String::new();
+    let entries = fs::read_dir(&src).map_err(|e| format!("cannot list {}: {e}", src.display()))?;
+    for entry in entries
+        .flatten()
+        .filter(|e| e.path().extension().is_some_and(|x| x == "rs"))
+    {
+        let text = fs::read_to_string(entry.path()).unwrap_or_default();
+        for line in text.lines().filter_map(|l| l.trim().strip_prefix("///")) {
+            docs.push_str(line.trim());
+            docs.push('\n');
+        }
+    }
+    Ok(docs)
+}
+
+/// The shipped library exports no test helper; the test variant exports all of them
+/// (so that the list stays true).
+fn check_test_exports(variant: Variant, kotlin: &str) -> Result {
+    let expected = variant == Variant::Testing;
+    match TEST_ONLY
+        .iter()
+        .find(|name| kotlin.contains(*name) != expected)
+    {
+        None => Ok(()),
+        Some(name) if expected => Err(format!("the test library lacks `{name}`")),
+        Some(name) => Err(format!(
+            "the shipped library exports the test helper `{name}`"
+        )),
+    }
+}
+
+/// Copies the built library where the suites and packages take it; the shipped one is
+/// fully stripped there, and its size printed.
+fn install_library(variant: Variant, built: &Path) -> Result {
+    let installed = variant.library();
+    let lib_dir = installed.parent().expect("a library path has a parent");
+    fs::create_dir_all(lib_dir).map_err(|e| format!("cannot create {}: {e}", lib_dir.display()))?;
+    copy(built, &installed)?;
+    if variant == Variant::Testing {
+        // Debug info is most of a debug build's size; symbols stay for backtraces.
+        if !cfg!(target_os = "macos") {
+            run("strip", &["--strip-debug", path_str(&installed)?])?;
+        }
+        eprintln!("\nxtask: test bindings in {}", variant.dir().display());
+        return Ok(());
+    }
     if cfg!(target_os = "macos") {
-        run("strip", &["-x", path_str(&shipped)?])?;
+        run("strip", &["-x", path_str(&installed)?])?;
     } else {
-        run("strip", &["--strip-all", path_str(&shipped)?])?;
+        run("strip", &["--strip-all", path_str(&installed)?])?;
     }
-    copy(
-        &shipped,
-        &out.join("bindings").join("python").join(library_file()),
-    )?;
-
-    let unstripped = size_of(&built)?;
-    let stripped = size_of(&shipped)?;
     eprintln!(
         "\nxtask: bindings in {}\nxtask: {} ({PROFILE}, {}): {} (unstripped {})",
-        out.join("bindings").display(),
+        variant.dir().join("bindings").display(),
         library_file(),
         std::env::consts::ARCH,
-        human(stripped),
-        human(unstripped),
+        human(size_of(&installed)?),
+        human(size_of(built)?),
     );
     Ok(())
 }

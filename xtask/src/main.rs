@@ -2,10 +2,12 @@
 //!
 //! `cargo xtask test`      every suite: fmt, clippy, Rust, then the bindings suites
 //! `cargo xtask bindings`  build the shipped library and generate Kotlin, Swift, Python
+//! `cargo xtask package`   the Python wheel and the JVM jar of the shipped library
 //! `cargo xtask bench`     measure, and write docs/benchmarks.md
 
 mod bindings;
 mod cmd;
+mod package;
 mod test;
 
 use std::process::ExitCode;
@@ -15,9 +17,10 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("test") => test::run_all(&args[1..]),
         Some("bindings") => bindings::run_bindings(&args[1..]),
+        Some("package") => package::run_package(&args[1..]),
         Some("bench") => bench(&args[1..]),
         _ => {
-            eprintln!("usage: cargo xtask <test|bindings|bench>");
+            eprintln!("usage: cargo xtask <test|bindings|package|bench>");
             return ExitCode::from(2);
         }
     };

@@ -1,0 +1,234 @@
+//! Values the core shapes for Rust and the platforms want in another shape: counts as
+//! `Int`/`Int32` instead of `UByte`/`UInt8`. Each is built from the core's value by
+//! destructuring it whole, so a field added in the core breaks this build.
+
+use cvconnect_core::amount::Amount;
+use cvconnect_core::client::{
+    PaymentOutcome as CoreOutcome, PaymentView as CoreView, ReconciledPayment as CoreReconciled,
+};
+use cvconnect_core::keypad::KeypadState as CoreKeypadState;
+use cvconnect_core::protocol::wire::PaymentStatus;
+
+/// Everything the payment screen shows, with French texts ready to display. What the
+/// beneficiary sees is exactly what the confirmation signs.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct PaymentView {
+    /// The payment's id.
+    pub payment_id: String,
+    /// The merchant's id.
+    pub payee_id: String,
+    /// The shop's name.
+    pub payee_name: String,
+    /// Where the payment stands.
+    pub status: PaymentStatus,
+    /// The order total in euros.
+    pub total: Amount,
+    /// The beneficiary's Chèque-Vacances Connect balance.
+    pub balance: Amount,
+    /// What Chèque-Vacances Connect will pay (editable by the beneficiary).
+    pub amount: Amount,
+    /// What is left to pay by card: total minus amount.
+    pub remainder: Amount,
+    /// The smallest amount accepted.
+    pub min_amount: Amount,
+    /// The largest amount accepted: the total, or the balance if lower.
+    pub max_amount: Amount,
+    /// When the request lapses, in seconds since 1970 (UTC).
+    pub expires_at: i64,
+    /// How many digits the personal code has (4 to 6).
+    pub pin_length: i32,
+    /// Wrong codes still allowed before the code is locked; 1 means the last attempt.
+    pub attempts_left: i32,
+    /// Whether the confirm button is enabled.
+    pub can_confirm: bool,
+    /// The total in French: "150,00 €".
+    pub total_text: String,
+    /// The balance in French.
+    pub balance_text: String,
+    /// The amount in French.
+    pub amount_text: String,
+    /// The remainder in French.
+    pub remainder_text: String,
+}
+
+impl From<CoreView> for PaymentView {
+    fn from(view: CoreView) -> Self {
+        let CoreView {
+            payment_id,
+            payee_id,
+            payee_name,
+            status,
+            total,
+            balance,
+            amount,
+            remainder,
+            min_amount,
+            max_amount,
+            expires_at,
+            pin_length,
+            attempts_left,
+            can_confirm,
+            total_text,
+            balance_text,
+            amount_text,
+            remainder_text,
+        } = view;
+        PaymentView {
+            payment_id,
+            payee_id,
+            payee_name,
+            status,
+            total,
+            balance,
+            amount,
+            remainder,
+            min_amount,
+            max_amount,
+            expires_at,
+            pin_length: pin_length.into(),
+            attempts_left: attempts_left.into(),
+            can_confirm,
+            total_text,
+            balance_text,
+            amount_text,
+            remainder_text,
+        }
+    }
+}
+
+/// What a confirmation, or a decline, ended with.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+pub enum PaymentOutcome {
+    /// Covered in full: "Votre achat est validé !".
+    PaidInFull {
+        /// What Chèque-Vacances Connect paid.
+        paid: Amount,
+        /// The balance left afterwards.
+        balance: Amount,
+    },
+    /// Covered in part: the merchant offers to pay the remainder by card.
+    PaidInPart {
+        /// What Chèque-Vacances Connect paid.
+        paid: Amount,
+        /// What is left to pay by card.
+        remainder: Amount,
+        /// The balance left afterwards.
+        balance: Amount,
+    },
+    /// Wrong personal code: the beneficiary may try again.
+    WrongPin {
+        /// Attempts still allowed; 1 means the next wrong code locks it.
+        attempts_left: i32,
+    },
+    /// Too many wrong codes: the code is locked and this payment refused.
+    Locked,
+    /// The request lapsed before the answer.
+    Expired,
+    /// Finished before this device's answer counted (another device, the merchant).
+    AlreadyHandled {
+        /// How it finished.
+        status: PaymentStatus,
+    },
+    /// The beneficiary declined; the merchant sees it cancelled.
+    Declined,
+}
+
+impl From<CoreOutcome> for PaymentOutcome {
+    fn from(outcome: CoreOutcome) -> Self {
+        match outcome {
+            CoreOutcome::PaidInFull { paid, balance } => {
+                PaymentOutcome::PaidInFull { paid, balance }
+            }
+            CoreOutcome::PaidInPart {
+                paid,
+                remainder,
+                balance,
+            } => PaymentOutcome::PaidInPart {
+                paid,
+                remainder,
+                balance,
+            },
+            CoreOutcome::WrongPin { attempts_left } => PaymentOutcome::WrongPin {
+                attempts_left: attempts_left.into(),
+            },
+            CoreOutcome::Locked => PaymentOutcome::Locked,
+            CoreOutcome::Expired => PaymentOutcome::Expired,
+            CoreOutcome::AlreadyHandled { status } => PaymentOutcome::AlreadyHandled { status },
+            CoreOutcome::Declined => PaymentOutcome::Declined,
+        }
+    }
+}
+
+impl From<PaymentOutcome> for CoreOutcome {
+    fn from(outcome: PaymentOutcome) -> Self {
+        match outcome {
+            PaymentOutcome::PaidInFull { paid, balance } => {
+                CoreOutcome::PaidInFull { paid, balance }
+            }
+            PaymentOutcome::PaidInPart {
+                paid,
+                remainder,
+                balance,
+            } => CoreOutcome::PaidInPart {
+                paid,
+                remainder,
+                balance,
+            },
+            PaymentOutcome::WrongPin { attempts_left } => CoreOutcome::WrongPin {
+                attempts_left: u8::try_from(attempts_left.max(0)).unwrap_or(u8::MAX),
+            },
+            PaymentOutcome::Locked => CoreOutcome::Locked,
+            PaymentOutcome::Expired => CoreOutcome::Expired,
+            PaymentOutcome::AlreadyHandled { status } => CoreOutcome::AlreadyHandled { status },
+            PaymentOutcome::Declined => CoreOutcome::Declined,
+        }
+    }
+}
+
+/// A confirmation whose answer was lost, settled from the backend's record.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ReconciledPayment {
+    /// The payment's id.
+    pub payment_id: String,
+    /// How it ended, or null when the confirmation never took effect.
+    pub outcome: Option<PaymentOutcome>,
+}
+
+impl From<CoreReconciled> for ReconciledPayment {
+    fn from(reconciled: CoreReconciled) -> Self {
+        let CoreReconciled {
+            payment_id,
+            outcome,
+        } = reconciled;
+        ReconciledPayment {
+            payment_id,
+            outcome: outcome.map(Into::into),
+        }
+    }
+}
+
+/// Progress of a personal code entry: how many digits, never which.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Record)]
+pub struct KeypadState {
+    /// Digits typed so far.
+    pub entered: i32,
+    /// Digits the code has.
+    pub required: i32,
+    /// Whether the code is complete and the payment can be confirmed.
+    pub complete: bool,
+}
+
+impl From<CoreKeypadState> for KeypadState {
+    fn from(state: CoreKeypadState) -> Self {
+        let CoreKeypadState {
+            entered,
+            required,
+            complete,
+        } = state;
+        KeypadState {
+            entered: entered.into(),
+            required: required.into(),
+            complete,
+        }
+    }
+}
