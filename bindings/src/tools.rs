@@ -7,10 +7,11 @@ use crate::errors::{guard, CvError};
 use crate::view::PaymentOutcome;
 
 /// An amount written the French way: "1 234,56 €", with a narrow no-break space
-/// between groups of digits and a no-break space before the euro sign.
+/// between groups of digits and a no-break space before the euro sign. An amount with
+/// more than two decimals, or below zero, throws `InvalidAmount`.
 #[uniffi::export]
-pub fn format_amount_fr(amount: Amount) -> String {
-    amount.format_fr()
+pub fn format_amount_fr(amount: Amount) -> Result<String, CvError> {
+    Ok(amount.format_fr())
 }
 
 /// Reads an amount as a French user types it ("12,50", "1 234,56 €", "12.5").

@@ -9,14 +9,17 @@ use cvconnect_core::client::{BalanceInfo, EnrolledDevice, PaymentRecord};
 use cvconnect_core::log::LogLevel;
 use cvconnect_core::protocol::wire::{Payee, PaymentStatus, PaymentSummary, Platform};
 
+use crate::errors::CvError;
+
 // An amount in euros crosses as its plain decimal string, "1234.56", and becomes
 // BigDecimal (Kotlin), Decimal (Swift) or decimal.Decimal (Python) through the custom
 // type settings of uniffi.toml: never a float. What comes back is read strictly (at
-// most two decimals, not negative); `parseAmount` reads what people type.
+// most two decimals, not negative); a refused value is thrown as `InvalidAmount` by
+// every call that can fail. `parseAmount` reads what people type.
 uniffi::custom_type!(Amount, String, {
     remote,
     lower: |amount| amount.to_plain(),
-    try_lift: |text| Ok(Amount::from_plain(&text)?),
+    try_lift: |text| Amount::from_plain(&text).map_err(|error| CvError::from(error).into()),
 });
 
 /// Where a payment request stands. Pending until the beneficiary answers, then final.
