@@ -47,6 +47,7 @@ const INITIAL_BALANCE: &str = "10000.00";
 const STEP_TRIES: usize = 30;
 
 #[test]
+#[ignore = "the fault matrix runs in its own lane: cargo xtask test faults"]
 fn thousands_of_random_flows_under_faults_match_the_ledger() {
     let started = Instant::now();
     let seed = std::env::var("CVCONNECT_FAULT_SEED")

@@ -8,6 +8,7 @@
 mod bindings;
 mod cmd;
 mod package;
+mod swift;
 mod test;
 
 use std::process::ExitCode;

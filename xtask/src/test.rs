@@ -1,21 +1,111 @@
-//! `cargo xtask test`: the README's test command. Runs every suite, in the order that
-//! fails fastest: formatting, lints, Rust unit and end-to-end tests, then the bindings:
-//! build the shipped library and generate Kotlin, Swift and Python (`cargo xtask
-//! bindings`), build the sandbox, and run the Kotlin (Maven) and Python (pytest) suites
-//! against it, the Android shell's JVM helpers, and schemathesis against the sandbox's
-//! OpenAPI document. Each suite starts its own sandbox process on 127.0.0.1.
+//! `cargo xtask test [lane …]`: the README's test command. With no lane it runs every
+//! lane, in the order that fails fastest: formatting, lints, Rust unit and end-to-end
+//! tests, the fault matrix, then the bindings: build the shipped library and its
+//! packages (`cargo xtask package`), build the test variant, and run the Kotlin,
+//! Android-helpers, Python and Swift suites against it, and schemathesis against the
+//! sandbox's OpenAPI document. Each suite starts its own sandbox process on 127.0.0.1.
+//! `cargo xtask test --list` lists the lanes; `cargo xtask test kotlin python` runs two.
 
-use crate::bindings::{self, path_str, target_dir};
+use std::path::Path;
+use std::sync::Mutex;
+
+use crate::bindings::{self, path_str, target_dir, Variant};
 use crate::cmd::{cargo, run, run_with_env, succeeds, workspace_root, Result};
+use crate::package;
 
-/// The tests of tests/rust/security_faults.rs (`--skip` matches test names).
-const FAULT_MATRIX: [&str; 2] = [
-    "thousands_of_random_flows_under_faults_match_the_ledger",
-    "retrying_on_the_same_screen_after_a_lost_answer_pays",
+/// A lane: its name, what it runs, and the function that runs it.
+struct Lane {
+    name: &'static str,
+    about: &'static str,
+    run: fn() -> Result,
+}
+
+const LANES: [Lane; 10] = [
+    Lane {
+        name: "fmt",
+        about: "cargo fmt --check",
+        run: fmt,
+    },
+    Lane {
+        name: "clippy",
+        about: "clippy on every target and feature, warnings denied",
+        run: clippy,
+    },
+    Lane {
+        name: "rust",
+        about: "Rust unit, property, end-to-end and doc tests (not the fault matrix)",
+        run: rust,
+    },
+    Lane {
+        name: "faults",
+        about: "the randomized fault matrix, with its counts",
+        run: faults,
+    },
+    Lane {
+        name: "packages",
+        about: "the shipped library, its bindings (checked), wheel and jar",
+        run: packages,
+    },
+    Lane {
+        name: "kotlin",
+        about: "Kotlin suite of the bindings on the JVM (jar)",
+        run: kotlin,
+    },
+    Lane {
+        name: "android",
+        about: "Android library's Kotlin helpers on the JVM",
+        run: android,
+    },
+    Lane {
+        name: "python",
+        about: "Python suite (test wheel), and the shipped wheel in a fresh venv",
+        run: python,
+    },
+    Lane {
+        name: "swift",
+        about: "Swift package built and tested on Linux (XCTest)",
+        run: crate::swift::suite,
+    },
+    Lane {
+        name: "schemathesis",
+        about: "schemathesis against the sandbox's OpenAPI",
+        run: schemathesis,
+    },
 ];
 
 pub fn run_all(args: &[String]) -> Result {
-    cargo(&["fmt", "--all", "--check"])?;
+    if args.iter().any(|a| a == "--list") {
+        for lane in &LANES {
+            println!("{:<13} {}", lane.name, lane.about);
+        }
+        return Ok(());
+    }
+    let chosen: Vec<&Lane> = if args.is_empty() {
+        LANES.iter().collect()
+    } else {
+        args.iter()
+            .map(|name| {
+                LANES
+                    .iter()
+                    .find(|lane| lane.name == name)
+                    .ok_or(format!("no lane `{name}` (cargo xtask test --list)"))
+            })
+            .collect::<Result<_>>()?
+    };
+    for lane in &chosen {
+        eprintln!("\n==== xtask: lane {}", lane.name);
+        (lane.run)().map_err(|e| format!("lane {}: {e}", lane.name))?;
+    }
+    let names: Vec<&str> = chosen.iter().map(|lane| lane.name).collect();
+    eprintln!("\nxtask: lanes passed: {}", names.join(", "));
+    Ok(())
+}
+
+fn fmt() -> Result {
+    cargo(&["fmt", "--all", "--check"])
+}
+
+fn clippy() -> Result {
     cargo(&[
         "clippy",
         "--workspace",
@@ -24,18 +114,17 @@ pub fn run_all(args: &[String]) -> Result {
         "--",
         "-D",
         "warnings",
-    ])?;
-    // The fault matrix runs on its own so that its counts show in the log.
-    cargo(&[
-        "test",
-        "--workspace",
-        "--all-features",
-        "--",
-        "--skip",
-        FAULT_MATRIX[0],
-        "--skip",
-        FAULT_MATRIX[1],
-    ])?;
+    ])
+}
+
+/// Everything but the fault matrix, which is `#[ignore]`d so that it runs on its own.
+fn rust() -> Result {
+    cargo(&["test", "--workspace", "--all-features"])
+}
+
+/// The fault matrix (`#[ignore]` tests of tests/rust/security_faults.rs), with
+/// `--nocapture` so that its counts show in the log.
+fn faults() -> Result {
     cargo(&[
         "test",
         "--package",
@@ -43,25 +132,50 @@ pub fn run_all(args: &[String]) -> Result {
         "--test",
         "security_faults",
         "--",
+        "--ignored",
         "--nocapture",
-    ])?;
-    bindings::run_bindings(args)?;
-    cargo(&["build", "--package", "cvconnect-sandbox"])?;
-    kotlin_suite()?;
-    android_helpers_suite()?;
-    python_suite()?;
-    schemathesis_suite()?;
-    eprintln!("\nxtask: all suites passed (Rust, Kotlin, Android helpers, Python, schemathesis)");
+    ])
+}
+
+fn packages() -> Result {
+    once("packages", || {
+        bindings::generate(Variant::Shipped)?;
+        package::wheel(Variant::Shipped)?;
+        package::jar(Variant::Shipped)
+    })
+}
+
+/// The test variant's bindings and packages, and the sandbox binary, for a suite;
+/// each step runs once per `cargo xtask test`, however many lanes need it.
+fn test_variant(jar: bool, wheel: bool) -> Result {
+    once("test bindings", || bindings::generate(Variant::Testing))?;
+    if jar {
+        once("test jar", || package::jar(Variant::Testing))?;
+    }
+    if wheel {
+        once("test wheel", || package::wheel(Variant::Testing))?;
+    }
+    once("sandbox", || cargo(&["build", "--package", "cvconnect-sandbox"]))
+}
+
+/// Runs `step` unless a step of the same name already succeeded in this process.
+fn once(name: &'static str, step: impl FnOnce() -> Result) -> Result {
+    static DONE: Mutex<Vec<&str>> = Mutex::new(Vec::new());
+    if DONE.lock().map_or(false, |done| done.contains(&name)) {
+        return Ok(());
+    }
+    step()?;
+    if let Ok(mut done) = DONE.lock() {
+        done.push(name);
+    }
     Ok(())
 }
 
 /// Runs a suite in the workspace root with the environment the bindings suites read:
 /// where the workspace is and which sandbox binary to start.
-fn run_suite(program: &str, args: &[&str]) -> Result {
+pub fn run_suite(program: &str, args: &[&str]) -> Result {
     let root = workspace_root();
-    let sandbox = target_dir(&root)
-        .join("debug")
-        .join(format!("cvconnect-sandbox{}", std::env::consts::EXE_SUFFIX));
+    let sandbox = sandbox_binary();
     let env = [
         ("CVCONNECT_ROOT", path_str(&root)?),
         ("CVCONNECT_SANDBOX_BIN", path_str(&sandbox)?),
@@ -69,50 +183,94 @@ fn run_suite(program: &str, args: &[&str]) -> Result {
     run_with_env(&root, program, args, &env)
 }
 
-/// `python3`, or `python` where that is the name, with `imports` importable: what is
-/// missing is installed from PyPI with `pip install <requirements>`.
-fn python_with(imports: &str, requirements: &[&str]) -> Result<&'static str> {
-    let python = if succeeds("python3", &["--version"]) {
-        "python3"
-    } else {
-        "python"
-    };
-    if !succeeds(python, &["-c", &format!("import {imports}")]) {
-        let mut args = vec!["-m", "pip", "install", "--quiet"];
-        args.extend_from_slice(requirements);
-        run(python, &args)?;
-    }
-    Ok(python)
+/// The debug sandbox binary the suites start.
+pub fn sandbox_binary() -> std::path::PathBuf {
+    target_dir(&workspace_root())
+        .join("debug")
+        .join(format!("cvconnect-sandbox{}", std::env::consts::EXE_SUFFIX))
 }
 
-fn kotlin_suite() -> Result {
+fn maven_suite(pom: &str) -> Result {
     if !succeeds("mvn", &["-v"]) {
-        return Err("the Kotlin suite needs Maven (mvn) and a JDK 17+ on PATH".into());
+        return Err("this suite needs Maven (mvn) and a JDK 17+ on PATH".into());
     }
-    run_suite("mvn", &["-B", "-q", "-f", "tests/kotlin/pom.xml", "test"])
+    run_suite("mvn", &["-B", "-f", pom, "test"])
+}
+
+fn kotlin() -> Result {
+    test_variant(true, false)?;
+    maven_suite("tests/kotlin/pom.xml")
 }
 
 /// The Android library's plain-Kotlin helpers (signer, presenters) on the JVM, against
 /// the same library and sandbox: `android/jvm-tests` (Maven, JUnit 5).
-fn android_helpers_suite() -> Result {
-    run_suite(
-        "mvn",
-        &["-B", "-q", "-f", "android/jvm-tests/pom.xml", "test"],
-    )
+fn android() -> Result {
+    test_variant(true, false)?;
+    maven_suite("android/jvm-tests/pom.xml")
 }
 
-/// The Python binding's suite; its signer uses `cryptography`'s ECDSA.
-fn python_suite() -> Result {
-    let python = python_with("pytest, cryptography", &["pytest", "cryptography"])?;
-    run_suite(python, &["-m", "pytest", "-q", "tests/python"])
+/// The Python suite in a venv holding the test wheel (pytest and cryptography come
+/// from the system, installed by `.ci/run`), then the shipped wheel alone in a fresh
+/// venv running the getting-started example against a sandbox.
+fn python() -> Result {
+    test_variant(false, true)?;
+    let venv = Variant::Testing.dir().join("venv");
+    let python = fresh_venv(&venv, &["--system-site-packages"])?;
+    let wheel = package::wheel_path(Variant::Testing)?;
+    run(
+        &python,
+        &[
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--force-reinstall",
+            "--no-deps",
+            path_str(&wheel)?,
+        ],
+    )?;
+    run_suite(&python, &["-m", "pytest", "tests/python"])?;
+
+    packages()?;
+    let fresh = fresh_venv(&bindings::build_dir().join("wheel-check"), &[])?;
+    let shipped = package::wheel_path(Variant::Shipped)?;
+    run(
+        &fresh,
+        &[
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            path_str(&shipped)?,
+            "cryptography",
+        ],
+    )?;
+    run_suite(&fresh, &["tests/python/examples/getting_started.py"])
+}
+
+/// Creates the venv at `dir` anew; returns its interpreter.
+fn fresh_venv(dir: &Path, options: &[&str]) -> Result<String> {
+    if dir.exists() {
+        std::fs::remove_dir_all(dir).map_err(|e| format!("cannot clean {}: {e}", dir.display()))?;
+    }
+    let mut args = vec!["-m", "venv"];
+    args.extend_from_slice(options);
+    args.push(path_str(dir)?);
+    run(system_python(), &args)?;
+    Ok(path_str(&dir.join("bin").join("python"))?.to_owned())
+}
+
+fn system_python() -> &'static str {
+    if succeeds("python3", &["--version"]) {
+        "python3"
+    } else {
+        "python"
+    }
 }
 
 /// schemathesis against the sandbox's `/openapi.json`: no 5xx, every answer matches
 /// the schema (tests/schemathesis/run.py starts its own sandbox).
-fn schemathesis_suite() -> Result {
-    let python = python_with(
-        "schemathesis",
-        &["-r", "tests/schemathesis/requirements.txt"],
-    )?;
-    run_suite(python, &["tests/schemathesis/run.py"])
+fn schemathesis() -> Result {
+    once("sandbox", || cargo(&["build", "--package", "cvconnect-sandbox"]))?;
+    run_suite(system_python(), &["tests/schemathesis/run.py"])
 }
