@@ -14,7 +14,8 @@
 //! - `lib/libcvconnect_ffi.so` (`.dylib` on macOS), stripped when shipped;
 //! - `bindings/kotlin/fr/ancv/cvconnect/cvconnect.kt`;
 //! - `bindings/swift/{CVConnect.swift, CVConnectFFI.h, CVConnectFFI.modulemap}`;
-//! - `bindings/python/cvconnect.py`.
+//! - `bindings/python/cvconnect.py`, with a copy of the library beside it (the module
+//!   loads it from its own folder).
 
 mod polish;
 
@@ -211,11 +212,15 @@ fn install_library(variant: Variant, built: &Path) -> Result {
     let lib_dir = installed.parent().expect("a library path has a parent");
     fs::create_dir_all(lib_dir).map_err(|e| format!("cannot create {}: {e}", lib_dir.display()))?;
     copy(built, &installed)?;
+    // The generated Python module loads the library from its own folder.
+    let python = variant.bindings("python").join(library_file());
+    let copy_for_python = || copy(&installed, &python);
     if variant == Variant::Testing {
         // Debug info is most of a debug build's size; symbols stay for backtraces.
         if !cfg!(target_os = "macos") {
             run("strip", &["--strip-debug", path_str(&installed)?])?;
         }
+        copy_for_python()?;
         eprintln!("\nxtask: test bindings in {}", variant.dir().display());
         return Ok(());
     }
@@ -224,6 +229,7 @@ fn install_library(variant: Variant, built: &Path) -> Result {
     } else {
         run("strip", &["--strip-all", path_str(&installed)?])?;
     }
+    copy_for_python()?;
     eprintln!(
         "\nxtask: bindings in {}\nxtask: {} ({PROFILE}, {}): {} (unstripped {})",
         variant.dir().join("bindings").display(),

@@ -155,13 +155,15 @@ fn test_variant(jar: bool, wheel: bool) -> Result {
     if wheel {
         once("test wheel", || package::wheel(Variant::Testing))?;
     }
-    once("sandbox", || cargo(&["build", "--package", "cvconnect-sandbox"]))
+    once("sandbox", || {
+        cargo(&["build", "--package", "cvconnect-sandbox"])
+    })
 }
 
 /// Runs `step` unless a step of the same name already succeeded in this process.
 fn once(name: &'static str, step: impl FnOnce() -> Result) -> Result {
     static DONE: Mutex<Vec<&str>> = Mutex::new(Vec::new());
-    if DONE.lock().map_or(false, |done| done.contains(&name)) {
+    if DONE.lock().is_ok_and(|done| done.contains(&name)) {
         return Ok(());
     }
     step()?;
@@ -271,6 +273,8 @@ fn system_python() -> &'static str {
 /// schemathesis against the sandbox's `/openapi.json`: no 5xx, every answer matches
 /// the schema (tests/schemathesis/run.py starts its own sandbox).
 fn schemathesis() -> Result {
-    once("sandbox", || cargo(&["build", "--package", "cvconnect-sandbox"]))?;
+    once("sandbox", || {
+        cargo(&["build", "--package", "cvconnect-sandbox"])
+    })?;
     run_suite(system_python(), &["tests/schemathesis/run.py"])
 }

@@ -353,18 +353,9 @@ impl Inner {
     }
 
     /// Caches the payment for the history screen off the path to the first screen.
-    fn cache_payment_later(self: &Arc<Self>, detail: &PaymentDetail) {
-        let inner = self.clone();
-        let detail = detail.clone();
-        let write = move || {
-            if let Err(error) = inner.cache_payment(&detail) {
-                tracing::warn!(%error, "payment cache not updated");
-            }
-        };
-        match tokio::runtime::Handle::try_current() {
-            Ok(runtime) => drop(runtime.spawn_blocking(write)),
-            Err(_) => write(),
-        }
+    fn cache_payment_later(&self, detail: &PaymentDetail) {
+        self.store
+            .save_payment_later(PaymentRecord::of_detail(detail, now_unix()));
     }
 
     fn cache_payment(&self, detail: &PaymentDetail) -> Result<(), ClientError> {

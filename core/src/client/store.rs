@@ -277,24 +277,14 @@ impl Store {
     }
 
     pub fn save_payment(&self, payment: &PaymentRecord) -> Result<(), StoreError> {
-        self.with(|c| {
-            c.execute(
-                "INSERT OR REPLACE INTO payment
-                 (payment_id, payee_id, payee_name, total, status, paid_amount, remaining_amount, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                params![
-                    payment.payment_id,
-                    payment.payee_id,
-                    payment.payee_name,
-                    payment.total.to_plain(),
-                    payment.status.as_str(),
-                    payment.paid_amount.map(|a| a.to_plain()),
-                    payment.remaining_amount.map(|a| a.to_plain()),
-                    payment.updated_at,
-                ],
-            )
-            .map(drop)
-        })
+        self.with(|c| insert_payment(c, payment))
+    }
+
+    /// [`Store::save_payment`] off the caller's path. The write holds the connection
+    /// only: never the client, whose last reference may hold foreign objects (the
+    /// signer, the log sink) that must not be released on a background thread.
+    pub fn save_payment_later(&self, payment: PaymentRecord) {
+        self.later("payment", move |c| insert_payment(c, &payment));
     }
 
     /// Finished payments, newest first.
@@ -458,6 +448,25 @@ fn parse_status(text: &str) -> Result<PaymentStatus, StoreError> {
     serde_json::from_value(serde_json::Value::String(text.to_owned())).map_err(|_| StoreError {
         detail: format!("stored status {text:?}"),
     })
+}
+
+fn insert_payment(c: &Connection, payment: &PaymentRecord) -> rusqlite::Result<()> {
+    c.execute(
+        "INSERT OR REPLACE INTO payment
+         (payment_id, payee_id, payee_name, total, status, paid_amount, remaining_amount, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![
+            payment.payment_id,
+            payment.payee_id,
+            payment.payee_name,
+            payment.total.to_plain(),
+            payment.status.as_str(),
+            payment.paid_amount.map(|a| a.to_plain()),
+            payment.remaining_amount.map(|a| a.to_plain()),
+            payment.updated_at,
+        ],
+    )
+    .map(drop)
 }
 
 #[cfg(test)]

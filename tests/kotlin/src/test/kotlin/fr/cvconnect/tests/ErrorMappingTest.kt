@@ -1,20 +1,21 @@
 package fr.cvconnect.tests
 
+import fr.ancv.cvconnect.ClientConfig
+import fr.ancv.cvconnect.CvClient
+import fr.ancv.cvconnect.CvException
+import fr.ancv.cvconnect.Keypad
+import fr.ancv.cvconnect.Platform
+import fr.ancv.cvconnect.SignerFailure
+import fr.ancv.cvconnect.parseAmount
 import kotlinx.coroutines.runBlocking
 import org.junit.jupiter.api.AfterAll
 import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.TestInstance
-import uniffi.cvconnect.ClientConfig
-import uniffi.cvconnect.CvClient
-import uniffi.cvconnect.CvException
-import uniffi.cvconnect.Keypad
-import uniffi.cvconnect.Platform
-import uniffi.cvconnect.SignerFailure
-import uniffi.cvconnect.parseAmount
 import java.net.ServerSocket
 import java.nio.file.Files
 import kotlin.test.assertEquals
 import kotlin.test.assertFailsWith
+import kotlin.test.assertFalse
 import kotlin.test.assertTrue
 
 /** Rust errors arrive as typed Kotlin exceptions with their fields and a French message. */
@@ -26,14 +27,17 @@ class ErrorMappingTest {
     fun stop() = sandbox.close()
 
     @Test
-    fun `unknown payment is PaymentNotFound`() = runBlocking {
+    fun `unknown payment is PaymentNotFound, its message the French sentence`() = runBlocking {
         val email = sandbox.newAccount("10.00")
         Phone(sandbox).use { phone ->
             phone.enroll(email)
             val error = assertFailsWith<CvException.PaymentNotFound> { phone.client.openPayment("pay_doesnotexist") }
             assertEquals("pay_doesnotexist", error.paymentId)
-            assertEquals("Cette demande de paiement est introuvable.", error.userMessage())
-            assertEquals("payment pay_doesnotexist not found", error.toString())
+            assertEquals("Cette demande de paiement est introuvable.", error.message)
+            assertEquals(error.userMessage(), error.message)
+            assertEquals("Cette demande de paiement est introuvable.", error.localizedMessage)
+            assertEquals("payment pay_doesnotexist not found", error.toString(), "toString() is the English log text")
+            assertFalse(error.isRetryable())
         }
     }
 
@@ -43,7 +47,7 @@ class ErrorMappingTest {
         Phone(sandbox).use { phone ->
             phone.enroll(email)
             val error = assertFailsWith<CvException.AlreadyEnrolled> { phone.enroll(email) }
-            assertEquals("Cet appareil est déjà activé.", error.userMessage())
+            assertEquals("Cet appareil est déjà activé.", error.message)
         }
     }
 
@@ -55,8 +59,8 @@ class ErrorMappingTest {
                 phone.client.enroll(email, "WRONG-CODE", null, Platform.ANDROID)
             }
             assertEquals("invalid_activation_code", error.code)
-            assertEquals(403.toUShort(), error.httpStatus)
-            assertTrue(error.userMessage().isNotBlank())
+            assertEquals(403, error.httpStatus)
+            assertTrue(error.message.isNotBlank())
             assertEquals(false, phone.client.isEnrolled())
         }
     }
@@ -65,6 +69,7 @@ class ErrorMappingTest {
     fun `calls before enrollment are NotEnrolled`() = runBlocking {
         Phone(sandbox).use { phone ->
             assertEquals(null, phone.client.enrolledDevice())
+            assertFalse(phone.client.isEnrolled())
             assertFailsWith<CvException.NotEnrolled> { phone.client.balance() }
             Unit
         }
@@ -81,13 +86,27 @@ class ErrorMappingTest {
     }
 
     @Test
-    fun `no backend listening is Offline`() = runBlocking {
+    fun `a negative or zero timeout is InvalidConfig`() {
+        val dir = Files.createTempDirectory("cvconnect-kotlin-")
+        val base = ClientConfig(baseUrl = "http://127.0.0.1:9", dataDir = dir.toString())
+        for (config in listOf(base.copy(connectTimeoutMs = -1), base.copy(requestTimeoutMs = 0))) {
+            val error = assertFailsWith<CvException.InvalidConfig> { CvClient(config, JdkSigner(), null) }
+            assertTrue("timeout" in error.reason, error.reason)
+            assertEquals("Configuration de l'application invalide.", error.message)
+        }
+        CvClient(base.copy(connectTimeoutMs = 2_000, requestTimeoutMs = 5_000, maxRetries = 1), JdkSigner(), null).close()
+        dir.toFile().deleteRecursively()
+    }
+
+    @Test
+    fun `no backend listening is Offline, and retryable`() = runBlocking {
         val port = ServerSocket(0).use { it.localPort }
         Phone(sandbox, baseUrl = "http://127.0.0.1:$port").use { phone ->
             val error = assertFailsWith<CvException.Offline> {
                 phone.client.enroll("x@example.fr", "CODE", null, Platform.ANDROID)
             }
-            assertEquals("Pas de connexion. Vérifiez votre réseau et réessayez.", error.userMessage())
+            assertEquals("Pas de connexion. Vérifiez votre réseau et réessayez.", error.message)
+            assertTrue(error.isRetryable())
         }
     }
 
@@ -105,16 +124,19 @@ class ErrorMappingTest {
 
     @Test
     fun `amount and keypad misuse`() {
-        assertEquals("1234.56", parseAmount("1 234,56 €"))
+        assertEquals(eur("1234.56"), parseAmount("1 234,56 €"))
         val error = assertFailsWith<CvException.InvalidAmount> { parseAmount("1,2,3") }
-        assertTrue(error.userMessage().startsWith("Montant invalide"), error.userMessage())
-        assertFailsWith<CvException.Keypad> { Keypad(3u) }
-        val keypad = Keypad(4u)
-        val misuse = assertFailsWith<CvException.Keypad> { keypad.press(10u) }
-        assertEquals("Touche inconnue (10).", misuse.userMessage())
-        keypad.press(0u)
-        keypad.press(1u)
-        assertEquals(1.toUByte(), keypad.erase().entered)
-        assertEquals(0.toUByte(), keypad.clear().entered)
+        assertTrue(error.message.startsWith("Montant invalide"), error.message)
+        assertFailsWith<CvException.PinEntry> { Keypad(3) }
+        val keypad = Keypad(4)
+        assertEquals(4, keypad.pinLength())
+        val misuse = assertFailsWith<CvException.PinEntry> { keypad.press(10) }
+        assertEquals("Touche inconnue (10).", misuse.message)
+        assertEquals("Touche inconnue (10).", misuse.detail)
+        assertFailsWith<CvException.PinEntry> { keypad.press(-1) }
+        keypad.press(0)
+        keypad.press(1)
+        assertEquals(1, keypad.erase().entered)
+        assertEquals(0, keypad.clear().entered)
     }
 }

@@ -1,6 +1,6 @@
 package fr.cvconnect.tests
 
-import uniffi.cvconnect.DeviceSigner
+import fr.ancv.cvconnect.DeviceSigner
 import java.security.KeyPair
 import java.security.KeyPairGenerator
 import java.security.Signature

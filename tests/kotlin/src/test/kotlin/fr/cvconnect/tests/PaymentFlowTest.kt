@@ -1,7 +1,9 @@
 package fr.cvconnect.tests
 
 import kotlinx.coroutines.CoroutineStart
+import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.async
+import kotlinx.coroutines.awaitAll
 import kotlinx.coroutines.cancelAndJoin
 import kotlinx.coroutines.delay
 import kotlinx.coroutines.launch
@@ -9,12 +11,13 @@ import kotlinx.coroutines.runBlocking
 import org.junit.jupiter.api.AfterAll
 import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.TestInstance
-import uniffi.cvconnect.CvException
-import uniffi.cvconnect.PaymentOutcome
-import uniffi.cvconnect.PaymentStatus
-import uniffi.cvconnect.outcomeMessage
+import fr.ancv.cvconnect.CvException
+import fr.ancv.cvconnect.PaymentOutcome
+import fr.ancv.cvconnect.PaymentStatus
+import fr.ancv.cvconnect.Platform
 import kotlin.test.assertEquals
 import kotlin.test.assertFailsWith
+import kotlin.test.assertIs
 import kotlin.test.assertTrue
 
 /** The payment flows end to end: bindings on the phone side, HTTP on the merchant side. */
@@ -30,43 +33,43 @@ class PaymentFlowTest {
         val sink = RecordingSink()
         Phone(sandbox, sink = sink).use { phone ->
             val device = phone.client.enroll(
-                Sandbox.SEED_EMAIL, sandbox.activationCode(Sandbox.SEED_EMAIL), "fcm:kotlin-seed", uniffi.cvconnect.Platform.ANDROID,
+                Sandbox.SEED_EMAIL, sandbox.activationCode(Sandbox.SEED_EMAIL), "fcm:kotlin-seed", Platform.ANDROID,
             )
             assertEquals("c***@example.fr", device.emailMasked)
             assertTrue(phone.client.isEnrolled())
-            assertEquals("200.00", phone.client.balance().amount)
+            assertEquals(eur("200.00"), phone.client.balance().amount)
 
             val session = phone.receive(Sandbox.SEED_EMAIL, "150.00")
             val view = session.view()
             assertEquals("Boutique Démo", view.payeeName)
             assertEquals(PaymentStatus.PENDING, view.status)
-            assertEquals("150.00", view.total)
-            assertEquals("200.00", view.balance)
-            assertEquals("150.00", view.amount)
-            assertEquals("0.00", view.remainder)
+            assertEquals(eur("150.00"), view.total)
+            assertEquals(eur("200.00"), view.balance)
+            assertEquals(eur("150.00"), view.amount)
+            assertEquals(eur("0.00"), view.remainder)
             assertEquals("150,00\u00A0€", view.totalText)
-            assertEquals(4.toUByte(), view.pinLength)
+            assertEquals(4, view.pinLength)
             assertTrue(view.canConfirm)
 
             val keypad = session.startPinEntry()
             val layout = keypad.layout()
             assertEquals(10, layout.size)
-            assertEquals((0..9).map { it.toByte() }.toSet(), layout.toSet())
+            assertEquals((0..9).toSet(), layout.toSet())
             keypad.type(Sandbox.SEED_PIN)
             assertTrue(keypad.state().complete)
 
             val outcome = session.confirm(keypad)
-            assertEquals(PaymentOutcome.PaidInFull(paid = "150.00", balance = "50.00"), outcome)
-            assertEquals("Votre achat est validé !", outcomeMessage(outcome))
-            assertEquals(0.toUByte(), keypad.state().entered, "the PIN was taken out of the keypad")
+            assertEquals(PaymentOutcome.PaidInFull(paid = eur("150.00"), balance = eur("50.00")), outcome)
+            assertEquals("Votre achat est validé !", outcome.message())
+            assertEquals(0, keypad.state().entered, "the PIN was taken out of the keypad")
             assertEquals(PaymentStatus.AUTHORISED, session.view().status)
 
             assertEquals("AUTHORISED", sandbox.merchantStatus(session.paymentId()))
             assertEquals(1, sandbox.debitsOf(session.paymentId()).size)
-            assertEquals("50.00", phone.client.balance().amount)
+            assertEquals(eur("50.00"), phone.client.balance().amount)
             val record = phone.client.history().first { it.paymentId == session.paymentId() }
             assertEquals(PaymentStatus.AUTHORISED, record.status)
-            assertEquals("150.00", record.paidAmount)
+            assertEquals(eur("150.00"), record.paidAmount)
 
             assertTrue(sink.lines.isNotEmpty(), "the log sink received the core's lines")
             assertTrue(sink.lines.none { Sandbox.SEED_EMAIL in it }, "e-mails are masked in logs")
@@ -80,19 +83,19 @@ class PaymentFlowTest {
             phone.enroll(email)
             val session = phone.receive(email, "150.00")
             val view = session.view()
-            assertEquals("120.00", view.amount)
-            assertEquals("30.00", view.remainder)
-            assertEquals("120.00", view.maxAmount)
+            assertEquals(eur("120.00"), view.amount)
+            assertEquals(eur("30.00"), view.remainder)
+            assertEquals(eur("120.00"), view.maxAmount)
 
             val outcome = session.confirm(session.keypadWith("4827"))
-            assertEquals(PaymentOutcome.PaidInPart(paid = "120.00", remainder = "30.00", balance = "0.00"), outcome)
-            assertTrue("30,00\u00A0€" in outcomeMessage(outcome))
+            assertEquals(PaymentOutcome.PaidInPart(paid = eur("120.00"), remainder = eur("30.00"), balance = eur("0.00")), outcome)
+            assertTrue("30,00\u00A0€" in outcome.message())
 
             val merchant = sandbox.merchantPayment(session.paymentId())
             assertEquals("PARTIALLY_AUTHORISED", merchant.getString("status"))
             assertEquals("120.00", merchant.getString("paid_amount"))
             assertEquals("30.00", merchant.getString("remaining_amount"))
-            assertEquals("0.00", phone.client.balance().amount)
+            assertEquals(eur("0.00"), phone.client.balance().amount)
         }
     }
 
@@ -105,10 +108,10 @@ class PaymentFlowTest {
             val error = assertFailsWith<CvException.InvalidAmount> { session.setAmount("250") }
             assertTrue(error.userMessage().startsWith("Le montant dépasse"), error.userMessage())
             val view = session.setAmount("100,50 €")
-            assertEquals("100.50", view.amount)
-            assertEquals("49.50", view.remainder)
+            assertEquals(eur("100.50"), view.amount)
+            assertEquals(eur("49.50"), view.remainder)
             val outcome = session.confirm(session.keypadWith("4827"))
-            assertEquals(PaymentOutcome.PaidInPart(paid = "100.50", remainder = "49.50", balance = "99.50"), outcome)
+            assertEquals(PaymentOutcome.PaidInPart(paid = eur("100.50"), remainder = eur("49.50"), balance = eur("99.50")), outcome)
         }
     }
 
@@ -120,10 +123,10 @@ class PaymentFlowTest {
             val id = sandbox.createPayment(email, "42.00").getString("id")
             val pending = phone.client.pendingPayments()
             val summary = pending.single { it.paymentId == id }
-            assertEquals("42.00", summary.total)
+            assertEquals(eur("42.00"), summary.total)
             assertEquals("Boutique Démo", summary.payee.name)
             val session = phone.client.openPayment(id)
-            assertEquals("42.00", session.view().total)
+            assertEquals(eur("42.00"), session.view().total)
         }
     }
 
@@ -148,12 +151,12 @@ class PaymentFlowTest {
             phone.enroll(email)
             val session = phone.receive(email, "60.00")
             val wrong = session.confirm(session.keypadWith("1111"))
-            assertEquals(PaymentOutcome.WrongPin(attemptsLeft = 2u), wrong)
-            assertEquals("Code personnel incorrect. Il vous reste 2 tentatives.", outcomeMessage(wrong))
+            assertEquals(PaymentOutcome.WrongPin(attemptsLeft = 2), wrong)
+            assertEquals("Code personnel incorrect. Il vous reste 2 tentatives.", wrong.message())
             assertEquals("PENDING", sandbox.merchantStatus(session.paymentId()))
 
             val right = session.confirm(session.keypadWith("4827"))
-            assertEquals(PaymentOutcome.PaidInFull(paid = "60.00", balance = "140.00"), right)
+            assertEquals(PaymentOutcome.PaidInFull(paid = eur("60.00"), balance = eur("140.00")), right)
             assertEquals("AUTHORISED", sandbox.merchantStatus(session.paymentId()))
         }
     }
@@ -164,10 +167,10 @@ class PaymentFlowTest {
         Phone(sandbox).use { phone ->
             phone.enroll(email)
             val session = phone.receive(email, "60.00")
-            assertEquals(PaymentOutcome.WrongPin(2u), session.confirm(session.keypadWith("0000")))
+            assertEquals(PaymentOutcome.WrongPin(2), session.confirm(session.keypadWith("0000")))
             val last = session.confirm(session.keypadWith("0001"))
-            assertEquals(PaymentOutcome.WrongPin(1u), last)
-            assertTrue("Dernière tentative" in outcomeMessage(last))
+            assertEquals(PaymentOutcome.WrongPin(1), last)
+            assertTrue("Dernière tentative" in last.message())
             assertEquals(PaymentOutcome.Locked, session.confirm(session.keypadWith("0002")))
             assertEquals("REFUSED", sandbox.merchantStatus(session.paymentId()))
             assertFailsWith<CvException.AlreadyHandled> { session.startPinEntry() }
@@ -176,7 +179,7 @@ class PaymentFlowTest {
             val next = phone.receive(email, "30.00")
             assertEquals(PaymentOutcome.Locked, next.confirm(next.keypadWith("4827")))
             assertTrue(sandbox.debitsOf(next.paymentId()).isEmpty())
-            assertEquals("200.00", phone.client.balance().amount)
+            assertEquals(eur("200.00"), phone.client.balance().amount)
         }
     }
 
@@ -186,11 +189,16 @@ class PaymentFlowTest {
         Phone(sandbox).use { phone ->
             phone.enroll(email)
             val session = phone.receive(email, "40.00")
+            // The backend answers slowly: the two confirmations overlap, whichever starts first.
             sandbox.armFault("/v1/payments/{payment_id}/confirm", "delay", delayMs = 1500)
-            val first = async { session.confirm(session.keypadWith("4827")) }
-            delay(400)
-            assertFailsWith<CvException.ConfirmationInProgress> { session.confirm(session.keypadWith("4827")) }
-            assertEquals(PaymentOutcome.PaidInFull(paid = "40.00", balance = "160.00"), first.await())
+            val keypads = listOf(session.keypadWith("4827"), session.keypadWith("4827"))
+            val results = keypads.map { keypad -> async(Dispatchers.Default) { runCatching { session.confirm(keypad) } } }
+                .awaitAll()
+            assertEquals(
+                listOf<PaymentOutcome>(PaymentOutcome.PaidInFull(paid = eur("40.00"), balance = eur("160.00"))),
+                results.mapNotNull { it.getOrNull() },
+            )
+            assertIs<CvException.ConfirmationInProgress>(results.firstNotNullOf { it.exceptionOrNull() })
             assertEquals(1, sandbox.debitsOf(session.paymentId()).size)
         }
     }
@@ -217,15 +225,15 @@ class PaymentFlowTest {
 
             // ...and the phone learns the truth from the backend, not by guessing.
             for (settled in phone.client.reconcile().filter { it.paymentId == id }) {
-                assertEquals(PaymentOutcome.PaidInFull(paid = "150.00", balance = "50.00"), settled.outcome)
+                assertEquals(PaymentOutcome.PaidInFull(paid = eur("150.00"), balance = eur("50.00")), settled.outcome)
             }
             val reopened = assertFailsWith<CvException.AlreadyHandled> { phone.client.openPayment(id) }
             assertEquals(PaymentStatus.AUTHORISED, reopened.status)
             val record = phone.client.history().first { it.paymentId == id }
             assertEquals(PaymentStatus.AUTHORISED, record.status)
-            assertEquals("150.00", record.paidAmount)
+            assertEquals(eur("150.00"), record.paidAmount)
             assertEquals(1, sandbox.debitsOf(id).size, "exactly one debit")
-            assertEquals("50.00", phone.client.balance().amount)
+            assertEquals(eur("50.00"), phone.client.balance().amount)
         }
     }
 }
@@ -244,7 +252,7 @@ class ExpiryTest {
                 assertEquals(PaymentOutcome.Expired, session.confirm(keypad))
                 assertEquals("EXPIRED", sandbox.merchantStatus(session.paymentId()))
                 assertTrue(sandbox.debitsOf(session.paymentId()).isEmpty())
-                assertEquals("200.00", phone.client.balance().amount)
+                assertEquals(eur("200.00"), phone.client.balance().amount)
             }
         }
     }

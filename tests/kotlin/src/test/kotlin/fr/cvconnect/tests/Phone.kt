@@ -1,15 +1,19 @@
 package fr.cvconnect.tests
 
-import uniffi.cvconnect.ClientConfig
-import uniffi.cvconnect.CvClient
-import uniffi.cvconnect.DeviceSigner
-import uniffi.cvconnect.Keypad
-import uniffi.cvconnect.LogLevel
-import uniffi.cvconnect.LogSink
-import uniffi.cvconnect.PaymentSession
-import uniffi.cvconnect.Platform
+import fr.ancv.cvconnect.ClientConfig
+import fr.ancv.cvconnect.CvClient
+import fr.ancv.cvconnect.DeviceSigner
+import fr.ancv.cvconnect.Keypad
+import fr.ancv.cvconnect.LogLevel
+import fr.ancv.cvconnect.LogSink
+import fr.ancv.cvconnect.PaymentSession
+import fr.ancv.cvconnect.Platform
+import java.math.BigDecimal
 import java.nio.file.Files
 import java.util.Collections
+
+/** An amount as the library sends it: exact, two decimals ("150.00" has scale 2). */
+fun eur(text: String): BigDecimal = BigDecimal(text)
 
 /** Log lines the core sent, for assertions. */
 class RecordingSink : LogSink {
@@ -52,9 +56,9 @@ class Phone(
 fun Keypad.type(pin: String) {
     val layout = layout()
     for (digit in pin) {
-        val position = layout.indexOf((digit - '0').toByte())
+        val position = layout.indexOf(digit - '0')
         check(position >= 0) { "digit missing from the layout" }
-        press(position.toUByte())
+        press(position)
     }
 }
 

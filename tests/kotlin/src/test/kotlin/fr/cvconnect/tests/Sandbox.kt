@@ -15,9 +15,9 @@ import java.util.UUID
 import java.util.concurrent.TimeUnit
 import java.util.concurrent.atomic.AtomicLong
 
-/** The workspace root: the `cvconnect.root` system property (set by the pom) or the env. */
+/** The workspace root: `CVCONNECT_ROOT`, else the `cvconnect.root` system property (set by the pom). */
 val workspaceRoot: Path =
-    Path.of(System.getProperty("cvconnect.root") ?: System.getenv("CVCONNECT_ROOT") ?: "../..")
+    Path.of(System.getenv("CVCONNECT_ROOT") ?: System.getProperty("cvconnect.root") ?: "../..")
         .toAbsolutePath().normalize()
 
 class HttpFailure(val status: Int, val body: String) : RuntimeException("HTTP $status: $body")
