@@ -83,7 +83,7 @@ fn lower_error_cases(source: &str, name: &str) -> Result<String> {
         return Err(format!("swift: no case found in {name}"));
     }
     let reference =
-        Regex::new(&format!(r"\b(case |\.)({})\b", variants.join("|"))).expect("valid regex");
+        Regex::new(&format!(r"(\bcase |\.)({})\b", variants.join("|"))).expect("valid regex");
     let lowered = reference.replace_all(block, |c: &Captures| {
         format!("{}{}", &c[1], lower_first(&c[2]))
     });
@@ -172,7 +172,7 @@ pub fn check_docs(language: &str, source: &str, ours: &str) -> Result {
         .filter(|doc| ours.contains(first_line(&doc_text(doc))))
         .collect();
     let rust = Regex::new(
-        r"crate::|\w::\w|\[`|`\w+_\w+`|\b[a-z]+_[a-z_]+\(\)|Option<|Vec<|Result<|Arc<|&self|\bSome\(|\bNone\b|\bu8\b|\bu16\b|\bu32\b|\bu64\b|\bi64\b",
+        r"crate::|\w::\w|\[`|`[^`\n]*\b[a-z]+_[a-z_]+\b[^`\n]*`|\b[a-z]+_[a-z_]+\(\)|Option<|Vec<|Result<|Arc<|&self|\bSome\(|\bNone\b|\bu8\b|\bu16\b|\bu32\b|\bu64\b|\bi64\b",
     )
     .expect("valid regex");
     let leaks: Vec<String> = docs

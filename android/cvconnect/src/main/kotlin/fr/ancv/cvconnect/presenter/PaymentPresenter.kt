@@ -1,5 +1,11 @@
 package fr.ancv.cvconnect.presenter
 
+import fr.ancv.cvconnect.CvClientInterface
+import fr.ancv.cvconnect.CvException
+import fr.ancv.cvconnect.Keypad
+import fr.ancv.cvconnect.PaymentOutcome
+import fr.ancv.cvconnect.PaymentSession
+import fr.ancv.cvconnect.formatAmountFr
 import fr.ancv.cvconnect.presenter.PaymentScreenState.Error
 import fr.ancv.cvconnect.presenter.PaymentScreenState.Idle
 import fr.ancv.cvconnect.presenter.PaymentScreenState.Loading
@@ -13,12 +19,6 @@ import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.StateFlow
 import kotlinx.coroutines.flow.asStateFlow
 import kotlinx.coroutines.launch
-import uniffi.cvconnect.CvClientInterface
-import uniffi.cvconnect.CvException
-import uniffi.cvconnect.Keypad
-import uniffi.cvconnect.PaymentOutcome
-import uniffi.cvconnect.PaymentSession
-import uniffi.cvconnect.outcomeMessage
 
 /**
  * The payment flow of one screen, as a [StateFlow] of [PaymentScreenState] and the user's
@@ -27,11 +27,14 @@ import uniffi.cvconnect.outcomeMessage
  *
  * Actions are meant to be called from one thread (the UI thread). An action that waits on
  * the network switches the state at once ([Loading], [Sending]) and launches the call in
- * [scope]; the others (amount, keypad) are synchronous calls into the core. Key presses
- * go to the core's keypad as positions: the digits of the PIN never exist in Kotlin.
+ * [scope]; the others (amount, keypad) are synchronous calls into the library. Key presses
+ * go to the library's keypad as positions: the digits of the PIN never exist in Kotlin.
  *
- * Cancelling [scope] while [Sending] does not cancel the payment: the core runs it to its
- * end and records the outcome (`CvClient.reconcile()` or reopening shows it).
+ * Every call into the library goes through [guarded]: whatever the library throws, a Rust
+ * panic included, ends in [Error] with its French sentence, never in a crash.
+ *
+ * Cancelling [scope] while [Sending] does not cancel the payment: the library runs it to
+ * its end and records the outcome (`CvClient.reconcile()` or reopening shows it).
  */
 class PaymentPresenter(
     private val client: CvClientInterface,
@@ -54,12 +57,10 @@ class PaymentPresenter(
         reset()
         mutableState.value = Loading
         job = scope.launch {
-            try {
+            guarded(::fail) {
                 val opened = load()
                 session = opened
                 mutableState.value = PaymentScreen(opened.view())
-            } catch (error: CvException) {
-                fail(error)
             }
         }
     }
@@ -68,12 +69,17 @@ class PaymentPresenter(
     fun setAmount(text: String) {
         val current = mutableState.value as? PaymentScreen ?: return
         val session = session ?: return
-        mutableState.value = try {
-            PaymentScreen(session.setAmount(text))
-        } catch (error: CvException.InvalidAmount) {
-            current.copy(view = session.view(), amountError = error.userMessage())
-        } catch (error: CvException) {
-            Error(error.userMessage(), error)
+        guarded({ error -> refuseAmount(current, error) }) {
+            mutableState.value = PaymentScreen(session.setAmount(text))
+        }
+    }
+
+    /** A refused amount stays on the screen with its reason; any other failure ends the flow. */
+    private fun refuseAmount(current: PaymentScreen, error: CvException) {
+        if (error is CvException.InvalidAmount) {
+            mutableState.value = current.copy(amountError = frenchMessage(error))
+        } else {
+            fail(error)
         }
     }
 
@@ -88,27 +94,25 @@ class PaymentPresenter(
     fun press(position: Int) {
         val current = mutableState.value as? PinEntry ?: return
         val keypad = keypad ?: return
-        try {
-            val state = keypad.press(position.toUByte())
-            mutableState.value = current.copy(entered = state.entered.toInt(), required = state.required.toInt())
-        } catch (error: CvException.Keypad) {
-            // Expired after inactivity: a new layout. A press on a full keypad is ignored.
-            if (keypad.isExpired()) showKeypad(message = error.userMessage())
+        guarded(::keypadError) {
+            val state = keypad.press(position)
+            mutableState.value = current.copy(entered = state.entered, required = state.required)
         }
     }
 
     /** Removes the last digit entered. */
     fun erase() {
         val current = mutableState.value as? PinEntry ?: return
-        val state = keypad?.erase() ?: return
-        mutableState.value = current.copy(entered = state.entered.toInt())
+        val keypad = keypad ?: return
+        guarded(::fail) { mutableState.value = current.copy(entered = keypad.erase().entered) }
     }
 
     /** Back from the keypad to the payment screen (the digits entered are dropped). */
     fun cancelPinEntry() {
         if (mutableState.value !is PinEntry) return
         closeKeypad()
-        session?.let { mutableState.value = PaymentScreen(it.view()) }
+        val session = session ?: return
+        guarded(::fail) { mutableState.value = PaymentScreen(session.view()) }
     }
 
     /** "Valider" on a complete keypad: seals, signs and sends, then shows the outcome. */
@@ -121,18 +125,14 @@ class PaymentPresenter(
         mutableState.value = Sending(current.view)
         job = scope.launch {
             try {
-                val outcome = session.confirm(keypad)
-                if (outcome is PaymentOutcome.WrongPin) {
-                    showKeypad(message = outcomeMessage(outcome))
-                } else {
-                    mutableState.value = Result(outcome, outcomeMessage(outcome), session.view())
+                guarded(::keypadError) {
+                    val outcome = session.confirm(keypad)
+                    if (outcome is PaymentOutcome.WrongPin) {
+                        showKeypad(message = outcome.message())
+                    } else {
+                        mutableState.value = result(outcome, session)
+                    }
                 }
-            } catch (error: CvException.SignerCancelled) {
-                showKeypad(message = error.userMessage())
-            } catch (error: CvException.Keypad) {
-                showKeypad(message = error.userMessage())
-            } catch (error: CvException) {
-                fail(error)
             } finally {
                 keypad.close()
             }
@@ -150,12 +150,7 @@ class PaymentPresenter(
         closeKeypad()
         mutableState.value = Sending(view)
         job = scope.launch {
-            try {
-                val outcome = session.decline()
-                mutableState.value = Result(outcome, outcomeMessage(outcome), session.view())
-            } catch (error: CvException) {
-                fail(error)
-            }
+            guarded(::fail) { mutableState.value = result(session.decline(), session) }
         }
     }
 
@@ -167,28 +162,51 @@ class PaymentPresenter(
 
     override fun close() = dismiss()
 
+    private fun result(outcome: PaymentOutcome, session: PaymentSession): Result = when (outcome) {
+        is PaymentOutcome.PaidInFull ->
+            Result(outcome, outcome.message(), session.view(), balanceText = formatAmountFr(outcome.balance))
+        is PaymentOutcome.PaidInPart -> Result(
+            outcome, outcome.message(), session.view(),
+            balanceText = formatAmountFr(outcome.balance),
+            remainderText = formatAmountFr(outcome.remainder),
+        )
+        else -> Result(outcome, outcome.message(), session.view())
+    }
+
+    /**
+     * On the keypad: an expired entry, a dismissed key prompt or a keypad misuse shows a
+     * new keypad with the French reason; a press on a full keypad is ignored; the rest
+     * ends the flow.
+     */
+    private fun keypadError(error: CvException) {
+        when {
+            error is CvException.PinEntry && mutableState.value is PinEntry -> Unit
+            error is CvException.PinEntryExpired || error is CvException.SignerCancelled ||
+                error is CvException.PinEntry -> showKeypad(message = frenchMessage(error))
+            else -> fail(error)
+        }
+    }
+
     private fun showKeypad(message: String?) {
         val session = session ?: return
         closeKeypad()
-        try {
+        guarded(::fail) {
             val fresh = session.startPinEntry()
             keypad = fresh
             val state = fresh.state()
             mutableState.value = PinEntry(
                 view = session.view(),
-                layout = fresh.layout().map { it.toInt() },
-                entered = state.entered.toInt(),
-                required = state.required.toInt(),
+                layout = fresh.layout(),
+                entered = state.entered,
+                required = state.required,
                 message = message,
             )
-        } catch (error: CvException) {
-            fail(error)
         }
     }
 
     private fun fail(error: CvException) {
         closeKeypad()
-        mutableState.value = Error(error.userMessage(), error)
+        mutableState.value = Error(frenchMessage(error), error)
     }
 
     private fun closeKeypad() {

@@ -66,24 +66,23 @@ suspend fun payFromPush(client: CvClient, push: Map<String, String>, amountText:
             confirmWithPin(session, ui)
         }
     } catch (error: CvException.InvalidAmount) {
-        ui.showError(error.message, canRetry = true) // the French reason, under the amount field
+        ui.showError(error.userMessage(), canRetry = true) // the French reason, under the amount field
     } catch (error: CvException) {
-        ui.showError(error.message, error.isRetryable()) // error.message is the French sentence
+        ui.showError(error.userMessage(), error.isRetryable()) // the French sentence to show
     }
 }
 
 private suspend fun confirmWithPin(session: PaymentSession, ui: PaymentUi) {
-    while (true) {
-        val outcome = session.startPinEntry().use { keypad ->
+    var outcome: PaymentOutcome
+    do {
+        outcome = session.startPinEntry().use { keypad ->
             for (position in ui.readPin(keypad.layout())) keypad.press(position)
             session.confirm(keypad)
         }
-        when (outcome) {
-            // "Code personnel incorrect. Il vous reste 2 tentatives.": a new keypad.
-            is PaymentOutcome.WrongPin -> ui.showError(outcome.message(), canRetry = true)
-            is PaymentOutcome.PaidInFull, is PaymentOutcome.PaidInPart -> return ui.showResult(outcome.message(), paid = true)
-            else -> return ui.showResult(outcome.message(), paid = false) // locked, expired, declined…
-        }
-    }
+        // "Code personnel incorrect. Il vous reste 2 tentatives.", then a new keypad.
+        if (outcome is PaymentOutcome.WrongPin) ui.showError(outcome.message(), canRetry = true)
+    } while (outcome is PaymentOutcome.WrongPin)
+    val paid = outcome is PaymentOutcome.PaidInFull || outcome is PaymentOutcome.PaidInPart
+    ui.showResult(outcome.message(), paid) // "Votre achat est validé !", locked, expired…
 }
 // endregion
