@@ -9,7 +9,9 @@ plugins {
 val generated = rootProject.extra["cvconnectGenerated"] as File
 
 android {
-    namespace = "fr.ancv.cvconnect"
+    // Not fr.ancv.cvconnect: that package is the generated bindings' (an R class there
+    // would share it with them). The helpers are in its sub-packages.
+    namespace = "fr.ancv.cvconnect.android"
     compileSdk = 35
 
     defaultConfig {
@@ -39,7 +41,7 @@ kotlin {
 
 tasks.named("preBuild") {
     doFirst {
-        check(generated.resolve("kotlin/uniffi/cvconnect/cvconnect.kt").isFile) {
+        check(generated.resolve("kotlin/fr/ancv/cvconnect/cvconnect.kt").isFile) {
             "Run bindings/platforms/build-android.sh first (it writes $generated)"
         }
     }

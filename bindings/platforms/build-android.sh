@@ -22,12 +22,22 @@ cargo ndk --platform "$MIN_SDK" -t arm64-v8a -t armeabi-v7a -t x86_64 \
     build --package cvconnect-ffi --lib --profile release-smaller
 
 # Kotlin, from the metadata of the unstripped build (cargo-ndk may strip the copies it
-# lays out), with the Android cleaner.
+# lays out): bindings/uniffi.toml (package fr.ancv.cvconnect, BigDecimal amounts,
+# immutable records) with the Android cleaner on top (uniffi-android.toml).
 cargo build --package cvconnect-ffi --features cli --bin uniffi-bindgen
 target/debug/uniffi-bindgen generate \
     --library target/aarch64-linux-android/release-smaller/libcvconnect_ffi.so \
     --language kotlin --config bindings/platforms/uniffi-android.toml \
     --out-dir "$OUT/src/main/kotlin" --no-format
+KOTLIN="$OUT/src/main/kotlin/fr/ancv/cvconnect/cvconnect.kt"
+test -f "$KOTLIN" || { echo "no generated Kotlin at $KOTLIN" >&2; exit 1; }
+
+# The adjustments and checks `cargo xtask bindings` makes to the JVM bindings
+# (xtask/src/bindings/polish.rs), so that the AAR's API is the jar's: CvException.message
+# is the French user message, names are unquoted where they are not Kotlin keywords, no
+# reserved name, no Rust syntax in the docs, no test helper. Fails if uniffi's output
+# stops matching.
+cargo xtask polish kotlin "$OUT/src/main/kotlin"
 
 cat <<MSG
 Android sources in $OUT/src/main. In the AAR module's build.gradle.kts:

@@ -80,7 +80,7 @@ class RecordingSink(cvconnect.LogSink):
 
 
 class Phone:
-    """One phone: its own data folder and key, a client built through the bindings."""
+    """One phone: its own data folder and key, a client from the installed package."""
 
     def __init__(self, sandbox: Sandbox, signer=None, base_url: str | None = None, sink=None) -> None:
         self.sandbox = sandbox

@@ -97,9 +97,12 @@ def test_signer_failures_come_back_typed(sandbox):
 def test_invalid_timeouts_are_refused():
     with tempfile.TemporaryDirectory() as folder:
         for timeout in (0, -5):
-            config = cvconnect.ClientConfig(base_url="http://127.0.0.1:9", data_dir=folder, connect_timeout_ms=timeout)
-            with pytest.raises(CvError.InvalidConfig):
+            config = cvconnect.ClientConfig(
+                base_url="http://127.0.0.1:9", data_dir=folder, connect_timeout_ms=timeout
+            )
+            with pytest.raises(CvError.InvalidConfig) as error:
                 cvconnect.CvClient(config, PySigner(), None)
+            assert "connect_timeout_ms" in error.value.reason
 
 
 def test_a_server_failure_is_retryable_with_an_int_status(own_sandbox):

@@ -75,3 +75,13 @@ def test_the_docs_show_the_example_as_it_is():
     found = re.search(re.escape(DOC_MARKER) + r"\n```python\n(.*?)^```$", doc, re.S | re.M)
     assert found, f"{DOC} has no ```python block after {DOC_MARKER}"
     assert found.group(1) == EXAMPLE.read_text(encoding="utf-8")
+
+
+def test_the_example_uses_only_what_the_shipped_wheel_exports():
+    source = EXAMPLE.read_text(encoding="utf-8")
+    test_only = ["canonical_confirmation_bytes", "verify_device_signature", "ConfirmationFields",
+                 "cvconnect_selftest_panic", "software_device_signer", "Keypad("]
+    assert [name for name in test_only if name in source] == []
+    imported = re.findall(r"^(?:from|import) (\w+)", source, re.M)
+    assert set(imported) <= {"__future__", "asyncio", "json", "os", "secrets", "subprocess", "sys", "tempfile",
+                             "threading", "time", "urllib", "decimal", "cryptography", "cvconnect"}, imported

@@ -89,6 +89,20 @@ pub fn run_bindings(args: &[String]) -> Result {
     }
 }
 
+/// `cargo xtask polish <kotlin|swift|python> <dir>`: the adjustments and checks of
+/// [`generate`] on bindings generated elsewhere (the Android and iOS scripts), taken as
+/// bindings of the shipped library.
+pub fn run_polish(args: &[String]) -> Result {
+    match args {
+        [language, dir] if LANGUAGES.contains(&language.as_str()) => {
+            polish_and_check(Variant::Shipped, language, Path::new(dir))
+        }
+        _ => Err(format!(
+            "usage: cargo xtask polish <kotlin|swift|python> <dir> (got {args:?})"
+        )),
+    }
+}
+
 /// Builds the library of `variant` and generates, adjusts and checks its bindings.
 pub fn generate(variant: Variant) -> Result {
     let root = workspace_root();

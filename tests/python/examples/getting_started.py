@@ -81,12 +81,20 @@ class Sandbox:
     def from_environment(cls) -> Sandbox:
         if os.environ.get("CVCONNECT_SANDBOX_URL"):
             return cls(os.environ["CVCONNECT_SANDBOX_URL"], os.environ["CVCONNECT_ADMIN_TOKEN"])
+        if not os.environ.get("CVCONNECT_SANDBOX_BIN"):
+            raise RuntimeError("set CVCONNECT_SANDBOX_BIN, or CVCONNECT_SANDBOX_URL and CVCONNECT_ADMIN_TOKEN")
         return cls.start(os.environ["CVCONNECT_SANDBOX_BIN"])
 
     def close(self) -> None:
-        if self.process is not None:
-            self.process.terminate()
+        """Stops the sandbox if this harness started it."""
+        if self.process is None:
+            return
+        self.process.terminate()
+        try:
             self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
 
     def __enter__(self) -> Sandbox:
         return self

@@ -98,27 +98,30 @@ fn lower_first(name: &str) -> String {
         .unwrap_or_default()
 }
 
-/// Gives `CvException` the French message, and unquotes names that need no quotes.
+/// Gives `CvException` the French message, once on the sealed class (so that a value
+/// typed as the base class has a non-null `message` too), and unquotes names that need
+/// no quotes.
 pub fn kotlin(source: &str) -> Result<String> {
-    let start = source
-        .find("sealed class CvException")
-        .ok_or("kotlin: CvException not found")?;
+    const HEAD: &str = "sealed class CvException: kotlin.Exception() {";
+    let start = source.find(HEAD).ok_or("kotlin: CvException not found")?;
     let end = source[start..]
         .find("companion object ErrorHandler")
         .map(|at| start + at)
         .ok_or("kotlin: CvException's end not found")?;
     let getter =
-        Regex::new(r#"override val message\n(\s+)get\(\) = "[^"\n]*""#).expect("valid regex");
-    let block = &source[start..end];
-    let count = getter.find_iter(block).count();
-    if count == 0 {
+        Regex::new(r#"\n\s*override val message\n\s+get\(\) = "[^"\n]*""#).expect("valid regex");
+    let block = &source[start + HEAD.len()..end];
+    if getter.find_iter(block).count() == 0 {
         return Err("kotlin: no message getter found in CvException".into());
     }
-    let block = getter.replace_all(
+    let block = getter.replace_all(block, "");
+    let patched = format!(
+        "{}{HEAD}\n    /** The French sentence for the screen: the same as userMessage(). */\n    \
+         override val message: String\n        get() = userMessage()\n{}{}",
+        &source[..start],
         block,
-        "override val message: String\n${1}get() = userMessage()",
+        &source[end..]
     );
-    let patched = format!("{}{}{}", &source[..start], block, &source[end..]);
     let quoted = Regex::new(r"`([A-Za-z_][A-Za-z0-9_]*)`").expect("valid regex");
     Ok(quoted
         .replace_all(&patched, |c: &Captures| {
@@ -244,7 +247,8 @@ mod tests {
     fn kotlin_messages_become_the_user_message_and_names_lose_their_quotes() {
         let source = "sealed class CvException: kotlin.Exception() {\n    class Server(val `status`: Int) : CvException() {\n        override val message\n            get() = \"status=${ `status` }\"\n    }\n    companion object ErrorHandler\n}\nval `is` = 1\n";
         let out = kotlin(source).unwrap();
-        assert!(out.contains("override val message: String\n            get() = userMessage()"));
+        assert!(out.contains("override val message: String\n        get() = userMessage()"));
+        assert_eq!(out.matches("override val message").count(), 1, "{out}");
         assert!(out.contains("val status: Int") && out.contains("val `is` = 1"));
     }
 

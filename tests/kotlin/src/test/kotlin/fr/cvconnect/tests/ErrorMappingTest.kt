@@ -86,7 +86,7 @@ class ErrorMappingTest {
     }
 
     @Test
-    fun `a negative or zero timeout is InvalidConfig`() {
+    fun `a negative or zero timeout, or negative retries, is InvalidConfig`() {
         val dir = Files.createTempDirectory("cvconnect-kotlin-")
         val base = ClientConfig(baseUrl = "http://127.0.0.1:9", dataDir = dir.toString())
         for (config in listOf(base.copy(connectTimeoutMs = -1), base.copy(requestTimeoutMs = 0))) {
@@ -94,7 +94,9 @@ class ErrorMappingTest {
             assertTrue("timeout" in error.reason, error.reason)
             assertEquals("Configuration de l'application invalide.", error.message)
         }
-        CvClient(base.copy(connectTimeoutMs = 2_000, requestTimeoutMs = 5_000, maxRetries = 1), JdkSigner(), null).close()
+        val retries = assertFailsWith<CvException.InvalidConfig> { CvClient(base.copy(maxRetries = -3), JdkSigner(), null) }
+        assertTrue("max_retries" in retries.reason, retries.reason)
+        CvClient(base.copy(connectTimeoutMs = 2_000, requestTimeoutMs = 5_000, maxRetries = 0), JdkSigner(), null).close()
         dir.toFile().deleteRecursively()
     }
 

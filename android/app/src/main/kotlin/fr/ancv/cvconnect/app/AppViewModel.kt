@@ -5,18 +5,23 @@ import androidx.lifecycle.AndroidViewModel
 import androidx.lifecycle.viewModelScope
 import com.google.firebase.FirebaseApp
 import com.google.firebase.messaging.FirebaseMessaging
+import fr.ancv.cvconnect.Platform
 import fr.ancv.cvconnect.presenter.PaymentPresenter
 import fr.ancv.cvconnect.presenter.PendingPaymentsPresenter
+import fr.ancv.cvconnect.presenter.frenchMessage
+import fr.ancv.cvconnect.presenter.guarded
 import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.StateFlow
 import kotlinx.coroutines.flow.asStateFlow
 import kotlinx.coroutines.launch
 import kotlinx.coroutines.tasks.await
-import uniffi.cvconnect.CvException
-import uniffi.cvconnect.Platform
 
-/** Enrollment state of this device. */
-data class EnrollState(val enrolled: Boolean, val busy: Boolean = false, val error: String? = null)
+/**
+ * Enrollment state of this device. [enrolled] is null when the library could not tell
+ * (its local database failed): the app shows [error] and offers to try again rather than
+ * sending an enrolled beneficiary back to the activation screen.
+ */
+data class EnrollState(val enrolled: Boolean?, val busy: Boolean = false, val error: String? = null)
 
 /** Glue only: the presenters (JVM-tested in the library) on `viewModelScope`. */
 class AppViewModel(application: Application) : AndroidViewModel(application) {
@@ -25,17 +30,25 @@ class AppViewModel(application: Application) : AndroidViewModel(application) {
     val payment = PaymentPresenter(client, viewModelScope)
     val pending = PendingPaymentsPresenter(client, viewModelScope)
 
-    private val enrollState = MutableStateFlow(EnrollState(enrolled = client.isEnrolled()))
+    private val enrollState = MutableStateFlow(readEnrollment())
     val enroll: StateFlow<EnrollState> = enrollState.asStateFlow()
+
+    /** Asks the library again whether this device is enrolled (after a storage failure). */
+    fun checkEnrollment() {
+        enrollState.value = readEnrollment()
+    }
+
+    private fun readEnrollment(): EnrollState =
+        guarded({ error -> EnrollState(enrolled = null, error = frenchMessage(error)) }) {
+            EnrollState(enrolled = client.isEnrolled())
+        }
 
     fun enroll(email: String, activationCode: String) {
         enrollState.value = enrollState.value.copy(busy = true, error = null)
         viewModelScope.launch {
-            enrollState.value = try {
+            enrollState.value = guarded({ error -> EnrollState(enrolled = false, error = frenchMessage(error)) }) {
                 client.enroll(email.trim(), activationCode.trim(), pushToken(), Platform.ANDROID)
                 EnrollState(enrolled = true)
-            } catch (error: CvException) {
-                EnrollState(enrolled = false, error = error.userMessage())
             }
         }
     }

@@ -5,11 +5,11 @@ import android.app.NotificationChannel
 import android.app.NotificationManager
 import android.os.Build
 import android.util.Log
+import fr.ancv.cvconnect.ClientConfig
+import fr.ancv.cvconnect.CvClient
+import fr.ancv.cvconnect.LogLevel
+import fr.ancv.cvconnect.LogSink
 import fr.ancv.cvconnect.app.keystore.DeviceKey
-import uniffi.cvconnect.ClientConfig
-import uniffi.cvconnect.CvClient
-import uniffi.cvconnect.LogLevel
-import uniffi.cvconnect.LogSink
 import java.io.File
 
 /** Holds the one [CvClient] of the process (the core keeps its store and HTTP stack in it). */

@@ -1,14 +1,14 @@
 package fr.ancv.cvconnect.presenter
 
+import fr.ancv.cvconnect.CvClientInterface
+import fr.ancv.cvconnect.CvException
+import fr.ancv.cvconnect.formatAmountFr
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Job
 import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.StateFlow
 import kotlinx.coroutines.flow.asStateFlow
 import kotlinx.coroutines.launch
-import uniffi.cvconnect.CvClientInterface
-import uniffi.cvconnect.CvException
-import uniffi.cvconnect.formatAmountFr
 
 /** One line of the pending list, with its French texts. */
 data class PendingPayment(
@@ -39,25 +39,29 @@ class PendingPaymentsPresenter(
     val state: StateFlow<PendingScreenState> = mutableState.asStateFlow()
     private var job: Job? = null
 
+    /** Reads the balance and the pending list again; offline, shows the last balance known. */
     fun refresh() {
         job?.cancel()
         mutableState.value = mutableState.value.copy(loading = true, error = null)
         job = scope.launch {
-            mutableState.value = try {
+            mutableState.value = guarded(::failed) {
                 val balance = client.balance()
                 val pending = client.pendingPayments().map {
                     PendingPayment(it.paymentId, it.payee.name, formatAmountFr(it.total), it.expiresAt)
                 }
                 PendingScreenState(balanceText = balance.text, balanceStale = balance.stale, payments = pending)
-            } catch (error: CvException) {
-                val cached = runCatching { client.cachedBalance() }.getOrNull()
-                mutableState.value.copy(
-                    loading = false,
-                    balanceText = cached?.text ?: mutableState.value.balanceText,
-                    balanceStale = true,
-                    error = error.userMessage(),
-                )
             }
         }
+    }
+
+    /** The screen after a failure: the French sentence, and the last balance known, marked stale. */
+    private fun failed(error: CvException): PendingScreenState {
+        val cached = guarded({ null }) { client.cachedBalance() }
+        return mutableState.value.copy(
+            loading = false,
+            balanceText = cached?.text ?: mutableState.value.balanceText,
+            balanceStale = true,
+            error = frenchMessage(error),
+        )
     }
 }

@@ -1,15 +1,15 @@
 package fr.ancv.cvconnect.signer
 
+import fr.ancv.cvconnect.DeviceSigner
+import fr.ancv.cvconnect.SignerFailure
 import java.security.GeneralSecurityException
 import java.security.InvalidKeyException
 import java.security.PrivateKey
 import java.security.PublicKey
 import java.security.Signature
-import uniffi.cvconnect.DeviceSigner
-import uniffi.cvconnect.SignerFailure
 
 /**
- * The device key as the core wants it, on `java.security` only: ECDSA P-256 with
+ * The device key as the library wants it, on `java.security` only: ECDSA P-256 with
  * SHA-256 (`SHA256withECDSA`, DER signature), public key as X.509 SubjectPublicKeyInfo
  * (`publicKey.encoded`, 91 bytes for P-256).
  *

@@ -3,10 +3,11 @@ package fr.ancv.cvconnect.app.push
 import com.google.firebase.messaging.FirebaseMessagingService
 import com.google.firebase.messaging.RemoteMessage
 import fr.ancv.cvconnect.app.CvConnectApp
+import fr.ancv.cvconnect.presenter.guarded
 import kotlinx.coroutines.runBlocking
 import kotlinx.coroutines.withTimeoutOrNull
 
-/** FCM delivery: the data payload goes to the core ([PushNotifier]); the token to the backend. */
+/** FCM delivery: the data payload goes to the library ([PushNotifier]); the token to the backend. */
 class CvMessagingService : FirebaseMessagingService() {
 
     // Called on a background thread; FCM gives it about 10 s (high priority message).
@@ -16,7 +17,9 @@ class CvMessagingService : FirebaseMessagingService() {
 
     override fun onNewToken(token: String) {
         val client = (application as CvConnectApp).client
-        if (!client.isEnrolled()) return // sent with the enrollment instead
+        // Not enrolled: the token goes with the enrollment. The library cannot tell (its
+        // storage failed): skip rather than crash the service.
+        if (!guarded({ false }) { client.isEnrolled() }) return
         runBlocking { withTimeoutOrNull(8_000) { runCatching { client.updatePushToken("fcm:$token") } } }
     }
 }

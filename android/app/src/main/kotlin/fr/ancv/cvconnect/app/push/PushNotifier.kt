@@ -10,13 +10,14 @@ import android.os.Bundle
 import androidx.core.app.NotificationCompat
 import androidx.core.app.NotificationManagerCompat
 import androidx.core.content.ContextCompat
+import fr.ancv.cvconnect.CvException
+import fr.ancv.cvconnect.InternalException
 import fr.ancv.cvconnect.app.CvConnectApp
 import fr.ancv.cvconnect.app.MainActivity
-import uniffi.cvconnect.CvException
 
 /**
  * What a push does, whoever delivered it (FCM, or the debug receiver in emulator suites):
- * the data map goes to the core, which checks it and reads the payment from the API
+ * the data map goes to the library, which checks it and reads the payment from the API
  * (nothing in a push is trusted); the notification shows what the API said. Tapping it
  * opens [MainActivity] with the same data map, which opens the payment screen.
  */
@@ -36,6 +37,8 @@ object PushNotifier {
             return // paid, declined or expired already (another device, a duplicate push)
         } catch (_: CvException) {
             "Nouvelle demande de paiement" // offline: the tap will retry
+        } catch (_: InternalException) {
+            "Nouvelle demande de paiement" // a failure inside the bindings: never a crash in the push service
         }
         notify(context, data, text)
     }

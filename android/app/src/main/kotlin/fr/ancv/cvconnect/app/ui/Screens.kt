@@ -49,18 +49,18 @@ import fr.ancv.cvconnect.app.AppViewModel
 import fr.ancv.cvconnect.presenter.PaymentPresenter
 import fr.ancv.cvconnect.presenter.PaymentScreenState
 import fr.ancv.cvconnect.presenter.PendingPaymentsPresenter
-import uniffi.cvconnect.PaymentOutcome
-import uniffi.cvconnect.formatAmountFr
 
-// Every amount and message on these screens is the core's French text
-// (PaymentView.*Text, outcomeMessage, userMessage, formatAmountFr): nothing is formatted here.
+// Every amount and message on these screens is the library's French text (PaymentView.*Text,
+// PaymentOutcome.message(), CvException.message, the presenters' *Text fields): nothing is
+// formatted here, and nothing here calls into the library (the presenters do, guarded).
 
 @Composable
 fun AppRoot(model: AppViewModel) {
     val enroll by model.enroll.collectAsStateWithLifecycle()
     val payment by model.payment.state.collectAsStateWithLifecycle()
     when {
-        !enroll.enrolled -> EnrollScreen(enroll.busy, enroll.error, model::enroll)
+        enroll.enrolled == null -> MessageScreen(enroll.error.orEmpty(), model::checkEnrollment, "Réessayer")
+        enroll.enrolled == false -> EnrollScreen(enroll.busy, enroll.error, model::enroll)
         payment is PaymentScreenState.Idle -> PendingScreen(model.pending, model.payment::openPayment)
         else -> PaymentFlow(payment, model.payment)
     }
@@ -222,24 +222,18 @@ private fun SecureWindow() {
 private fun ResultScreen(state: PaymentScreenState.Result, onDone: () -> Unit) {
     Column(Modifier.fillMaxSize().padding(24.dp), verticalArrangement = Arrangement.spacedBy(16.dp)) {
         Text(state.message, style = MaterialTheme.typography.headlineSmall)
-        when (val outcome = state.outcome) {
-            is PaymentOutcome.PaidInFull -> Line("Nouveau solde", formatAmountFr(outcome.balance))
-            is PaymentOutcome.PaidInPart -> {
-                Line("Reste à payer par carte", formatAmountFr(outcome.remainder))
-                Line("Nouveau solde", formatAmountFr(outcome.balance))
-            }
-            else -> Unit
-        }
+        state.remainderText?.let { Line("Reste à payer par carte", it) }
+        state.balanceText?.let { Line("Nouveau solde", it) }
         Spacer(Modifier.weight(1f))
         Button(onDone, Modifier.fillMaxWidth()) { Text("Terminer") }
     }
 }
 
 @Composable
-private fun MessageScreen(message: String, onDone: () -> Unit) {
+private fun MessageScreen(message: String, onDone: () -> Unit, action: String = "Retour") {
     Column(Modifier.fillMaxSize().padding(24.dp), verticalArrangement = Arrangement.spacedBy(16.dp)) {
         Text(message, color = MaterialTheme.colorScheme.error)
-        Button(onDone) { Text("Retour") }
+        Button(onDone) { Text(action) }
     }
 }
 

@@ -1,16 +1,17 @@
-package fr.ancv.cvconnect
+package fr.ancv.cvconnect.jvmtests
 
 import android.security.keystore.KeyPermanentlyInvalidatedException
 import android.security.keystore.UserNotAuthenticatedException
+import fr.ancv.cvconnect.CvException
+import fr.ancv.cvconnect.PaymentOutcome
+import fr.ancv.cvconnect.SignerFailure
 import fr.ancv.cvconnect.signer.JcaDeviceSigner
+import fr.ancv.cvconnect.verifyDeviceSignature
 import kotlinx.coroutines.runBlocking
 import org.junit.jupiter.api.AfterAll
 import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.TestInstance
-import uniffi.cvconnect.CvException
-import uniffi.cvconnect.PaymentOutcome
-import uniffi.cvconnect.SignerFailure
-import uniffi.cvconnect.verifyDeviceSignature
+import java.math.BigDecimal
 import java.security.KeyPairGenerator
 import java.security.Signature
 import java.security.SignatureException
@@ -50,8 +51,8 @@ class JcaDeviceSignerTest {
             val session = phone.client.openFromPush(phone.push(email, "25.00"))
             val keypad = session.startPinEntry()
             val layout = keypad.layout()
-            Sandbox.SEED_PIN.forEach { digit -> keypad.press(layout.indexOf((digit - '0').toByte()).toUByte()) }
-            assertEquals(PaymentOutcome.PaidInFull(paid = "25.00", balance = "75.00"), session.confirm(keypad))
+            Sandbox.SEED_PIN.forEach { digit -> keypad.press(layout.indexOf(digit - '0')) }
+            assertEquals(PaymentOutcome.PaidInFull(paid = BigDecimal("25.00"), balance = BigDecimal("75.00")), session.confirm(keypad))
             assertEquals("AUTHORISED", sandbox.merchantStatus(session.paymentId()))
         }
     }

@@ -1,4 +1,4 @@
-package fr.ancv.cvconnect
+package fr.ancv.cvconnect.jvmtests
 
 import fr.ancv.cvconnect.presenter.PaymentScreenState.PaymentScreen
 import fr.ancv.cvconnect.presenter.PendingPaymentsPresenter

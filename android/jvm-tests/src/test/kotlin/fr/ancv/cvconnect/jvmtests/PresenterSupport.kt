@@ -1,7 +1,9 @@
-package fr.ancv.cvconnect
+package fr.ancv.cvconnect.jvmtests
 
+import fr.ancv.cvconnect.CvClientInterface
 import fr.ancv.cvconnect.presenter.PaymentPresenter
 import fr.ancv.cvconnect.presenter.PaymentScreenState
+import kotlinx.coroutines.CoroutineExceptionHandler
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.CoroutineStart
 import kotlinx.coroutines.Dispatchers
@@ -18,12 +20,21 @@ import kotlin.test.fail
 
 /**
  * A presenter whose coroutines run on [dispatcher]: the test's `runBlocking` event loop,
- * one thread like Android's main thread (the core's futures complete on its own threads
- * and resume there). Records every state it goes through.
+ * one thread like Android's main thread (the library's futures complete on its own threads
+ * and resume there). Records every state it goes through, and every exception that
+ * escaped the presenter's coroutines (on Android, a crash): closing fails if there was one.
  */
-class PresenterHarness(phone: Phone, dispatcher: CoroutineContext) : AutoCloseable {
-    val scope = CoroutineScope(SupervisorJob() + (dispatcher[ContinuationInterceptor] ?: Dispatchers.Default))
-    val presenter = PaymentPresenter(phone.client, scope)
+class PresenterHarness(
+    phone: Phone,
+    dispatcher: CoroutineContext,
+    client: CvClientInterface = phone.client,
+) : AutoCloseable {
+    val uncaught: MutableList<Throwable> = CopyOnWriteArrayList()
+    val scope = CoroutineScope(
+        SupervisorJob() + (dispatcher[ContinuationInterceptor] ?: Dispatchers.Default) +
+            CoroutineExceptionHandler { _, error -> uncaught.add(error) },
+    )
+    val presenter = PaymentPresenter(client, scope)
     val states: MutableList<PaymentScreenState> = CopyOnWriteArrayList()
     private val recorder = CoroutineScope(SupervisorJob() + Dispatchers.Unconfined)
 
@@ -41,6 +52,7 @@ class PresenterHarness(phone: Phone, dispatcher: CoroutineContext) : AutoCloseab
         presenter.close()
         scope.cancel()
         recorder.cancel()
+        if (uncaught.isNotEmpty()) fail("exceptions escaped the presenter (a crash on Android): $uncaught")
     }
 }
 

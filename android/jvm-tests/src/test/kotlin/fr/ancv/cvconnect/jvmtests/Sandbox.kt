@@ -1,5 +1,9 @@
-package fr.ancv.cvconnect
+package fr.ancv.cvconnect.jvmtests
 
+import fr.ancv.cvconnect.ClientConfig
+import fr.ancv.cvconnect.CvClient
+import fr.ancv.cvconnect.DeviceSigner
+import fr.ancv.cvconnect.Platform
 import org.json.JSONObject
 import java.io.BufferedReader
 import java.io.InputStreamReader
@@ -15,14 +19,10 @@ import java.time.Duration
 import java.util.UUID
 import java.util.concurrent.TimeUnit
 import java.util.concurrent.atomic.AtomicLong
-import uniffi.cvconnect.ClientConfig
-import uniffi.cvconnect.CvClient
-import uniffi.cvconnect.DeviceSigner
-import uniffi.cvconnect.Platform
 
-/** The workspace root: the `cvconnect.root` system property (set by the pom) or the env. */
+/** The workspace root: `CVCONNECT_ROOT`, else the `cvconnect.root` system property (set by the pom). */
 val workspaceRoot: Path =
-    Path.of(System.getProperty("cvconnect.root") ?: System.getenv("CVCONNECT_ROOT") ?: "../..")
+    Path.of(System.getenv("CVCONNECT_ROOT") ?: System.getProperty("cvconnect.root") ?: "../..")
         .toAbsolutePath().normalize()
 
 /**

@@ -1,5 +1,8 @@
-package fr.ancv.cvconnect
+package fr.ancv.cvconnect.jvmtests
 
+import fr.ancv.cvconnect.CvException
+import fr.ancv.cvconnect.PaymentOutcome
+import fr.ancv.cvconnect.PaymentStatus
 import fr.ancv.cvconnect.presenter.PaymentScreenState
 import fr.ancv.cvconnect.presenter.PaymentScreenState.Error
 import fr.ancv.cvconnect.presenter.PaymentScreenState.Idle
@@ -12,9 +15,6 @@ import kotlinx.coroutines.runBlocking
 import org.junit.jupiter.api.AfterAll
 import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.TestInstance
-import uniffi.cvconnect.CvException
-import uniffi.cvconnect.PaymentOutcome
-import uniffi.cvconnect.PaymentStatus
 import kotlin.test.assertEquals
 import kotlin.test.assertIs
 import kotlin.test.assertNotNull
@@ -59,9 +59,11 @@ class PaymentPresenterTest {
                 p.validate()
                 assertIs<Sending>(p.state.value)
                 val result = p.state.await<Result>()
-                assertEquals(PaymentOutcome.PaidInFull(paid = "150.00", balance = "50.00"), result.outcome)
+                assertEquals(PaymentOutcome.PaidInFull(paid = eur("150.00"), balance = eur("50.00")), result.outcome)
                 assertEquals("Votre achat est validé !", result.message)
                 assertTrue(result.paid)
+                assertEquals("50,00\u00A0€", result.balanceText)
+                assertNull(result.remainderText)
                 assertEquals(PaymentStatus.AUTHORISED, result.view?.status)
                 assertEquals("AUTHORISED", sandbox.merchantStatus(screen.view.paymentId))
 
@@ -87,8 +89,10 @@ class PaymentPresenterTest {
                 p.typePin(Sandbox.SEED_PIN)
                 p.validate()
                 val result = p.state.await<Result>()
-                assertEquals(PaymentOutcome.PaidInPart(paid = "120.00", remainder = "30.00", balance = "0.00"), result.outcome)
+                assertEquals(PaymentOutcome.PaidInPart(paid = eur("120.00"), remainder = eur("30.00"), balance = eur("0.00")), result.outcome)
                 assertTrue("30,00\u00A0€" in result.message, result.message)
+                assertEquals("30,00\u00A0€", result.remainderText)
+                assertEquals("0,00\u00A0€", result.balanceText)
                 assertEquals("PARTIALLY_AUTHORISED", sandbox.merchantStatus(screen.view.paymentId))
             }
         }
@@ -118,7 +122,7 @@ class PaymentPresenterTest {
                 p.typePin(Sandbox.SEED_PIN)
                 p.validate()
                 val result = p.state.await<Result>()
-                assertEquals(PaymentOutcome.PaidInPart(paid = "100.50", remainder = "49.50", balance = "99.50"), result.outcome)
+                assertEquals(PaymentOutcome.PaidInPart(paid = eur("100.50"), remainder = eur("49.50"), balance = eur("99.50")), result.outcome)
             }
         }
     }
@@ -137,13 +141,13 @@ class PaymentPresenterTest {
                 val again = p.state.await<PinEntry> { it.message != null }
                 assertEquals("Code personnel incorrect. Il vous reste 2 tentatives.", again.message)
                 assertEquals(0, again.entered, "a fresh keypad")
-                assertEquals(2, again.view.attemptsLeft.toInt())
+                assertEquals(2, again.view.attemptsLeft)
                 assertEquals("PENDING", sandbox.merchantStatus(again.view.paymentId))
 
                 p.typePin(Sandbox.SEED_PIN)
                 p.validate()
                 val result = p.state.await<Result>()
-                assertEquals(PaymentOutcome.PaidInFull(paid = "60.00", balance = "140.00"), result.outcome)
+                assertEquals(PaymentOutcome.PaidInFull(paid = eur("60.00"), balance = eur("140.00")), result.outcome)
                 assertEquals(
                     listOf("Idle", "Loading", "PaymentScreen", "PinEntry", "Sending", "PinEntry", "Sending", "Result"),
                     h.kinds(),

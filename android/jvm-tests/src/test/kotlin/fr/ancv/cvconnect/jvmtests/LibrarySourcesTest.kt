@@ -1,4 +1,4 @@
-package fr.ancv.cvconnect
+package fr.ancv.cvconnect.jvmtests
 
 import org.junit.jupiter.api.Test
 import java.nio.file.Files
