@@ -41,15 +41,17 @@ impl CvClient {
         })
     }
 
-    /// This device's enrolled identity, or null before enrollment.
+    /// This device's enrolled identity, or null before the first enrollment. Throws
+    /// `EnrollmentLost` when the app's local data lost an enrollment.
     pub fn enrolled_device(&self) -> Result<Option<EnrolledDevice>, CvError> {
         guard(|| Ok(self.0.enrolled_device()?))
     }
 
-    /// Whether this device is enrolled. Throws when the local database cannot tell,
-    /// rather than answering "no" and sending the user back to enrollment.
+    /// Whether this device is enrolled. Throws when the local database cannot tell
+    /// (`Storage`) or lost the enrollment (`EnrollmentLost`), rather than answering
+    /// "no" and sending the user to a first enrollment.
     pub fn is_enrolled(&self) -> Result<bool, CvError> {
-        guard(|| Ok(self.0.enrolled_device()?.is_some()))
+        guard(|| Ok(self.0.is_enrolled()?))
     }
 
     /// Enrolls this device with the one-time activation code issued for the account

@@ -65,6 +65,11 @@ pub enum CvError {
     /// This device is enrolled already.
     #[error("this device is already enrolled")]
     AlreadyEnrolled,
+    /// This device was enrolled, but the app's local data was lost (its database was
+    /// damaged or replaced). The device key is kept: enroll again, and the backend
+    /// receives the same key.
+    #[error("the local store lost this device's enrollment")]
+    EnrollmentLost,
     /// The backend no longer accepts this device: enroll again.
     #[error("the backend refused this device's credentials")]
     Unauthorized,
@@ -164,6 +169,9 @@ impl CvError {
             }),
             CvError::NotEnrolled => ClientError::NotEnrolled,
             CvError::AlreadyEnrolled => ClientError::AlreadyEnrolled,
+            CvError::EnrollmentLost => ClientError::EnrollmentLost {
+                device_id: String::new(),
+            },
             CvError::Unauthorized => ClientError::Unauthorized,
             CvError::PaymentNotFound { payment_id } => ClientError::PaymentNotFound { payment_id },
             CvError::AlreadyHandled { status } => ClientError::AlreadyHandled { status },
@@ -229,6 +237,7 @@ impl From<ClientError> for CvError {
             ClientError::InvalidConfig { reason } => CvError::InvalidConfig { reason },
             ClientError::NotEnrolled => CvError::NotEnrolled,
             ClientError::AlreadyEnrolled => CvError::AlreadyEnrolled,
+            ClientError::EnrollmentLost { .. } => CvError::EnrollmentLost,
             ClientError::Unauthorized => CvError::Unauthorized,
             ClientError::PaymentNotFound { payment_id } => CvError::PaymentNotFound { payment_id },
             ClientError::AlreadyHandled { status } => CvError::AlreadyHandled { status },

@@ -80,6 +80,10 @@ pub enum ClientError {
     InvalidConfig { reason: String },
     #[error("this device is not enrolled")]
     NotEnrolled,
+    /// The local database lost the enrollment of `device_id` (the device key is kept):
+    /// enroll again.
+    #[error("the local store lost the enrollment of device {device_id}")]
+    EnrollmentLost { device_id: String },
     #[error("this device is already enrolled")]
     AlreadyEnrolled,
     #[error("the backend refused this device's credentials")]
@@ -133,6 +137,10 @@ impl ClientError {
             ClientError::Amount(error) => error.to_string(),
             ClientError::InvalidConfig { .. } => "Configuration de l'application invalide.".into(),
             ClientError::NotEnrolled => "Cet appareil n'est pas encore activé.".into(),
+            ClientError::EnrollmentLost { .. } => {
+                "Les données de l'application sur cet appareil ont été perdues. Activez-le à nouveau."
+                    .into()
+            }
             ClientError::AlreadyEnrolled => "Cet appareil est déjà activé.".into(),
             ClientError::Unauthorized => {
                 "Cet appareil n'est plus reconnu. Activez-le à nouveau.".into()

@@ -9,6 +9,7 @@ mod auth;
 mod config;
 mod error;
 mod http;
+mod marker;
 mod outcome;
 mod session;
 mod store;
@@ -39,8 +40,8 @@ use crate::protocol::canonical::enrollment_bytes;
 use crate::protocol::errors::ErrorCode;
 use crate::protocol::push::{is_valid_id, parse_push};
 use crate::protocol::wire::{
-    BalanceResponse, EnrollRequest, EnrollResponse, PaymentDetail, PaymentList, PaymentSummary,
-    Platform, PushTokenRequest,
+    pending_page_path, BalanceResponse, EnrollRequest, EnrollResponse, PaymentDetail, PaymentList,
+    PaymentSummary, Platform, PushTokenRequest, MAX_PENDING_PAGES,
 };
 use auth::Auth;
 use http::{Http, Request, Retry};
@@ -105,15 +106,25 @@ impl Client {
         })
     }
 
+    /// This device's enrolled identity; `None` before the first enrollment, and
+    /// [`ClientError::EnrollmentLost`] when the local database lost an enrollment that
+    /// this folder made (see `marker.rs`).
     pub fn enrolled_device(&self) -> Result<Option<EnrolledDevice>, ClientError> {
-        Ok(self.inner.store.device()?.map(|d| EnrolledDevice {
+        let device = self.inner.device().map(|d| EnrolledDevice {
             device_id: d.device_id,
             email_masked: mask_email(&d.email),
-        }))
+        });
+        match device {
+            Ok(device) => Ok(Some(device)),
+            Err(ClientError::NotEnrolled) => Ok(None),
+            Err(error) => Err(error),
+        }
     }
 
-    pub fn is_enrolled(&self) -> bool {
-        matches!(self.inner.store.device(), Ok(Some(_)))
+    /// Whether this device is enrolled. An error, never `false`, when the local store
+    /// cannot tell or lost the enrollment.
+    pub fn is_enrolled(&self) -> Result<bool, ClientError> {
+        Ok(self.enrolled_device()?.is_some())
     }
 
     /// Enrolls this device with the one-time activation code issued for `email`.
@@ -186,14 +197,30 @@ impl Client {
         Ok(cached.map(|(amount, at)| balance_info(amount, at, true)))
     }
 
-    /// Payments waiting for this account: covers a push that never arrived.
+    /// Payments waiting for this account, newest first: covers a push that never
+    /// arrived. Read page by page (protocol.md §5.5), [`MAX_PENDING_PAGES`] pages at most.
     pub async fn pending_payments(&self) -> Result<Vec<PaymentSummary>, ClientError> {
         self.reconcile().await?;
-        let list: PaymentList = self
-            .inner
-            .authed(Request::get("/v1/payments?status=pending"))
-            .await?;
-        Ok(list.payments)
+        let mut payments: Vec<PaymentSummary> = Vec::new();
+        let mut cursor: Option<String> = None;
+        for _ in 0..MAX_PENDING_PAGES {
+            let path = pending_page_path(cursor.as_deref()).ok_or_else(|| {
+                ClientError::from(HttpError::Protocol {
+                    detail: "invalid next_cursor in the pending list".into(),
+                })
+            })?;
+            let page: PaymentList = self.inner.authed(Request::get(&path)).await?;
+            for payment in page.payments {
+                if !payments.iter().any(|p| p.payment_id == payment.payment_id) {
+                    payments.push(payment);
+                }
+            }
+            match page.next_cursor {
+                Some(next) if cursor.as_ref() != Some(&next) => cursor = Some(next),
+                _ => break,
+            }
+        }
+        Ok(payments)
     }
 
     /// Finished payments seen by this device, newest first.
@@ -272,7 +299,13 @@ impl Client {
 
 impl Inner {
     fn device(&self) -> Result<DeviceRecord, ClientError> {
-        self.store.device()?.ok_or(ClientError::NotEnrolled)
+        if let Some(device) = self.store.device()? {
+            return Ok(device);
+        }
+        match self.store.lost_device_id()? {
+            Some(device_id) => Err(ClientError::EnrollmentLost { device_id }),
+            None => Err(ClientError::NotEnrolled),
+        }
     }
 
     /// Sends a request with the device's bearer token; on `unauthorized` renews the token

@@ -22,6 +22,7 @@ use std::sync::{Arc, Mutex, RwLock};
 use rusqlite::{params, Connection, OptionalExtension};
 
 use super::error::StoreError;
+use super::marker::EnrollmentMarker;
 use crate::amount::Amount;
 use crate::protocol::wire::{PaymentDetail, PaymentStatus};
 
@@ -129,6 +130,8 @@ pub struct Store {
     /// Journal entries without an outcome, so that the common case (none) needs no
     /// query on the way to a payment screen.
     open_entries: AtomicUsize,
+    /// Says that this folder enrolled a device, beside the database.
+    marker: EnrollmentMarker,
 }
 
 impl Store {
@@ -157,6 +160,7 @@ impl Store {
             conn: Arc::new(Mutex::new(conn)),
             device: RwLock::new(None),
             open_entries: AtomicUsize::new(open_entries as usize),
+            marker: EnrollmentMarker::new(data_dir),
         })
     }
 
@@ -231,7 +235,16 @@ impl Store {
             .map(drop)
         })?;
         *self.device.write().unwrap_or_else(|p| p.into_inner()) = Some(Some(device.clone()));
-        Ok(())
+        self.marker.write(&device.device_id)
+    }
+
+    /// The device id of an enrollment this folder made and the database no longer
+    /// holds (the database was truncated, replaced or lost its WAL).
+    pub fn lost_device_id(&self) -> Result<Option<String>, StoreError> {
+        if self.device()?.is_some() {
+            return Ok(None);
+        }
+        self.marker.read()
     }
 
     /// Records a push message id, off the caller's path.

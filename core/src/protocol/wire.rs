@@ -137,9 +137,33 @@ pub struct PaymentSummary {
     pub expires_at: i64,
 }
 
+/// One page of `GET /v1/payments` (protocol.md §5.5), newest first.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PaymentList {
     pub payments: Vec<PaymentSummary>,
+    /// Where the next page starts (`cursor=`); absent or null on the last page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+}
+
+/// Entries per page the core asks for when it reads the pending list.
+pub const PENDING_PAGE_SIZE: u32 = 50;
+
+/// Pages the core reads at most (so at most 1 000 pending payments, newest first).
+pub const MAX_PENDING_PAGES: usize = 20;
+
+/// `GET /v1/payments?status=pending&limit=…[&cursor=…]`; `None` when `cursor` is not
+/// 1 to 256 characters of `[A-Za-z0-9._-]` (a cursor the core will not send back).
+pub fn pending_page_path(cursor: Option<&str>) -> Option<String> {
+    let base = format!("/v1/payments?status=pending&limit={PENDING_PAGE_SIZE}");
+    let Some(cursor) = cursor else {
+        return Some(base);
+    };
+    let valid = (1..=256).contains(&cursor.len())
+        && cursor
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b));
+    valid.then(|| format!("{base}&cursor={cursor}"))
 }
 
 /// The backend's X25519 key that PINs are sealed to.

@@ -1,0 +1,127 @@
+//! A phone whose local database lost its enrollment says so, instead of starting as a
+//! new phone; and a damaged store is an error, never "not enrolled".
+
+use std::fs::{self, OpenOptions};
+use std::path::Path;
+
+use cvconnect_core::client::{ClientError, DATABASE_FILE};
+use cvconnect_core::protocol::wire::Platform;
+use cvconnect_e2e::{Harness, Phone, TestAccount};
+
+/// Enrolls a phone and returns it with its device id.
+async fn enrolled(harness: &Harness, account: &TestAccount) -> (Phone, String) {
+    let phone = harness.phone(account).await;
+    let device = phone.client.enrolled_device().unwrap().expect("enrolled");
+    (phone, device.device_id)
+}
+
+fn assert_lost(phone: &Phone, device_id: &str) {
+    match phone.client.enrolled_device() {
+        Err(ClientError::EnrollmentLost { device_id: lost }) => assert_eq!(lost, device_id),
+        other => panic!("expected EnrollmentLost, got {other:?}"),
+    }
+    assert!(matches!(
+        phone.client.is_enrolled(),
+        Err(ClientError::EnrollmentLost { .. })
+    ));
+}
+
+fn remove_wal(data_dir: &Path) {
+    for suffix in ["-wal", "-shm"] {
+        let _ = fs::remove_file(data_dir.join(format!("{DATABASE_FILE}{suffix}")));
+    }
+}
+
+#[tokio::test]
+async fn a_truncated_database_is_reported_as_a_lost_enrollment_and_re_enrolls_with_the_same_key() {
+    let harness = Harness::start().await;
+    let account = harness.account("200.00").await;
+    let (phone, device_id) = enrolled(&harness, &account).await;
+    let Phone {
+        client,
+        signer,
+        data_dir,
+    } = phone;
+    drop(client);
+    OpenOptions::new()
+        .write(true)
+        .truncate(true)
+        .open(data_dir.join(DATABASE_FILE))
+        .unwrap();
+    remove_wal(&data_dir);
+
+    let phone = harness.reopen_phone(&data_dir, signer).await;
+    assert_lost(&phone, &device_id);
+    assert!(matches!(
+        phone.client.balance().await,
+        Err(ClientError::EnrollmentLost { .. })
+    ));
+
+    let code = harness.activation_code(&account).await;
+    let again = phone
+        .client
+        .enroll(&account.email, &code, None, Platform::Other)
+        .await
+        .expect("re-enrollment with the key the phone still has");
+    assert_ne!(again.device_id, device_id);
+    assert!(phone.client.is_enrolled().unwrap());
+    let balance = phone
+        .client
+        .balance()
+        .await
+        .expect("the same key authenticates");
+    assert_eq!(balance.amount, cvconnect_e2e::eur("200.00"));
+}
+
+#[tokio::test]
+async fn a_lost_wal_holding_the_enrollment_is_reported() {
+    let harness = Harness::start().await;
+    let account = harness.account("50.00").await;
+    let (phone, device_id) = enrolled(&harness, &account).await;
+    // The enrollment sits in the WAL (no checkpoint yet): a copy of the folder without
+    // it is what a phone finds after losing the WAL.
+    let copy = phone.data_dir.with_extension("copy");
+    fs::create_dir_all(&copy).unwrap();
+    for entry in fs::read_dir(&phone.data_dir).unwrap().flatten() {
+        let name = entry.file_name();
+        if !name.to_string_lossy().ends_with("-wal") && !name.to_string_lossy().ends_with("-shm") {
+            fs::copy(entry.path(), copy.join(&name)).unwrap();
+        }
+    }
+    let reopened = harness.reopen_phone(&copy, phone.signer.clone()).await;
+    assert_lost(&reopened, &device_id);
+}
+
+#[tokio::test]
+async fn a_damaged_device_table_is_an_error_not_a_new_phone() {
+    let harness = Harness::start().await;
+    let account = harness.account("50.00").await;
+    let (phone, _) = enrolled(&harness, &account).await;
+    let Phone {
+        client,
+        signer,
+        data_dir,
+    } = phone;
+    drop(client);
+    let conn = rusqlite::Connection::open(data_dir.join(DATABASE_FILE)).unwrap();
+    conn.execute_batch("DROP TABLE device").unwrap();
+    drop(conn);
+
+    let phone = harness.reopen_phone(&data_dir, signer).await;
+    assert!(matches!(
+        phone.client.is_enrolled(),
+        Err(ClientError::Store(_))
+    ));
+    assert!(matches!(
+        phone.client.enrolled_device(),
+        Err(ClientError::Store(_))
+    ));
+}
+
+#[tokio::test]
+async fn a_new_phone_is_simply_not_enrolled() {
+    let harness = Harness::start().await;
+    let phone = harness.unenrolled_phone_with(|_| {});
+    assert!(!phone.client.is_enrolled().unwrap());
+    assert!(phone.client.enrolled_device().unwrap().is_none());
+}
