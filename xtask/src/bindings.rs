@@ -173,7 +173,7 @@ fn polish_and_check(variant: Variant, language: &str, dir: &Path) -> Result {
     let source = match language {
         "kotlin" => polish::kotlin(&source)?,
         "swift" => polish::swift(&source)?,
-        _ => source,
+        _ => polish::python(&source)?,
     };
     if language != "python" {
         polish::check_names(language, &source)?;

@@ -6,7 +6,9 @@
 //! - Swift error cases in lowerCamel, like every other Swift enum (`.offline`, not
 //!   `.Offline`);
 //! - Kotlin `CvException.message` is the French user message, not `"detail=…"`;
-//! - Kotlin names unquoted where they are not keywords (uniffi quotes every name).
+//! - Kotlin names unquoted where they are not keywords (uniffi quotes every name);
+//! - Python waits at exit until no library thread is inside a Python callback
+//!   (`bindings/src/runtime.rs` says why).
 //!
 //! Checks: no name that Swift or Kotlin reserve, and no Rust syntax in the docs.
 
@@ -132,6 +134,18 @@ pub fn kotlin(source: &str) -> Result<String> {
             }
         })
         .into_owned())
+}
+
+/// Registers `wait_for_callbacks` to run when the interpreter exits.
+pub fn python(source: &str) -> Result<String> {
+    if !source.contains("\ndef wait_for_callbacks(") {
+        return Err("python: wait_for_callbacks not found".into());
+    }
+    Ok(format!(
+        "{source}\n\n# Added by cargo xtask (bindings/src/runtime.rs says why): before the interpreter\n\
+         # shuts down, wait until no library thread is inside a Python callback.\n\
+         import atexit as _cvconnect_atexit\n_cvconnect_atexit.register(wait_for_callbacks)\n"
+    ))
 }
 
 /// Fails on a reserved name: a Kotlin name still quoted after [`kotlin`], a quoted
