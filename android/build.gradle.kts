@@ -9,3 +9,13 @@ plugins {
 
 /** Where bindings/platforms/build-android.sh lays out the .so files and the generated Kotlin. */
 extra["cvconnectGenerated"] = rootDir.resolve("../build/android/src/main")
+
+/**
+ * The ABIs build-android.sh builds libcvconnect_ffi.so for. The app packages these only
+ * (abiFilters): a device or emulator with another ABI (32-bit x86) refuses to install
+ * the app instead of crashing at start with UnsatisfiedLinkError.
+ */
+extra["cvconnectAbis"] = listOf("arm64-v8a", "armeabi-v7a", "x86_64")
+
+/** Jetpack Compose for the :ui and :app modules (the desktop build pins its own, ui/pom.xml). */
+extra["composeBom"] = "androidx.compose:compose-bom:2024.12.01"

@@ -17,4 +17,4 @@ dependencyResolutionManagement {
 }
 
 rootProject.name = "cvconnect-android"
-include(":cvconnect", ":app")
+include(":cvconnect", ":ui", ":app")

@@ -1,4 +1,4 @@
-// Sample beneficiary app (Jetpack Compose) on the cvconnect library.
+// Sample beneficiary app: the screens of :ui around the library, the Keystore key, FCM.
 plugins {
     id("com.android.application")
     id("org.jetbrains.kotlin.android")
@@ -10,6 +10,13 @@ plugins {
 if (file("google-services.json").exists()) {
     apply(plugin = "com.google.gms.google-services")
 }
+
+@Suppress("UNCHECKED_CAST")
+val abis = rootProject.extra["cvconnectAbis"] as List<String>
+
+/** Release builds talk https only: the core refuses plain http but on loopback, and so does this check. */
+val releaseBackendUrl = providers.gradleProperty("cvconnect.releaseBackendUrl").orElse("https://api.cvconnect.example").get()
+check(releaseBackendUrl.startsWith("https://")) { "cvconnect.releaseBackendUrl must be https: $releaseBackendUrl" }
 
 android {
     namespace = "fr.ancv.cvconnect.app"
@@ -24,17 +31,21 @@ android {
         testInstrumentationRunner = "androidx.test.runner.AndroidJUnitRunner"
         // Each test starts from a clean app (not enrolled): the seed account is enrolled once.
         testInstrumentationRunnerArguments["clearPackageData"] = "true"
+        // Only the ABIs libcvconnect_ffi.so is built for (JNA alone ships more).
+        ndk { abiFilters += abis }
     }
 
     buildTypes {
         debug {
-            // The sandbox on the host, reached through `adb reverse tcp:8787 tcp:8787`: the
-            // core allows plain http only on loopback. Override with -Pcvconnect.backendUrl=…
-            val url = providers.gradleProperty("cvconnect.backendUrl").orElse("http://127.0.0.1:8787").get()
+            // The sandbox on the host. From the emulator the host's loopback is 10.0.2.2;
+            // the core accepts plain http only on loopback, so debug builds reach it through
+            // a loopback relay (src/debug/…/Backend.kt). With `adb reverse tcp:8787 tcp:8787`,
+            // pass -Pcvconnect.backendUrl=http://127.0.0.1:8787 and no relay is started.
+            val url = providers.gradleProperty("cvconnect.backendUrl").orElse("http://10.0.2.2:8787").get()
             buildConfigField("String", "BACKEND_URL", "\"$url\"")
         }
         release {
-            buildConfigField("String", "BACKEND_URL", "\"https://api.cvconnect.example\"")
+            buildConfigField("String", "BACKEND_URL", "\"$releaseBackendUrl\"")
             isMinifyEnabled = true
             proguardFiles(getDefaultProguardFile("proguard-android-optimize.txt"), "proguard-rules.pro")
         }
@@ -52,6 +63,7 @@ android {
 
     sourceSets["main"].java.srcDir("src/main/kotlin")
     sourceSets["debug"].java.srcDir("src/debug/kotlin")
+    sourceSets["release"].java.srcDir("src/release/kotlin")
     sourceSets["androidTest"].java.srcDir("src/androidTest/kotlin")
 
     testOptions {
@@ -59,12 +71,16 @@ android {
     }
 }
 
+// Bytecode for Java 17 from whatever JDK runs Gradle (Android Studio's JBR 21): no
+// jvmToolchain(17), which fails to sync without a JDK 17 or a toolchain resolver.
 kotlin {
-    jvmToolchain(17)
+    compilerOptions {
+        jvmTarget.set(org.jetbrains.kotlin.gradle.dsl.JvmTarget.JVM_17)
+    }
 }
 
 dependencies {
-    implementation(project(":cvconnect"))
+    implementation(project(":ui"))
 
     implementation("androidx.core:core-ktx:1.15.0")
     implementation("androidx.activity:activity-compose:1.9.3")
@@ -73,10 +89,8 @@ dependencies {
     implementation("org.jetbrains.kotlinx:kotlinx-coroutines-android:1.10.2")
     implementation("org.jetbrains.kotlinx:kotlinx-coroutines-play-services:1.10.2") // Task.await()
 
-    val composeBom = platform("androidx.compose:compose-bom:2024.12.01")
+    val composeBom = platform(rootProject.extra["composeBom"] as String)
     implementation(composeBom)
-    implementation("androidx.compose.ui:ui")
-    implementation("androidx.compose.material3:material3")
     implementation("androidx.compose.ui:ui-tooling-preview")
     debugImplementation("androidx.compose.ui:ui-tooling")
     debugImplementation("androidx.compose.ui:ui-test-manifest")

@@ -35,8 +35,11 @@ android {
     }
 }
 
+// Bytecode for Java 17 from whatever JDK runs Gradle (no jvmToolchain: see ../ui).
 kotlin {
-    jvmToolchain(17)
+    compilerOptions {
+        jvmTarget.set(org.jetbrains.kotlin.gradle.dsl.JvmTarget.JVM_17)
+    }
 }
 
 tasks.named("preBuild") {

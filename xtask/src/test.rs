@@ -20,7 +20,7 @@ struct Lane {
     run: fn() -> Result,
 }
 
-const LANES: [Lane; 10] = [
+const LANES: [Lane; 11] = [
     Lane {
         name: "fmt",
         about: "cargo fmt --check",
@@ -55,6 +55,11 @@ const LANES: [Lane; 10] = [
         name: "android",
         about: "Android library's Kotlin helpers on the JVM",
         run: android,
+    },
+    Lane {
+        name: "screens",
+        about: "Compose screens on the desktop JVM: UI tests and screenshot comparison",
+        run: screens,
     },
     Lane {
         name: "python",
@@ -209,6 +214,13 @@ fn kotlin() -> Result {
 fn android() -> Result {
     test_variant(true, false)?;
     maven_suite("android/jvm-tests/pom.xml")
+}
+
+/// The screens (android/ui, common Compose compiled for the desktop JVM): UI tests
+/// against a real sandbox, and each screen compared with its image in docs/screens.
+fn screens() -> Result {
+    test_variant(true, false)?;
+    maven_suite("android/ui/pom.xml")
 }
 
 /// The Python suite in a venv holding the test wheel (pytest and cryptography come

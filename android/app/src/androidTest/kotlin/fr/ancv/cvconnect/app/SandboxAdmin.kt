@@ -8,7 +8,8 @@ import java.util.UUID
 
 /**
  * The merchant and admin side of the sandbox, over HTTP from the device (the sandbox runs
- * on the host; `adb reverse tcp:8787 tcp:8787` makes it 127.0.0.1:8787 here too).
+ * on the host, 10.0.2.2 from the emulator; plain http to it is allowed by the debug
+ * network security config only).
  */
 class SandboxAdmin(private val baseUrl: String, private val adminToken: String) {
 

@@ -6,7 +6,6 @@ import android.os.Build
 import androidx.compose.ui.semantics.SemanticsProperties
 import androidx.compose.ui.semantics.getOrNull
 import androidx.compose.ui.test.SemanticsMatcher
-import androidx.compose.ui.test.and
 import androidx.compose.ui.test.hasText
 import androidx.compose.ui.test.junit4.createAndroidComposeRule
 import androidx.compose.ui.test.onNodeWithTag
@@ -19,6 +18,8 @@ import androidx.test.rule.GrantPermissionRule
 import androidx.test.uiautomator.By
 import androidx.test.uiautomator.UiDevice
 import androidx.test.uiautomator.Until
+import fr.ancv.cvconnect.ui.ENROLL_TITLE
+import fr.ancv.cvconnect.ui.UiTags
 import org.junit.Assert.assertEquals
 import org.junit.Assert.assertNotNull
 import org.junit.Assert.assertTrue
@@ -28,11 +29,13 @@ import org.junit.rules.RuleChain
 import org.junit.runner.RunWith
 
 /**
- * The seed flow on an emulator, as a person does it, against a sandbox on the host:
+ * The seed flow on an emulator, as a person does it, against a sandbox on the host
+ * (reached at 10.0.2.2: the app through its debug loopback relay, this test directly):
  *
  *   cvconnect-sandbox --port 8787 --admin-token "$ADMIN" --seed sandbox/seed/demo.json --memory
- *   adb reverse tcp:8787 tcp:8787
  *   ./gradlew :app:connectedDebugAndroidTest -Pandroid.testInstrumentationRunnerArguments.adminToken="$ADMIN"
+ *
+ * (`SemanticsMatcher.and` is a member function: it needs no import.)
  *
  * Enrolls camille.martin@example.fr through the activation screen, has the merchant ask for
  * 150,00 €, takes the push from the sandbox's feed and delivers it through the debug
@@ -60,7 +63,7 @@ class SeedFlowTest {
 
     /** A key of the PIN pad (tag `pin-key-<position>`), whatever digit it shows. */
     private val isPinKey = SemanticsMatcher("is a PIN key") {
-        it.config.getOrNull(SemanticsProperties.TestTag)?.startsWith("pin-key-") == true
+        it.config.getOrNull(SemanticsProperties.TestTag)?.startsWith(UiTags.PIN_KEY_PREFIX) == true
     }
 
     private fun waitForText(text: String, timeoutMs: Long = 30_000) = compose.waitUntil(timeoutMs) {
@@ -71,8 +74,9 @@ class SeedFlowTest {
     fun seedFlowInFullFromThePushFeed() {
         // Activation, as the beneficiary types it.
         val code = sandbox.activationCode(SandboxAdmin.SEED_EMAIL)
-        compose.onNodeWithTag("enroll-email").performTextInput(SandboxAdmin.SEED_EMAIL)
-        compose.onNodeWithTag("enroll-code").performTextInput(code)
+        waitForText(ENROLL_TITLE)
+        compose.onNodeWithTag(UiTags.ENROLL_EMAIL).performTextInput(SandboxAdmin.SEED_EMAIL)
+        compose.onNodeWithTag(UiTags.ENROLL_CODE).performTextInput(code)
         compose.onNodeWithText("Activer cet appareil").performClick()
         waitForText("Paiements en attente")
 
@@ -95,7 +99,7 @@ class SeedFlowTest {
 
         // The payment screen: 150,00 € on a 200,00 € balance.
         waitForText("Confirmer")
-        compose.onNodeWithText("Boutique Démo").assertExists()
+        assertTrue(compose.onAllNodes(hasText("Boutique Démo", substring = true)).fetchSemanticsNodes().isNotEmpty())
         assertTrue(compose.onAllNodes(hasText("150,00", substring = true)).fetchSemanticsNodes().isNotEmpty())
         assertTrue(compose.onAllNodes(hasText("200,00", substring = true)).fetchSemanticsNodes().isNotEmpty())
         compose.onNodeWithText("Confirmer").performClick()

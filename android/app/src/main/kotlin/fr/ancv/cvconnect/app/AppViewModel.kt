@@ -5,51 +5,73 @@ import androidx.lifecycle.AndroidViewModel
 import androidx.lifecycle.viewModelScope
 import com.google.firebase.FirebaseApp
 import com.google.firebase.messaging.FirebaseMessaging
+import fr.ancv.cvconnect.CvException
 import fr.ancv.cvconnect.Platform
+import fr.ancv.cvconnect.presenter.EnrollmentPresenter
 import fr.ancv.cvconnect.presenter.PaymentPresenter
 import fr.ancv.cvconnect.presenter.PendingPaymentsPresenter
+import fr.ancv.cvconnect.presenter.UNEXPECTED_FR
 import fr.ancv.cvconnect.presenter.frenchMessage
-import fr.ancv.cvconnect.presenter.guarded
+import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.StateFlow
 import kotlinx.coroutines.flow.asStateFlow
+import kotlinx.coroutines.flow.filterIsInstance
+import kotlinx.coroutines.flow.first
 import kotlinx.coroutines.launch
 import kotlinx.coroutines.tasks.await
 
+/** Whether the client (and so the device key) is ready, and the presenters once it is. */
+sealed interface Startup {
+    data object Starting : Startup
+
+    class Ready(
+        val enrollment: EnrollmentPresenter,
+        val pending: PendingPaymentsPresenter,
+        val payment: PaymentPresenter,
+    ) : Startup
+
+    data class Failed(val message: String) : Startup
+}
+
 /**
- * Enrollment state of this device. [enrolled] is null when the library could not tell
- * (its local database failed): the app shows [error] and offers to try again rather than
- * sending an enrolled beneficiary back to the activation screen.
+ * Glue only: the presenters (JVM-tested in the library, UI-tested with the screens on the
+ * desktop) on `viewModelScope`. The constructor does no work: the client, whose device
+ * key may take seconds to generate in StrongBox, is built on an IO thread by
+ * [CvConnectApp.client], and the screens show "Démarrage…" until it is ready.
  */
-data class EnrollState(val enrolled: Boolean?, val busy: Boolean = false, val error: String? = null)
-
-/** Glue only: the presenters (JVM-tested in the library) on `viewModelScope`. */
 class AppViewModel(application: Application) : AndroidViewModel(application) {
-    private val client = (application as CvConnectApp).client
+    private val app = application as CvConnectApp
+    private val mutableStartup = MutableStateFlow<Startup>(Startup.Starting)
+    val startup: StateFlow<Startup> = mutableStartup.asStateFlow()
 
-    val payment = PaymentPresenter(client, viewModelScope)
-    val pending = PendingPaymentsPresenter(client, viewModelScope)
-
-    private val enrollState = MutableStateFlow(readEnrollment())
-    val enroll: StateFlow<EnrollState> = enrollState.asStateFlow()
-
-    /** Asks the library again whether this device is enrolled (after a storage failure). */
-    fun checkEnrollment() {
-        enrollState.value = readEnrollment()
+    init {
+        start()
     }
 
-    private fun readEnrollment(): EnrollState =
-        guarded({ error -> EnrollState(enrolled = null, error = frenchMessage(error)) }) {
-            EnrollState(enrolled = client.isEnrolled())
-        }
-
-    fun enroll(email: String, activationCode: String) {
-        enrollState.value = enrollState.value.copy(busy = true, error = null)
+    /** Waits for the client, then builds the presenters; again after a failure ("Réessayer"). */
+    fun start() {
+        mutableStartup.value = Startup.Starting
         viewModelScope.launch {
-            enrollState.value = guarded({ error -> EnrollState(enrolled = false, error = frenchMessage(error)) }) {
-                client.enroll(email.trim(), activationCode.trim(), pushToken(), Platform.ANDROID)
-                EnrollState(enrolled = true)
+            mutableStartup.value = try {
+                val client = app.client()
+                val enrollment = EnrollmentPresenter(client, viewModelScope, Platform.ANDROID, pushToken = ::pushToken)
+                enrollment.check()
+                Startup.Ready(enrollment, PendingPaymentsPresenter(client, viewModelScope), PaymentPresenter(client, viewModelScope))
+            } catch (cancelled: CancellationException) {
+                throw cancelled
+            } catch (error: CvException) {
+                Startup.Failed(frenchMessage(error))
+            } catch (_: Exception) {
+                Startup.Failed(UNEXPECTED_FR) // the Keystore refused to create the key, …
             }
+        }
+    }
+
+    /** A push (FCM data map) to open, as soon as the app is ready: a tap at cold start waits. */
+    fun openFromPush(data: Map<String, String>) {
+        viewModelScope.launch {
+            startup.filterIsInstance<Startup.Ready>().first().payment.openFromPush(data)
         }
     }
 
@@ -60,6 +82,6 @@ class AppViewModel(application: Application) : AndroidViewModel(application) {
     }
 
     override fun onCleared() {
-        payment.close()
+        (startup.value as? Startup.Ready)?.payment?.close()
     }
 }

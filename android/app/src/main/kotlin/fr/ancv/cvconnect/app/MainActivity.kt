@@ -5,20 +5,26 @@ import android.content.Intent
 import android.content.pm.PackageManager
 import android.os.Build
 import android.os.Bundle
+import android.view.WindowManager
 import androidx.activity.ComponentActivity
 import androidx.activity.compose.setContent
 import androidx.activity.result.contract.ActivityResultContracts
 import androidx.activity.viewModels
-import androidx.compose.material3.MaterialTheme
-import androidx.compose.material3.Surface
+import androidx.compose.runtime.CompositionLocalProvider
 import androidx.core.content.ContextCompat
 import fr.ancv.cvconnect.app.push.PushNotifier
 import fr.ancv.cvconnect.app.ui.AppRoot
+import fr.ancv.cvconnect.ui.CvTheme
+import fr.ancv.cvconnect.ui.LocalScreenGuard
+import fr.ancv.cvconnect.ui.android.AndroidScreenGuard
 
 class MainActivity : ComponentActivity() {
     private val model: AppViewModel by viewModels()
 
     override fun onCreate(savedInstanceState: Bundle?) {
+        // Before any content: no screenshot, screen recording or Recents thumbnail of any
+        // screen (balance, amounts, keypad). The keypad's guard checks it again.
+        window.setFlags(WindowManager.LayoutParams.FLAG_SECURE, WindowManager.LayoutParams.FLAG_SECURE)
         super.onCreate(savedInstanceState)
         if (savedInstanceState == null) openPush(intent)
         if (Build.VERSION.SDK_INT >= 33 &&
@@ -28,8 +34,8 @@ class MainActivity : ComponentActivity() {
                 .launch(Manifest.permission.POST_NOTIFICATIONS)
         }
         setContent {
-            MaterialTheme {
-                Surface { AppRoot(model) }
+            CompositionLocalProvider(LocalScreenGuard provides AndroidScreenGuard) {
+                CvTheme { AppRoot(model) }
             }
         }
     }
@@ -41,6 +47,6 @@ class MainActivity : ComponentActivity() {
     }
 
     private fun openPush(intent: Intent?) {
-        PushNotifier.dataFrom(intent)?.let { model.payment.openFromPush(it) }
+        PushNotifier.dataFrom(intent)?.let(model::openFromPush)
     }
 }

@@ -6,6 +6,7 @@ import android.os.Build
 import android.security.keystore.KeyGenParameterSpec
 import android.security.keystore.KeyProperties
 import android.security.keystore.StrongBoxUnavailableException
+import androidx.annotation.WorkerThread
 import fr.ancv.cvconnect.signer.JcaDeviceSigner
 import java.security.KeyPairGenerator
 import java.security.KeyStore
@@ -21,9 +22,14 @@ object DeviceKey {
     private const val ALIAS = "cvconnect-device-key"
 
     /**
+     * Loads the key, creating it the first time. Call it off the main thread: generating
+     * a key takes up to seconds (StrongBox). [fr.ancv.cvconnect.app.CvConnectApp] calls it
+     * on an IO thread while building the client.
+     *
      * @param requireUserAuthentication guard the key with the lock screen (each signature
      *   within 30 s of an unlock, or behind a BiometricPrompt the app shows). Off in the sample.
      */
+    @WorkerThread
     fun signer(context: Context, requireUserAuthentication: Boolean = false): JcaDeviceSigner {
         val keyStore = KeyStore.getInstance(PROVIDER).apply { load(null) }
         if (!keyStore.containsAlias(ALIAS)) create(context, requireUserAuthentication)
@@ -32,6 +38,7 @@ object DeviceKey {
     }
 
     /** After `KeyInvalidated`: drop the key; the next [signer] makes a new one, then enroll again. */
+    @WorkerThread
     fun delete() {
         KeyStore.getInstance(PROVIDER).apply { load(null) }.deleteEntry(ALIAS)
     }

@@ -15,11 +15,16 @@ class CvMessagingService : FirebaseMessagingService() {
         runBlocking { withTimeoutOrNull(8_000) { PushNotifier.handle(this@CvMessagingService, message.data) } }
     }
 
+    // Called on a background thread: waiting for the client (its key) does not block the UI.
     override fun onNewToken(token: String) {
-        val client = (application as CvConnectApp).client
-        // Not enrolled: the token goes with the enrollment. The library cannot tell (its
-        // storage failed): skip rather than crash the service.
-        if (!guarded({ false }) { client.isEnrolled() }) return
-        runBlocking { withTimeoutOrNull(8_000) { runCatching { client.updatePushToken("fcm:$token") } } }
+        runBlocking {
+            withTimeoutOrNull(8_000) {
+                val client = runCatching { (application as CvConnectApp).client() }.getOrNull() ?: return@withTimeoutOrNull
+                // Not enrolled: the token goes with the enrollment. The library cannot tell
+                // (its storage failed): skip rather than crash the service.
+                if (!guarded({ false }) { client.isEnrolled() }) return@withTimeoutOrNull
+                runCatching { client.updatePushToken("fcm:$token") }
+            }
+        }
     }
 }

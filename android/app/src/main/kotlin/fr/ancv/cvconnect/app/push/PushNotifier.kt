@@ -14,6 +14,7 @@ import fr.ancv.cvconnect.CvException
 import fr.ancv.cvconnect.InternalException
 import fr.ancv.cvconnect.app.CvConnectApp
 import fr.ancv.cvconnect.app.MainActivity
+import kotlinx.coroutines.CancellationException
 
 /**
  * What a push does, whoever delivered it (FCM, or the debug receiver in emulator suites):
@@ -27,7 +28,7 @@ object PushNotifier {
     suspend fun handle(context: Context, data: Map<String, String>) {
         val app = context.applicationContext as CvConnectApp
         val text = try {
-            app.client.openFromPush(data).use { session ->
+            app.client().openFromPush(data).use { session ->
                 val view = session.view()
                 "${view.payeeName} vous demande ${view.totalText}"
             }
@@ -39,6 +40,10 @@ object PushNotifier {
             "Nouvelle demande de paiement" // offline: the tap will retry
         } catch (_: InternalException) {
             "Nouvelle demande de paiement" // a failure inside the bindings: never a crash in the push service
+        } catch (cancelled: CancellationException) {
+            throw cancelled
+        } catch (_: Exception) {
+            "Nouvelle demande de paiement" // the client could not be built (Keystore): the tap will retry
         }
         notify(context, data, text)
     }

@@ -28,8 +28,11 @@ val workspaceRoot: Path =
 /**
  * A real sandbox process on 127.0.0.1 (in-memory database, seeded with
  * sandbox/seed/demo.json): the merchant and admin side over HTTP, as in tests/kotlin.
+ * Shared by the presenter tests (android/jvm-tests) and the UI tests (android/ui).
+ *
+ * @param extraArgs more command-line options (`--ttl-secs 60`…).
  */
-class Sandbox : AutoCloseable {
+class Sandbox(extraArgs: List<String> = emptyList()) : AutoCloseable {
     private val adminToken = "adm_" + UUID.randomUUID().toString().replace("-", "")
     private val process: Process
     val baseUrl: String
@@ -40,7 +43,7 @@ class Sandbox : AutoCloseable {
         val bin = System.getenv("CVCONNECT_SANDBOX_BIN")
             ?: error("CVCONNECT_SANDBOX_BIN is not set (cargo xtask test sets it)")
         val seed = workspaceRoot.resolve("sandbox/seed/demo.json").toString()
-        process = ProcessBuilder(bin, "--port", "0", "--memory", "--admin-token", adminToken, "--seed", seed)
+        process = ProcessBuilder(listOf(bin, "--port", "0", "--memory", "--admin-token", adminToken, "--seed", seed) + extraArgs)
             .redirectError(ProcessBuilder.Redirect.DISCARD).start()
         val out = BufferedReader(InputStreamReader(process.inputStream, UTF_8))
         val first = out.readLine() ?: error("the sandbox exited before printing its URL")
@@ -87,8 +90,21 @@ class Sandbox : AutoCloseable {
             "account" to account, "total" to total, "order_ref" to "CMD-" + UUID.randomUUID().toString().take(8),
         ))).getString("id")
 
-    fun merchantStatus(paymentId: String): String =
-        request("GET", "/v1/merchant/payment-requests/$paymentId", DEMO_MERCHANT_KEY).getString("status")
+    fun merchantStatus(paymentId: String): String = merchantPayment(paymentId).getString("status")
+
+    /** The payment as the merchant's API shows it (status, paid_amount, remaining_amount…). */
+    fun merchantPayment(paymentId: String): JSONObject =
+        request("GET", "/v1/merchant/payment-requests/$paymentId", DEMO_MERCHANT_KEY)
+
+    /** The merchant withdraws its request. */
+    fun cancelPayment(paymentId: String) {
+        request("POST", "/v1/merchant/payment-requests/$paymentId/cancel", DEMO_MERCHANT_KEY)
+    }
+
+    /** Moves the sandbox's clock forward (payments expire, tokens age); this sandbox only. */
+    fun advanceClock(seconds: Long) {
+        admin("POST", "/admin/clock", JSONObject(mapOf("advance_secs" to seconds)))
+    }
 
     /** Long-polls the push feed until the push announcing `paymentId` to `deviceId`; its data map. */
     fun awaitPush(deviceId: String, paymentId: String, timeoutMs: Long = 10_000): Map<String, String> {
@@ -114,10 +130,13 @@ class Sandbox : AutoCloseable {
     }
 }
 
-/** One phone: its own data folder and key, a client built through the bindings. */
-class Phone(val sandbox: Sandbox, signer: DeviceSigner) : AutoCloseable {
+/**
+ * One phone: its own data folder and key, a client built through the bindings.
+ * [baseUrl] is the sandbox's unless the phone reaches it another way (a relay).
+ */
+class Phone(val sandbox: Sandbox, signer: DeviceSigner, baseUrl: String = sandbox.baseUrl) : AutoCloseable {
     private val dataDir: Path = Files.createTempDirectory("cvconnect-android-jvm-")
-    val client = CvClient(ClientConfig(baseUrl = sandbox.baseUrl, dataDir = dataDir.toString()), signer, null)
+    val client = CvClient(ClientConfig(baseUrl = baseUrl, dataDir = dataDir.toString()), signer, null)
     val deviceId: String get() = client.enrolledDevice()!!.deviceId
 
     suspend fun enroll(email: String): Phone {

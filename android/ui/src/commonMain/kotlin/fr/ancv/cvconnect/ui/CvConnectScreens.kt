@@ -1,0 +1,49 @@
+package fr.ancv.cvconnect.ui
+
+import androidx.compose.runtime.Composable
+import androidx.compose.runtime.LaunchedEffect
+import androidx.compose.runtime.collectAsState
+import androidx.compose.runtime.getValue
+import fr.ancv.cvconnect.presenter.EnrollmentPresenter
+import fr.ancv.cvconnect.presenter.PaymentPresenter
+import fr.ancv.cvconnect.presenter.PaymentScreenState
+import fr.ancv.cvconnect.presenter.PendingPaymentsPresenter
+
+/**
+ * The whole app on one screen at a time: activation, then home (balance and pending
+ * payments), or the payment flow while a payment is open. Glue only: it reads the
+ * presenters' states and hands their actions to the screens as callbacks; the screens
+ * take state and callbacks, and nothing here calls the library.
+ */
+@Composable
+fun CvConnectScreens(enrollment: EnrollmentPresenter, pending: PendingPaymentsPresenter, payment: PaymentPresenter) {
+    val enroll by enrollment.state.collectAsState()
+    val flow by payment.state.collectAsState()
+    when {
+        enroll.checking -> BusyScreen("Démarrage…")
+        enroll.enrolled == null -> StartupErrorScreen(enroll.error.orEmpty(), enrollment::check)
+        enroll.enrolled == false -> EnrollScreen(enroll, enrollment::enroll)
+        flow is PaymentScreenState.Idle -> {
+            val home by pending.state.collectAsState()
+            LaunchedEffect(Unit) { pending.refresh() }
+            HomeScreen(home, payment::openPayment, pending::refresh)
+        }
+        else -> PaymentFlow(flow, payment)
+    }
+}
+
+/** One state of the payment flow, to its screen. */
+@Composable
+fun PaymentFlow(state: PaymentScreenState, presenter: PaymentPresenter) {
+    when (state) {
+        PaymentScreenState.Idle -> Unit
+        PaymentScreenState.Loading -> LoadingScreen()
+        is PaymentScreenState.PaymentScreen ->
+            PaymentScreen(state, presenter::setAmount, presenter::startPinEntry, presenter::decline)
+        is PaymentScreenState.PinEntry ->
+            PinScreen(state, presenter::press, presenter::erase, presenter::validate, presenter::cancelPinEntry)
+        is PaymentScreenState.Sending -> SendingScreen(state)
+        is PaymentScreenState.Result -> ResultScreen(state, presenter::dismiss)
+        is PaymentScreenState.Error -> ErrorScreen(state, presenter::dismiss)
+    }
+}
