@@ -14,7 +14,7 @@ use cvconnect_core::crypto::signer::SoftwareSigner;
 use cvconnect_core::keypad::Keypad;
 use cvconnect_core::protocol::wire::Platform;
 use cvconnect_sandbox::client::{http_client, AdminClient, MerchantClient};
-use cvconnect_sandbox::{Database, RunningSandbox, Sandbox, SandboxConfig};
+use cvconnect_sandbox::{Database, Limits, RunningSandbox, Sandbox, SandboxConfig};
 use tokio::runtime::Runtime;
 
 /// PIN of every account the fixture creates.
@@ -80,6 +80,8 @@ impl Fixture {
         let sandbox = sandbox_rt.block_on(Sandbox::start(SandboxConfig {
             database: Database::File(dir.path().join("sandbox.sqlite3")),
             admin_token: Some(ADMIN_TOKEN.into()),
+            // The load figure runs far more flows a minute than the default limits allow.
+            limits: Limits::generous(),
             ..SandboxConfig::default()
         }))?;
         let base_url = sandbox.base_url().to_owned();

@@ -11,6 +11,10 @@ pub struct Clock {
 
 pub const CLOCK_OFFSET_KEY: &str = "clock.offset_secs";
 
+/// The clock never moves more than a hundred years ahead of the wall clock, so that
+/// every time the server computes stays far from `i64` limits.
+pub const MAX_OFFSET_SECS: i64 = 100 * 365 * 24 * 3600;
+
 impl Clock {
     pub fn with_offset(offset_secs: i64) -> Clock {
         Clock {
@@ -24,15 +28,23 @@ impl Clock {
             .duration_since(UNIX_EPOCH)
             .map(|d| d.as_secs() as i64)
             .unwrap_or(0);
-        wall + self.offset()
+        wall.saturating_add(self.offset())
     }
 
     pub fn offset(&self) -> i64 {
         self.offset_secs.load(Ordering::SeqCst)
     }
 
-    /// Moves the clock forward; returns the new offset.
-    pub fn advance(&self, secs: i64) -> i64 {
-        self.offset_secs.fetch_add(secs, Ordering::SeqCst) + secs
+    /// Moves the clock forward; returns the new offset, or `None` (and does not move)
+    /// when the offset would pass [`MAX_OFFSET_SECS`].
+    pub fn advance(&self, secs: i64) -> Option<i64> {
+        self.offset_secs
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |offset| {
+                offset
+                    .checked_add(secs)
+                    .filter(|next| (0..=MAX_OFFSET_SECS).contains(next))
+            })
+            .ok()
+            .map(|previous| previous + secs)
     }
 }

@@ -2,6 +2,7 @@
 
 use std::net::{IpAddr, Ipv4Addr};
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use cvconnect_core::amount::Amount;
 use serde::{Deserialize, Serialize};
@@ -40,6 +41,75 @@ pub struct SandboxConfig {
     pub token_ttl_secs: u64,
     /// Accounts and merchants created at start when missing.
     pub seed: Option<Seed>,
+    /// Serve the checkout page and its API to any peer, with or without admin routes
+    /// (by default they exist only with an admin token, for loopback peers).
+    pub public_checkout: bool,
+    /// Bounds on what clients may ask for (payment requests, challenges, codes).
+    pub limits: Limits,
+    /// Bounds on connections (timeouts, how many at once).
+    pub connections: ConnectionLimits,
+}
+
+/// Bounds on what clients may ask for. Every limit is at least 1.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Limits {
+    /// New payment requests per merchant per minute.
+    pub merchant_requests_per_min: u32,
+    /// New payment requests per account reference (e-mail or number as sent) per minute.
+    pub account_requests_per_min: u32,
+    /// Pending payment requests per account reference.
+    pub max_pending_per_account: u32,
+    /// Authentication challenges per device id per minute (known or not).
+    pub challenges_per_min: u32,
+    /// Wrong activation codes per e-mail before its codes are burned (24 h window).
+    pub max_activation_failures: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            merchant_requests_per_min: 600,
+            account_requests_per_min: 20,
+            max_pending_per_account: 50,
+            challenges_per_min: 30,
+            max_activation_failures: 5,
+        }
+    }
+}
+
+impl Limits {
+    /// Limits so high that no test meets them (fault matrix, crash tests).
+    pub fn generous() -> Self {
+        Limits {
+            merchant_requests_per_min: 1_000_000,
+            account_requests_per_min: 1_000_000,
+            max_pending_per_account: 1_000_000,
+            challenges_per_min: 1_000_000,
+            max_activation_failures: 5,
+        }
+    }
+}
+
+/// Bounds on the connections themselves.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConnectionLimits {
+    /// Longest wait for a request's head (line and headers); also closes a
+    /// keep-alive connection idle for that long.
+    pub header_timeout: Duration,
+    /// Longest read of a request body.
+    pub body_timeout: Duration,
+    /// Connections served at once; further ones wait in the listen backlog.
+    pub max_connections: usize,
+}
+
+impl Default for ConnectionLimits {
+    fn default() -> Self {
+        ConnectionLimits {
+            header_timeout: Duration::from_secs(30),
+            body_timeout: Duration::from_secs(30),
+            max_connections: 1024,
+        }
+    }
 }
 
 impl Default for SandboxConfig {
@@ -56,19 +126,44 @@ impl Default for SandboxConfig {
             pin_length: 4,
             token_ttl_secs: 300,
             seed: None,
+            public_checkout: false,
+            limits: Limits::default(),
+            connections: ConnectionLimits::default(),
         }
     }
 }
 
 impl SandboxConfig {
     /// The values actually used: attempts within 1..=5, PIN length within 4..=6,
-    /// TTLs at least one second.
+    /// TTLs within one second and ten years, every limit at least 1, timeouts at
+    /// least 10 ms.
     pub fn normalized(mut self) -> Self {
+        const TEN_YEARS: u64 = 10 * 365 * 24 * 3600;
         self.max_pin_attempts = self.max_pin_attempts.clamp(1, 5);
         self.pin_length = self.pin_length.clamp(4, 6);
-        self.request_ttl_secs = self.request_ttl_secs.max(1);
-        self.token_ttl_secs = self.token_ttl_secs.max(1);
+        self.request_ttl_secs = self.request_ttl_secs.clamp(1, TEN_YEARS);
+        self.token_ttl_secs = self.token_ttl_secs.clamp(1, TEN_YEARS);
+        let l = &mut self.limits;
+        for limit in [
+            &mut l.merchant_requests_per_min,
+            &mut l.account_requests_per_min,
+            &mut l.max_pending_per_account,
+            &mut l.challenges_per_min,
+            &mut l.max_activation_failures,
+        ] {
+            *limit = (*limit).max(1);
+        }
+        let c = &mut self.connections;
+        let floor = Duration::from_millis(10);
+        c.header_timeout = c.header_timeout.max(floor);
+        c.body_timeout = c.body_timeout.max(floor);
+        c.max_connections = c.max_connections.max(1);
         self
+    }
+
+    /// Whether the checkout page and its API are routed at all.
+    pub fn serves_checkout(&self) -> bool {
+        self.public_checkout || self.admin_token.is_some()
     }
 }
 

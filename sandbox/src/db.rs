@@ -9,7 +9,7 @@ use crate::config::Database;
 use crate::error::{ApiError, ApiResult};
 
 /// Current schema version (table `schema_version`).
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 const SCHEMA_V1: &str = r#"
 CREATE TABLE schema_version (version INTEGER NOT NULL);
@@ -108,6 +108,43 @@ CREATE TABLE push_notifications (
 CREATE INDEX push_device ON push_notifications(device_id, seq);
 "#;
 
+/// Version 2 (issue 15): the account reference a request was made for (rate limits and
+/// the pending cap count by it), the push outbox written with every request, the
+/// checkout page's own payments, merchant idempotency keys, wrong activation codes per
+/// e-mail. Activation codes are now stored under a keyed hash: the unused codes of
+/// version 1 (plain SHA-256) are dropped.
+const SCHEMA_V2: &str = r#"
+ALTER TABLE payments ADD COLUMN account_ref TEXT;
+CREATE INDEX payments_merchant_created ON payments(merchant_id, created_at);
+CREATE INDEX payments_ref_status ON payments(account_ref, status, created_at);
+CREATE INDEX payments_account_list ON payments(account_id, created_at);
+CREATE INDEX challenges_device ON challenges(device_id, expires_at);
+CREATE TABLE push_outbox (
+    payment_id TEXT PRIMARY KEY REFERENCES payments(id),
+    created_at INTEGER NOT NULL
+);
+CREATE TABLE checkout_payments (
+    payment_id   TEXT PRIMARY KEY REFERENCES payments(id),
+    session_hash BLOB NOT NULL
+);
+CREATE TABLE merchant_idempotency (
+    merchant_id  TEXT NOT NULL REFERENCES merchants(id),
+    key          TEXT NOT NULL,
+    request_hash BLOB NOT NULL,
+    http_status  INTEGER NOT NULL,
+    body         TEXT NOT NULL,
+    created_at   INTEGER NOT NULL,
+    PRIMARY KEY (merchant_id, key)
+);
+CREATE INDEX merchant_idempotency_created ON merchant_idempotency(created_at);
+CREATE TABLE enrollment_failures (
+    email      TEXT PRIMARY KEY,
+    failures   INTEGER NOT NULL CHECK (failures >= 0),
+    updated_at INTEGER NOT NULL
+);
+DELETE FROM activation_codes WHERE used_at IS NULL;
+"#;
+
 /// The shared connection.
 #[derive(Clone)]
 pub struct Db {
@@ -131,6 +168,7 @@ impl Db {
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         migrate(&mut conn)?;
+        crate::work::install(&conn);
         Ok(Db {
             conn: Arc::new(Mutex::new(conn)),
         })
@@ -204,6 +242,10 @@ fn migrate(conn: &mut Connection) -> anyhow::Result<()> {
         tx.execute_batch(SCHEMA_V1)?;
         tx.execute("INSERT INTO schema_version (version) VALUES (1)", [])?;
     }
+    if version < 2 {
+        tx.execute_batch(SCHEMA_V2)?;
+        tx.execute("INSERT INTO schema_version (version) VALUES (2)", [])?;
+    }
     tx.commit()?;
     Ok(())
 }
@@ -242,6 +284,32 @@ mod tests {
                 |c| Ok(c.query_row("SELECT COUNT(*) FROM schema_version", [], |r| r.get(0))?),
             )
             .unwrap();
-        assert_eq!(n, 1);
+        assert_eq!(n, 2);
+    }
+
+    #[test]
+    fn a_version_1_file_is_brought_to_version_2() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v1.db");
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(SCHEMA_V1).unwrap();
+            conn.execute("INSERT INTO schema_version (version) VALUES (1)", [])
+                .unwrap();
+        }
+        let db = Db::open(&Database::File(path)).unwrap();
+        let (version, refs): (i64, i64) = db
+            .with_conn(|c| {
+                Ok((
+                    c.query_row("SELECT MAX(version) FROM schema_version", [], |r| r.get(0))?,
+                    c.query_row(
+                        "SELECT COUNT(*) FROM pragma_table_info('payments') WHERE name = 'account_ref'",
+                        [],
+                        |r| r.get(0),
+                    )?,
+                ))
+            })
+            .unwrap();
+        assert_eq!((version, refs), (2, 1));
     }
 }

@@ -23,14 +23,13 @@ pub const BODY_LIMIT: usize = 16 * 1024;
 /// A JSON body of type `T` (which should deny unknown fields).
 pub struct JsonBody<T>(pub T);
 
-impl<S, T> FromRequest<S> for JsonBody<T>
+impl<T> FromRequest<AppState> for JsonBody<T>
 where
     T: DeserializeOwned,
-    S: Send + Sync,
 {
     type Rejection = ApiError;
 
-    async fn from_request(request: Request, _state: &S) -> Result<Self, ApiError> {
+    async fn from_request(request: Request, state: &AppState) -> Result<Self, ApiError> {
         let too_large = || ApiError::new(ErrorCode::PayloadTooLarge);
         // A body declared as something else than JSON is refused; no declaration is tolerated.
         if let Some(content_type) = request.headers().get(CONTENT_TYPE) {
@@ -54,20 +53,38 @@ where
         if declared.is_some_and(|len| len > BODY_LIMIT as u64) {
             return Err(too_large());
         }
-        let mut stream = request.into_body().into_data_stream();
-        let mut bytes = Vec::new();
-        while let Some(chunk) = stream.next().await {
-            let chunk = chunk.map_err(|_| ApiError::bad_request())?;
-            if bytes.len() + chunk.len() > BODY_LIMIT {
-                return Err(too_large());
-            }
-            bytes.extend_from_slice(&chunk);
-        }
+        let read = read_body(request.into_body());
+        let bytes = tokio::time::timeout(state.config.connections.body_timeout, read)
+            .await
+            .map_err(|_| {
+                tracing::debug!("request body too slow");
+                ApiError::body_timeout()
+            })??;
         serde_json::from_slice(&bytes).map(JsonBody).map_err(|e| {
-            tracing::debug!(error = %e, "rejected body");
+            // The parser's own text quotes the rejected value: only its kind and place.
+            tracing::debug!(
+                category = ?e.classify(),
+                line = e.line(),
+                column = e.column(),
+                "rejected body"
+            );
             ApiError::bad_request()
         })
     }
+}
+
+/// The whole body, at most [`BODY_LIMIT`] bytes.
+async fn read_body(body: axum::body::Body) -> Result<Vec<u8>, ApiError> {
+    let mut stream = body.into_data_stream();
+    let mut bytes = Vec::new();
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|_| ApiError::bad_request())?;
+        if bytes.len() + chunk.len() > BODY_LIMIT {
+            return Err(ApiError::new(ErrorCode::PayloadTooLarge));
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok(bytes)
 }
 
 /// A single path parameter in the id charset; anything else is `not_found`.
@@ -157,6 +174,15 @@ impl FromRequestParts<AppState> for MerchantAuth {
     }
 }
 
+/// Whether the request comes from this machine (127.0.0.0/8, ::1, or 127.0.0.1 mapped
+/// into IPv6 by a dual-stack listener).
+pub fn is_loopback_peer(parts: &Parts) -> bool {
+    parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .is_some_and(|ConnectInfo(addr)| addr.ip().to_canonical().is_loopback())
+}
+
 /// The admin token, from a loopback peer.
 pub struct AdminAuth;
 
@@ -167,11 +193,7 @@ impl FromRequestParts<AppState> for AdminAuth {
         let Some(expected) = state.config.admin_token.as_deref() else {
             return Err(ApiError::not_found());
         };
-        let loopback = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .is_some_and(|ConnectInfo(addr)| addr.ip().is_loopback());
-        if !loopback {
+        if !is_loopback_peer(parts) {
             return Err(ApiError::not_found());
         }
         match bearer(parts) {

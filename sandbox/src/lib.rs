@@ -28,12 +28,14 @@ mod db;
 mod error;
 mod extract;
 mod faults;
+mod outbox;
 mod routes;
 mod secrets;
 mod server;
 mod state;
 mod store;
 mod util;
+mod work;
 
 use std::net::SocketAddr;
 
@@ -41,7 +43,9 @@ use tokio::net::TcpListener;
 use tokio::sync::{watch, Notify};
 use tokio::task::JoinHandle;
 
-pub use config::{Database, SandboxConfig, Seed, SeedAccount, SeedMerchant};
+pub use config::{
+    ConnectionLimits, Database, Limits, SandboxConfig, Seed, SeedAccount, SeedMerchant,
+};
 pub use faults::FaultKind;
 
 use crate::clock::{Clock, CLOCK_OFFSET_KEY};
@@ -60,34 +64,9 @@ impl Sandbox {
     /// Opens the database, seeds it, binds the port and serves in the background.
     pub async fn start(config: SandboxConfig) -> anyhow::Result<RunningSandbox> {
         let config = config.normalized();
-        let db = Db::open(&config.database)?;
-        let (secrets, offset, tls_identity) = db.with_conn(|conn| {
-            let secrets = Secrets::load_or_create(conn)?;
-            let offset = meta_get(conn, CLOCK_OFFSET_KEY)?
-                .and_then(|v| String::from_utf8(v).ok())
-                .and_then(|v| v.parse::<i64>().ok())
-                .unwrap_or(0);
-            let tls = if config.tls {
-                Some(TlsIdentity::load_or_create(conn)?)
-            } else {
-                None
-            };
-            Ok((secrets, offset, tls))
-        })?;
-        let clock = Clock::with_offset(offset);
-        let now = clock.now();
-        if let Some(seed) = &config.seed {
-            apply_seed(&db, &secrets, seed, config.pin_length, now)?;
-        }
-        let checkout_merchant = db.with_conn(|conn| {
-            if let Some(first) = merchants::first(conn)? {
-                return Ok(first);
-            }
-            let key = format!("mk_{}", util::new_token());
-            merchants::insert(conn, DEFAULT_MERCHANT_NAME, &key, now)
-                .map_err(|e| anyhow::anyhow!("cannot create the checkout merchant: {}", e.message))
-        })?;
-
+        let (shutdown_tx, shutdown_rx) = watch::channel(false);
+        let (state, tls_identity) = prepare(&config, shutdown_rx.clone())?;
+        let checkout_merchant = state.checkout_merchant.clone();
         let listener = TcpListener::bind(SocketAddr::new(config.host, config.port)).await?;
         let local_addr = listener.local_addr()?;
         let scheme = if config.tls { "https" } else { "http" };
@@ -96,19 +75,15 @@ impl Sandbox {
             Some(identity) => Some(server::tls_config(identity)?),
             None => None,
         };
-        let (shutdown_tx, shutdown_rx) = watch::channel(false);
-        let state = AppState::new(Inner {
-            config: config.clone(),
-            db,
-            secrets,
-            clock,
-            faults: faults::Faults::default(),
-            push_notify: Notify::new(),
-            checkout_merchant: checkout_merchant.clone(),
-            shutdown: shutdown_rx.clone(),
-        });
+        tokio::spawn(outbox::run(state.clone()));
         let router = routes::router(state);
-        let task = tokio::spawn(server::serve(listener, router, tls_config, shutdown_rx));
+        let task = tokio::spawn(server::serve(
+            listener,
+            router,
+            tls_config,
+            config.connections.clone(),
+            shutdown_rx,
+        ));
         tracing::info!(%base_url, tls = config.tls, admin = config.admin_token.is_some(), "sandbox listening");
         Ok(RunningSandbox {
             base_url,
@@ -123,6 +98,63 @@ impl Sandbox {
             task: Some(task),
         })
     }
+}
+
+/// The shared state of a sandbox: database opened and seeded, secrets, clock, the
+/// checkout merchant; and the TLS identity when `config.tls`.
+fn prepare(
+    config: &SandboxConfig,
+    shutdown: watch::Receiver<bool>,
+) -> anyhow::Result<(AppState, Option<TlsIdentity>)> {
+    let db = Db::open(&config.database)?;
+    let (secrets, offset, tls_identity) = db.with_conn(|conn| {
+        let secrets = Secrets::load_or_create(conn)?;
+        let offset = meta_get(conn, CLOCK_OFFSET_KEY)?
+            .and_then(|v| String::from_utf8(v).ok())
+            .and_then(|v| v.parse::<i64>().ok())
+            .unwrap_or(0)
+            .clamp(0, clock::MAX_OFFSET_SECS);
+        let tls = if config.tls {
+            Some(TlsIdentity::load_or_create(conn)?)
+        } else {
+            None
+        };
+        Ok((secrets, offset, tls))
+    })?;
+    let clock = Clock::with_offset(offset);
+    let now = clock.now();
+    if let Some(seed) = &config.seed {
+        apply_seed(&db, &secrets, seed, config.pin_length, now)?;
+    }
+    let checkout_merchant = db.with_conn(|conn| {
+        if let Some(first) = merchants::first(conn)? {
+            return Ok(first);
+        }
+        let key = format!("mk_{}", util::new_token());
+        merchants::insert(conn, DEFAULT_MERCHANT_NAME, &key, now)
+            .map_err(|e| anyhow::anyhow!("cannot create the checkout merchant: {}", e.message))
+    })?;
+    let state = AppState::new(Inner {
+        config: config.clone(),
+        db,
+        secrets,
+        clock,
+        faults: faults::Faults::default(),
+        push_notify: Notify::new(),
+        outbox_wake: Notify::new(),
+        checkout_merchant,
+        shutdown,
+    });
+    Ok((state, tls_identity))
+}
+
+/// The router of a sandbox that does not listen, for in-process tests of what depends
+/// on the peer's address.
+#[cfg(test)]
+pub(crate) fn test_router(config: SandboxConfig) -> axum::Router {
+    let (_, shutdown) = watch::channel(false);
+    let (state, _) = prepare(&config.normalized(), shutdown).expect("sandbox state");
+    routes::router(state)
 }
 
 fn apply_seed(

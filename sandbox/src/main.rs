@@ -6,6 +6,7 @@
 use std::io::Write as _;
 use std::net::IpAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use cvconnect_core::amount::Amount;
 use cvconnect_sandbox::{Database, Sandbox, SandboxConfig, Seed, SeedAccount, SeedMerchant};
@@ -34,6 +35,19 @@ Options:
   --pin-length N            PIN length of new accounts, 4 to 6 (default 4)
   --token-ttl-secs N        bearer token lifetime (default 300)
   --min-total X             minimum order total (default 20.00)
+  --public-checkout         serve the checkout page and its API to any peer
+                            (by default: only with --admin-token, to loopback peers)
+  --merchant-rate N         new payment requests per merchant per minute (default 600)
+  --account-rate N          new payment requests per account (e-mail or number as sent)
+                            per minute (default 20)
+  --max-pending N           pending payment requests per account reference (default 50)
+  --challenge-rate N        auth challenges per device id per minute (default 30)
+  --max-activation-failures N
+                            wrong activation codes per e-mail before its codes are
+                            burned (default 5)
+  --header-timeout-ms N     time to send a request head; idle keep-alive (default 30000)
+  --body-timeout-ms N       time to send a request body (default 30000)
+  --max-connections N       connections served at once (default 1024)
   -h, --help                this help
 
 Without --seed, --account or --merchant (and without --no-seed), the demo data of
@@ -130,6 +144,21 @@ fn parse_args(args: Vec<String>) -> anyhow::Result<Option<SandboxConfig>> {
                 config.min_total = Amount::from_plain(&text)
                     .map_err(|e| anyhow::anyhow!("--min-total {text:?}: {e}"))?;
             }
+            "--public-checkout" => config.public_checkout = true,
+            "--merchant-rate" => config.limits.merchant_requests_per_min = value("N")?.parse()?,
+            "--account-rate" => config.limits.account_requests_per_min = value("N")?.parse()?,
+            "--max-pending" => config.limits.max_pending_per_account = value("N")?.parse()?,
+            "--challenge-rate" => config.limits.challenges_per_min = value("N")?.parse()?,
+            "--max-activation-failures" => {
+                config.limits.max_activation_failures = value("N")?.parse()?
+            }
+            "--header-timeout-ms" => {
+                config.connections.header_timeout = Duration::from_millis(value("N")?.parse()?)
+            }
+            "--body-timeout-ms" => {
+                config.connections.body_timeout = Duration::from_millis(value("N")?.parse()?)
+            }
+            "--max-connections" => config.connections.max_connections = value("N")?.parse()?,
             other => anyhow::bail!("unknown option {other:?} (see --help)"),
         }
     }
@@ -223,6 +252,45 @@ mod tests {
         assert_eq!(seed.merchants[0].name, "Shop: A");
         assert_eq!(seed.merchants[0].api_key, "key_123456");
         assert_eq!(c.normalized().max_pin_attempts, 5);
+    }
+
+    #[test]
+    fn limit_flags() {
+        let c = parse(&[
+            "--public-checkout",
+            "--merchant-rate",
+            "7",
+            "--account-rate=3",
+            "--max-pending",
+            "4",
+            "--challenge-rate",
+            "0",
+            "--max-activation-failures",
+            "2",
+            "--header-timeout-ms",
+            "250",
+            "--body-timeout-ms",
+            "300",
+            "--max-connections",
+            "9",
+        ]);
+        assert!(c.public_checkout && c.serves_checkout());
+        let c = c.normalized();
+        assert_eq!(
+            (
+                c.limits.merchant_requests_per_min,
+                c.limits.account_requests_per_min,
+                c.limits.max_pending_per_account,
+                c.limits.challenges_per_min,
+                c.limits.max_activation_failures
+            ),
+            (7, 3, 4, 1, 2)
+        );
+        assert_eq!(c.connections.header_timeout, Duration::from_millis(250));
+        assert_eq!(c.connections.body_timeout, Duration::from_millis(300));
+        assert_eq!(c.connections.max_connections, 9);
+        assert!(!parse(&["--memory"]).serves_checkout());
+        assert!(parse(&["--admin-token", "t"]).serves_checkout());
     }
 
     #[test]

@@ -12,6 +12,7 @@ use crate::util::{b64url, random_bytes, sha256};
 
 const PIN_KEY: &str = "secret.pin_key_x25519";
 const PEPPER: &str = "secret.pin_pepper";
+const ACTIVATION_KEY: &str = "secret.activation_code_key";
 const TLS_CERT: &str = "tls.cert_der";
 const TLS_KEY: &str = "tls.key_pkcs8_der";
 const TLS_SPKI: &str = "tls.spki_der";
@@ -23,6 +24,20 @@ pub struct Secrets {
     /// base64url of the 32-byte X25519 public key.
     pub pin_public_key: String,
     pepper: hmac::Key,
+    /// Key of the activation codes' stored hashes.
+    activation_key: hmac::Key,
+}
+
+/// A 32-byte secret of the `meta` table, drawn at first use.
+fn stored_secret(conn: &Connection, name: &str) -> anyhow::Result<Zeroizing<Vec<u8>>> {
+    Ok(match meta_get(conn, name)? {
+        Some(bytes) => Zeroizing::new(bytes),
+        None => {
+            let fresh = random_bytes::<32>();
+            meta_set(conn, name, &fresh)?;
+            Zeroizing::new(fresh.to_vec())
+        }
+    })
 }
 
 impl Secrets {
@@ -40,14 +55,8 @@ impl Secrets {
                 fresh
             }
         };
-        let pepper: Zeroizing<Vec<u8>> = match meta_get(conn, PEPPER)? {
-            Some(bytes) => Zeroizing::new(bytes),
-            None => {
-                let fresh = random_bytes::<32>();
-                meta_set(conn, PEPPER, &fresh)?;
-                Zeroizing::new(fresh.to_vec())
-            }
-        };
+        let pepper = stored_secret(conn, PEPPER)?;
+        let activation_key = stored_secret(conn, ACTIVATION_KEY)?;
         let pin_key = PinKeyPair::from_secret_bytes(*secret);
         let public = pin_key.public_bytes();
         Ok(Secrets {
@@ -55,7 +64,18 @@ impl Secrets {
             pin_public_key: b64url(&public),
             pin_key,
             pepper: hmac::Key::new(hmac::HMAC_SHA256, &pepper),
+            activation_key: hmac::Key::new(hmac::HMAC_SHA256, &activation_key),
         })
+    }
+
+    /// Keyed hash under which an activation code is stored: HMAC-SHA-256 under a
+    /// server secret of the code (trimmed, upper case). A leaked table alone does not
+    /// let anyone test the 2^40 codes offline.
+    pub fn activation_code_hash(&self, code: &str) -> Vec<u8> {
+        let normalized = Zeroizing::new(code.trim().to_ascii_uppercase());
+        hmac::sign(&self.activation_key, normalized.as_bytes())
+            .as_ref()
+            .to_vec()
     }
 
     /// Keyed hash of a PIN: HMAC-SHA-256(pepper, account id ‖ PIN digits).

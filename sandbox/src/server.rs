@@ -1,6 +1,11 @@
 //! The accept loop: plain HTTP/1.1 or TLS (rustls, ring), one hyper connection per
 //! client, the peer address handed to axum as `ConnectInfo`, and the connection
 //! dropped without an answer when a `drop_after_commit` fault marked the response.
+//!
+//! Connections are bounded: at most `max_connections` at once (the next ones wait in
+//! the listen backlog), a request head must arrive within `header_timeout` (which also
+//! closes a keep-alive connection left idle that long), and the TLS handshake within
+//! the same time. Bodies are bounded in time where they are read (`extract.rs`).
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -10,13 +15,14 @@ use axum::extract::ConnectInfo;
 use axum::Router;
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use tokio::net::TcpListener;
-use tokio::sync::watch;
+use tokio::sync::{watch, Semaphore};
 use tokio::task::JoinSet;
 use tower_service::Service as _;
 
+use crate::config::ConnectionLimits;
 use crate::faults::DropConnection;
 use crate::secrets::TlsIdentity;
 
@@ -40,28 +46,38 @@ pub async fn serve(
     listener: TcpListener,
     router: Router,
     tls: Option<Arc<rustls::ServerConfig>>,
+    limits: ConnectionLimits,
     mut shutdown: watch::Receiver<bool>,
 ) {
+    let slots = Arc::new(Semaphore::new(limits.max_connections));
     let mut connections = JoinSet::new();
     loop {
+        // A free slot first, then a connection: beyond the bound, peers wait.
+        let slot = tokio::select! {
+            slot = slots.clone().acquire_owned() => match slot {
+                Ok(slot) => slot,
+                Err(_) => break,
+            },
+            changed = shutdown.changed() => {
+                if changed.is_err() || *shutdown.borrow() { break; }
+                continue;
+            }
+            Some(_) = connections.join_next(), if !connections.is_empty() => continue,
+        };
         tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok((stream, peer)) => {
                     let _ = stream.set_nodelay(true);
-                    let router = router.clone();
+                    let connection = Connection {
+                        peer,
+                        router: router.clone(),
+                        header_timeout: limits.header_timeout,
+                        shutdown: shutdown.clone(),
+                    };
                     let tls = tls.clone();
-                    let shutdown = shutdown.clone();
                     connections.spawn(async move {
-                        match tls {
-                            Some(config) => {
-                                let acceptor = tokio_rustls::TlsAcceptor::from(config);
-                                match tokio::time::timeout(Duration::from_secs(10), acceptor.accept(stream)).await {
-                                    Ok(Ok(stream)) => drive(TokioIo::new(stream), peer, router, shutdown).await,
-                                    _ => tracing::debug!(%peer, "TLS handshake failed"),
-                                }
-                            }
-                            None => drive(TokioIo::new(stream), peer, router, shutdown).await,
-                        }
+                        connection.run(stream, tls).await;
+                        drop(slot);
                     });
                 }
                 Err(e) => {
@@ -84,12 +100,52 @@ pub async fn serve(
     while connections.join_next().await.is_some() {}
 }
 
+/// One accepted connection, before its (optional) TLS handshake.
+struct Connection {
+    peer: SocketAddr,
+    router: Router,
+    header_timeout: Duration,
+    shutdown: watch::Receiver<bool>,
+}
+
+impl Connection {
+    async fn run(self, stream: tokio::net::TcpStream, tls: Option<Arc<rustls::ServerConfig>>) {
+        let Some(config) = tls else {
+            return self.drive(TokioIo::new(stream)).await;
+        };
+        let acceptor = tokio_rustls::TlsAcceptor::from(config);
+        match tokio::time::timeout(self.header_timeout, acceptor.accept(stream)).await {
+            Ok(Ok(stream)) => self.drive(TokioIo::new(stream)).await,
+            _ => tracing::debug!(peer = %self.peer, "TLS handshake failed"),
+        }
+    }
+
+    async fn drive<I>(self, io: I)
+    where
+        I: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
+    {
+        drive(
+            io,
+            self.peer,
+            self.router,
+            self.header_timeout,
+            self.shutdown,
+        )
+        .await
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 #[error("connection dropped by an injected fault")]
 struct DroppedByFault;
 
-async fn drive<I>(io: I, peer: SocketAddr, router: Router, mut shutdown: watch::Receiver<bool>)
-where
+async fn drive<I>(
+    io: I,
+    peer: SocketAddr,
+    router: Router,
+    header_timeout: Duration,
+    mut shutdown: watch::Receiver<bool>,
+) where
     I: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
 {
     let service = hyper::service::service_fn(move |mut request: hyper::Request<Incoming>| {
@@ -107,6 +163,10 @@ where
         }
     });
     let connection = http1::Builder::new()
+        .timer(TokioTimer::new())
+        .header_read_timeout(header_timeout)
+        .max_headers(64)
+        .max_buf_size(64 * 1024)
         .keep_alive(true)
         .serve_connection(io, service);
     tokio::pin!(connection);

@@ -23,6 +23,8 @@ pub struct Inner {
     pub faults: Faults,
     /// Woken whenever a push notification is recorded.
     pub push_notify: Notify,
+    /// Wakes the push dispatcher (a request queued notifications).
+    pub outbox_wake: Notify,
     /// The merchant the checkout page plays.
     pub checkout_merchant: MerchantRow,
     /// Turns true when the server shuts down (ends long polls).

@@ -72,6 +72,16 @@ pub fn is_account_number(text: &str) -> bool {
     text.len() == 11 && text.bytes().all(|b| b.is_ascii_digit())
 }
 
+/// The account reference of a merchant request: an 11-digit number as is, an e-mail
+/// trimmed and lowercased; `None` for anything else.
+pub fn account_reference(text: &str) -> Option<String> {
+    let text = text.trim();
+    if is_account_number(text) {
+        return Some(text.to_owned());
+    }
+    normalize_email(text)
+}
+
 /// Account reference (e-mail or number) for logs.
 pub fn mask_account(account: &str) -> String {
     if account.contains('@') {

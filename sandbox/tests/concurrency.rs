@@ -92,7 +92,7 @@ async fn two_hundred_concurrent_confirmations_keep_the_balance_exact() {
     assert_eq!(device.balance().await.unwrap(), eur("0.00"));
     let ledger = env.admin.ledger().await.unwrap();
     assert_eq!(ledger.entries.len(), 150);
-    assert_eq!(ledger.total, eur("150.00"));
+    assert_eq!(ledger.total, "150.00");
     // Balances after each debit are distinct and never negative.
     let mut after: Vec<u64> = ledger
         .entries

@@ -17,7 +17,7 @@ use cvconnect_core::protocol::wire::{MerchantPayment, PaymentStatus, Platform};
 use cvconnect_sandbox::client::{
     http_client, tls_client_trusting, AdminClient, BeneficiaryClient, MerchantClient, SoftDevice,
 };
-use cvconnect_sandbox::{Database, FaultKind, RunningSandbox, Sandbox, SandboxConfig};
+use cvconnect_sandbox::{Database, FaultKind, Limits, RunningSandbox, Sandbox, SandboxConfig};
 
 /// The PIN of the accounts the harness creates.
 pub const PIN: &str = "4827";
@@ -104,6 +104,8 @@ impl Harness {
             admin_token: Some(ADMIN_TOKEN.into()),
             tls,
             pin_length,
+            // The suites create thousands of requests in minutes: limits out of reach.
+            limits: Limits::generous(),
             ..SandboxConfig::default()
         })
         .await

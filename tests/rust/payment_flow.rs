@@ -262,3 +262,21 @@ async fn a_payment_of_another_account_is_not_found() {
 async fn pay(session: &cvconnect_core::client::PaymentSession) -> PaymentOutcome {
     confirm_pin(session, PIN).await
 }
+
+/// 1 005 pending requests for one account (1 400 of them once weighed 296 KB, above the
+/// core's 256 KiB answer cap): the core reads the list page by page, newest first, and
+/// stops at its bound of 1 000.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_long_pending_list_is_read_page_by_page() {
+    let h = Harness::start().await;
+    let account = h.account("200.00").await;
+    let phone = h.phone(&account).await;
+    let mut ids = Vec::new();
+    for _ in 0..1_005 {
+        ids.push(h.create_payment(&account, "25.00").await);
+    }
+    let pending = phone.client.pending_payments().await.unwrap();
+    let newest: Vec<&str> = ids.iter().rev().take(1_000).map(String::as_str).collect();
+    let read: Vec<&str> = pending.iter().map(|p| p.payment_id.as_str()).collect();
+    assert_eq!(read, newest);
+}

@@ -57,6 +57,7 @@ EXCLUDED_CHECKS = "positive_data_acceptance"
 TOKEN_TTL_SECS = "3600"
 BENEFICIARY_PATHS = r"^/v1/(devices|auth|balance|payments)"
 MERCHANT_PATHS = r"^/v1/merchant/"
+PAYMENT_LIMITS = ["--merchant-rate", "1000000", "--account-rate", "1000000", "--max-pending", "1000000"]
 # Bound of a whole schemathesis run; a run above it is a failure, not a hang.
 RUN_TIMEOUT_SECS = 150
 
@@ -133,6 +134,10 @@ def start_sandbox() -> tuple[subprocess.Popen, str]:
             ADMIN_TOKEN,
             "--token-ttl-secs",
             TOKEN_TTL_SECS,
+            # Hundreds of generated creates for the demo account within a minute: the
+            # limits on new payment requests (429, documented) would otherwise refuse the
+            # real pending payments the second run needs.
+            *PAYMENT_LIMITS,
         ],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,

@@ -281,3 +281,25 @@ pub struct ErrorInfo {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pending_pages() {
+        assert_eq!(
+            pending_page_path(None).as_deref(),
+            Some("/v1/payments?status=pending&limit=50")
+        );
+        assert_eq!(
+            pending_page_path(Some("c1.MTc5MDAwMDAwMDo0Mg")).as_deref(),
+            Some("/v1/payments?status=pending&limit=50&cursor=c1.MTc5MDAwMDAwMDo0Mg")
+        );
+        for bad in ["", "a&b", "a b", "a/b", "%41", &"a".repeat(257)] {
+            assert_eq!(pending_page_path(Some(bad)), None, "{bad}");
+        }
+        let last: PaymentList = serde_json::from_str(r#"{"payments":[]}"#).unwrap();
+        assert_eq!(last.next_cursor, None);
+    }
+}

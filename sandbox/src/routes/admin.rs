@@ -18,7 +18,7 @@ use crate::faults::{Fault, FaultKind};
 use crate::state::AppState;
 use crate::store::accounts::{self, AccountView, NewAccount};
 use crate::store::ledger::{self, LedgerEntry};
-use crate::store::{devices, merchants, push};
+use crate::store::{activation, merchants, push};
 use crate::util::{mask_email, new_token, normalize_email};
 
 /// Longest long poll of the push feed.
@@ -128,11 +128,18 @@ pub async fn activation_code(
 ) -> ApiResult<(StatusCode, Json<ActivationCodeView>)> {
     let email = normalize_email(&body.email).ok_or_else(|| ApiError::validation("email"))?;
     let now = state.now();
+    let worker = state.clone();
     let (code, expires_at) = state
         .db
         .transaction(move |tx| {
             let account = accounts::find(tx, &email)?.ok_or_else(ApiError::not_found)?;
-            Ok(devices::issue_activation_code(tx, &account.id, now)?)
+            Ok(activation::issue_code(
+                tx,
+                &worker.secrets,
+                &account.id,
+                &account.email,
+                now,
+            )?)
         })
         .await?;
     Ok((
@@ -215,7 +222,7 @@ pub async fn set_fault(
         count,
     };
     state.faults.set(fault.clone());
-    tracing::info!(route = %fault.route, kind = ?fault.kind, count, "fault armed");
+    tracing::info!(kind = ?fault.kind, count, "fault armed");
     Ok((StatusCode::CREATED, Json(fault)))
 }
 
@@ -243,7 +250,10 @@ pub async fn advance_clock(
     if body.advance_secs > TEN_YEARS {
         return Err(ApiError::validation("advance_secs"));
     }
-    let offset = state.clock.advance(body.advance_secs as i64);
+    let offset = i64::try_from(body.advance_secs)
+        .ok()
+        .and_then(|secs| state.clock.advance(secs))
+        .ok_or_else(|| ApiError::validation("advance_secs"))?;
     state
         .db
         .run(move |conn| {
@@ -269,6 +279,8 @@ pub async fn push_feed(
     _: AdminAuth,
     QueryParams(query): QueryParams<FeedQuery>,
 ) -> ApiResult<Json<Value>> {
+    // Notifications queued by requests answered just before are written first.
+    crate::outbox::drain(&state).await?;
     let after = query.after.unwrap_or(0).max(0);
     let wait = Duration::from_millis(query.wait_ms.unwrap_or(0).min(MAX_WAIT_MS));
     let deadline = tokio::time::Instant::now() + wait;
@@ -309,14 +321,20 @@ pub async fn push_feed(
 #[derive(Debug, Serialize)]
 pub struct LedgerView {
     entries: Vec<LedgerEntry>,
-    total: Amount,
+    /// The sum of the debits, in euros with two decimals. Not an `Amount`: a sum of
+    /// amounts may exceed the largest amount (9 999 999,99 €).
+    total: String,
 }
 
 pub async fn ledger(State(state): State<AppState>, _: AdminAuth) -> ApiResult<Json<LedgerView>> {
     let entries = state.db.run(|conn| Ok(ledger::all(conn)?)).await?;
-    let total = entries
-        .iter()
-        .try_fold(Amount::ZERO, |acc, e| acc.checked_add(e.amount))
-        .ok_or_else(|| ApiError::internal("ledger total overflow"))?;
+    let total = euros(entries.iter().map(|e| e.amount));
     Ok(Json(LedgerView { entries, total }))
+}
+
+/// The exact sum of `amounts` in plain form (`"19999999.98"`), whatever their number:
+/// cents are added as `u128`, which `u64` cents cannot overflow.
+pub fn euros(amounts: impl Iterator<Item = Amount>) -> String {
+    let cents: u128 = amounts.map(|a| u128::from(a.cents())).sum();
+    format!("{}.{:02}", cents / 100, cents % 100)
 }

@@ -21,7 +21,8 @@ use crate::error::{json_response, ApiError, ApiResult};
 use crate::extract::{DeviceAuth, JsonBody, PathId, QueryParams};
 use crate::state::AppState;
 use crate::store::confirm::{self, min_amount, ConfirmInput, Limits};
-use crate::store::{accounts, devices, payments};
+use crate::store::payments::Cursor;
+use crate::store::{accounts, activation, devices, payments};
 use crate::util::{b64url_decode, is_valid_id, sha256};
 
 const MAX_PUSH_TOKEN: usize = 4096;
@@ -48,10 +49,12 @@ pub async fn enroll(
     }
     let now = state.now();
     let pin_length = state.config.pin_length;
+    let max_failures = state.config.limits.max_activation_failures;
+    let worker = state.clone();
     let device_id = state
         .db
         .transaction(move |tx| {
-            let enrollment = devices::Enrollment {
+            let enrollment = activation::Enrollment {
                 email: &req.email,
                 activation_code: &req.activation_code,
                 public_key: &public_key,
@@ -59,9 +62,9 @@ pub async fn enroll(
                 platform: &req.platform,
                 proof: &proof,
             };
-            devices::enroll(tx, &enrollment, now)
+            activation::enroll(tx, &worker.secrets, &enrollment, max_failures, now)
         })
-        .await?;
+        .await??;
     tracing::info!(%device_id, "device enrolled");
     Ok((
         StatusCode::CREATED,
@@ -81,10 +84,11 @@ pub async fn challenge(
         return Err(ApiError::validation("device_id"));
     }
     let now = state.now();
+    let per_minute = state.config.limits.challenges_per_min;
     let (challenge, expires_at) = state
         .db
-        .run(move |conn| Ok(devices::new_challenge(conn, &req.device_id, now)?))
-        .await?;
+        .transaction(move |tx| Ok(devices::new_challenge(tx, &req.device_id, now, per_minute)?))
+        .await??;
     Ok(Json(ChallengeResponse {
         challenge,
         expires_at,
@@ -149,9 +153,39 @@ pub async fn balance(
     }))
 }
 
+/// Entries per page of `GET /v1/payments` when `limit` is absent, and at most.
+pub const DEFAULT_PAGE: u32 = 50;
+pub const MAX_PAGE: u32 = 100;
+
 #[derive(Debug, Deserialize)]
 pub struct ListQuery {
     status: Option<String>,
+    limit: Option<String>,
+    cursor: Option<String>,
+}
+
+impl ListQuery {
+    /// (pending only, page size, where the page starts).
+    fn parse(&self) -> ApiResult<(bool, u32, Option<Cursor>)> {
+        let pending_only = match self.status.as_deref() {
+            None => false,
+            Some("pending") => true,
+            Some(_) => return Err(ApiError::validation("status")),
+        };
+        let limit = match self.limit.as_deref() {
+            None => DEFAULT_PAGE,
+            Some(text) => text
+                .parse::<u32>()
+                .ok()
+                .filter(|n| (1..=MAX_PAGE).contains(n))
+                .ok_or_else(|| ApiError::validation("limit"))?,
+        };
+        let cursor = match self.cursor.as_deref() {
+            None => None,
+            Some(text) => Some(Cursor::decode(text).ok_or_else(|| ApiError::validation("cursor"))?),
+        };
+        Ok((pending_only, limit, cursor))
+    }
 }
 
 pub async fn list_payments(
@@ -159,25 +193,28 @@ pub async fn list_payments(
     DeviceAuth(device): DeviceAuth,
     QueryParams(query): QueryParams<ListQuery>,
 ) -> ApiResult<Json<PaymentList>> {
-    let pending_only = match query.status.as_deref() {
-        None => false,
-        Some("pending") => true,
-        Some(_) => return Err(ApiError::validation("status")),
-    };
+    let (pending_only, limit, cursor) = query.parse()?;
     let now = state.now();
-    let rows = state
+    let page = state
         .db
         .transaction(move |tx| {
             Ok(payments::list_for_account(
                 tx,
                 &device.account_id,
                 pending_only,
+                cursor,
+                limit,
                 now,
             )?)
         })
         .await?;
     Ok(Json(PaymentList {
-        payments: rows.iter().map(payments::PaymentRow::summary).collect(),
+        payments: page
+            .rows
+            .iter()
+            .map(payments::PaymentRow::summary)
+            .collect(),
+        next_cursor: page.next.map(Cursor::encode),
     }))
 }
 
@@ -293,6 +330,12 @@ pub async fn confirm(
         .db
         .transaction(move |tx| confirm::confirm(tx, &worker.secrets, &input, &limits, now))
         .await?;
+    // The path's id is logged only when it named one of this account's payments.
+    let payment_id = if answer.status == 404 {
+        "-"
+    } else {
+        payment_id.as_str()
+    };
     tracing::info!(
         %payment_id,
         device_id = %device.id,

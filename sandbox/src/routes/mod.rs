@@ -80,12 +80,16 @@ pub fn router(state: AppState) -> Router {
 
     let mut app = Router::new()
         .merge(protocol)
-        .route("/", get(checkout::page))
-        .route("/checkout/api/payments", post(checkout::create))
-        .route("/checkout/api/payments/{id}", get(checkout::get))
-        .route("/checkout/api/payments/{id}/cancel", post(checkout::cancel))
         .route("/openapi.json", get(openapi))
         .route("/healthz", get(healthz));
+
+    if state.config.serves_checkout() {
+        app = app
+            .route("/", get(checkout::page))
+            .route("/checkout/api/payments", post(checkout::create))
+            .route("/checkout/api/payments/{id}", get(checkout::get))
+            .route("/checkout/api/payments/{id}/cancel", post(checkout::cancel));
+    }
 
     if state.config.admin_token.is_some() {
         app = app
@@ -110,7 +114,19 @@ pub fn router(state: AppState) -> Router {
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn(log_requests))
         .layer(middleware::from_fn(catch_panic))
+        .layer(middleware::from_fn(no_store))
         .with_state(state)
+}
+
+/// `Cache-Control: no-store` on every answer: tokens, balances, payments and devices
+/// must not sit in a browser, proxy or HTTP library cache.
+async fn no_store(request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("no-store"),
+    );
+    response
 }
 
 async fn openapi() -> Response {

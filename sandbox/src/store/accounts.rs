@@ -105,6 +105,18 @@ pub fn find(conn: &Connection, reference: &str) -> rusqlite::Result<Option<Accou
     get(conn, reference)
 }
 
+/// The id of the account an account reference names (`reference` as
+/// [`crate::util::account_reference`] normalizes it). One index lookup, the same
+/// statement whether the account exists or not.
+pub fn id_for_reference(conn: &Connection, reference: &str) -> rusqlite::Result<Option<String>> {
+    let sql = if is_account_number(reference) {
+        "SELECT id FROM accounts WHERE account_number = ?1"
+    } else {
+        "SELECT id FROM accounts WHERE email = ?1"
+    };
+    conn.query_row(sql, [reference], |r| r.get(0)).optional()
+}
+
 pub struct NewAccount<'a> {
     pub email: &'a str,
     pub account_number: &'a str,

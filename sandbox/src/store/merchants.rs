@@ -51,6 +51,57 @@ pub fn by_api_key(conn: &Connection, api_key: &str) -> rusqlite::Result<Option<M
     .optional()
 }
 
+/// How long a merchant's idempotency key is remembered.
+pub const IDEMPOTENCY_TTL_SECS: i64 = 24 * 3600;
+
+/// The first answer given under `key`: its request hash, HTTP status and body.
+pub fn remembered(
+    conn: &Connection,
+    merchant_id: &str,
+    key: &str,
+    now: i64,
+) -> rusqlite::Result<Option<(Vec<u8>, u16, String)>> {
+    conn.query_row(
+        "SELECT request_hash, http_status, body FROM merchant_idempotency
+         WHERE merchant_id = ?1 AND key = ?2 AND created_at > ?3",
+        params![merchant_id, key, now.saturating_sub(IDEMPOTENCY_TTL_SECS)],
+        |r| {
+            let status = u16::try_from(r.get::<_, i64>(1)?).unwrap_or(500);
+            Ok((r.get(0)?, status, r.get(2)?))
+        },
+    )
+    .optional()
+}
+
+/// Remembers the answer given under `key` (and forgets the keys older than a day).
+pub fn remember(
+    conn: &Connection,
+    merchant_id: &str,
+    key: &str,
+    request_hash: &[u8],
+    answer: (u16, &str),
+    now: i64,
+) -> rusqlite::Result<()> {
+    conn.execute(
+        "DELETE FROM merchant_idempotency WHERE created_at <= ?1",
+        [now.saturating_sub(IDEMPOTENCY_TTL_SECS)],
+    )?;
+    conn.execute(
+        "INSERT OR REPLACE INTO merchant_idempotency
+           (merchant_id, key, request_hash, http_status, body, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![
+            merchant_id,
+            key,
+            request_hash,
+            i64::from(answer.0),
+            answer.1,
+            now
+        ],
+    )?;
+    Ok(())
+}
+
 /// The oldest merchant: the one the checkout page plays.
 pub fn first(conn: &Connection) -> rusqlite::Result<Option<MerchantRow>> {
     conn.query_row(

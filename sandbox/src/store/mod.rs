@@ -2,9 +2,11 @@
 //! which derefs to one) and runs synchronously on a blocking thread.
 
 pub mod accounts;
+pub mod activation;
 pub mod confirm;
 pub mod devices;
 pub mod ledger;
+pub mod limits;
 pub mod merchants;
 pub mod payments;
 pub mod push;

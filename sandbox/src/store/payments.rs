@@ -8,7 +8,7 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use super::merchants::MerchantRow;
 use super::{amount_from_db, cents_to_i64};
-use crate::util::{b64url, new_id, random_bytes};
+use crate::util::{b64url, b64url_decode, new_id, random_bytes};
 
 /// History window of `GET /v1/payments` without `status`.
 pub const HISTORY_SECS: i64 = 30 * 24 * 3600;
@@ -84,7 +84,7 @@ pub fn new_nonce() -> String {
 }
 
 const SELECT: &str = "SELECT p.id, p.merchant_id, m.name, p.account_id, p.total_cents, p.order_ref,
-        p.status, p.nonce, p.created_at, p.expires_at, p.paid_cents, p.remaining_cents
+        p.status, p.nonce, p.created_at, p.expires_at, p.paid_cents, p.remaining_cents, p.rowid
      FROM payments p JOIN merchants m ON m.id = p.merchant_id";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<PaymentRow> {
@@ -104,32 +104,59 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<PaymentRow> {
     })
 }
 
+/// A new payment request.
+pub struct NewPayment<'a> {
+    pub merchant: &'a MerchantRow,
+    /// The holder, when the account reference is known.
+    pub account_id: Option<&'a str>,
+    /// The account reference as the merchant sent it (e-mail normalized, or number).
+    pub account_ref: &'a str,
+    pub total: Amount,
+    pub order_ref: Option<&'a str>,
+}
+
+/// Inserts a PENDING request valid `ttl_secs` from `now`. The row is built from what
+/// was inserted, without reading it back, so that known and unknown accounts run the
+/// same statements.
 pub fn create(
     conn: &Connection,
-    merchant: &MerchantRow,
-    account_id: Option<&str>,
-    total: Amount,
-    order_ref: Option<&str>,
+    new: &NewPayment<'_>,
     now: i64,
     ttl_secs: i64,
 ) -> rusqlite::Result<PaymentRow> {
     let id = new_id("pay_");
+    let nonce = new_nonce();
+    let expires_at = now.saturating_add(ttl_secs);
     conn.execute(
-        "INSERT INTO payments (id, merchant_id, account_id, total_cents, order_ref, status, nonce,
-                               created_at, expires_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, 'PENDING', ?6, ?7, ?8, ?7)",
+        "INSERT INTO payments (id, merchant_id, account_id, account_ref, total_cents, order_ref,
+                               status, nonce, created_at, expires_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'PENDING', ?7, ?8, ?9, ?8)",
         params![
             id,
-            merchant.id,
-            account_id,
-            cents_to_i64(total),
-            order_ref,
-            new_nonce(),
+            new.merchant.id,
+            new.account_id,
+            new.account_ref,
+            cents_to_i64(new.total),
+            new.order_ref,
+            nonce,
             now,
-            now + ttl_secs
+            expires_at
         ],
     )?;
-    Ok(get(conn, &id)?.expect("payment just inserted"))
+    Ok(PaymentRow {
+        id,
+        merchant_id: new.merchant.id.clone(),
+        merchant_name: new.merchant.name.clone(),
+        account_id: new.account_id.map(str::to_owned),
+        total: new.total,
+        order_ref: new.order_ref.map(str::to_owned),
+        status: PaymentStatus::Pending,
+        nonce,
+        created_at: now,
+        expires_at,
+        paid: None,
+        remaining: None,
+    })
 }
 
 /// The stored row, without expiry evaluation.
@@ -202,35 +229,94 @@ pub fn record_payment(
     Ok(())
 }
 
+/// Where a page of an account's list starts: after this (created_at, rowid), newest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cursor {
+    pub created_at: i64,
+    pub rowid: i64,
+}
+
+impl Cursor {
+    /// The opaque text form (`c1.` + base64url of `created_at:rowid`).
+    pub fn encode(self) -> String {
+        format!(
+            "c1.{}",
+            b64url(format!("{}:{}", self.created_at, self.rowid).as_bytes())
+        )
+    }
+
+    pub fn decode(text: &str) -> Option<Cursor> {
+        let raw = b64url_decode(text.strip_prefix("c1.")?)?;
+        let (created_at, rowid) = std::str::from_utf8(&raw).ok()?.split_once(':')?;
+        Some(Cursor {
+            created_at: created_at.parse().ok()?,
+            rowid: rowid.parse().ok()?,
+        })
+    }
+}
+
+/// One page of an account's payments, newest first, and the cursor of the next page.
+pub struct Page {
+    pub rows: Vec<PaymentRow>,
+    pub next: Option<Cursor>,
+}
+
 /// Payments of an account, newest first: pending ones only, or also the final ones of
-/// the last 30 days.
+/// the last 30 days; at most `limit`, after `after`.
 pub fn list_for_account(
     conn: &Connection,
     account_id: &str,
     pending_only: bool,
+    after: Option<Cursor>,
+    limit: u32,
     now: i64,
-) -> rusqlite::Result<Vec<PaymentRow>> {
+) -> rusqlite::Result<Page> {
     conn.execute(
         "UPDATE payments SET status = 'EXPIRED', updated_at = ?2
          WHERE account_id = ?1 AND status = 'PENDING' AND expires_at <= ?2",
         params![account_id, now],
     )?;
-    let sql = if pending_only {
-        format!("{SELECT} WHERE p.account_id = ?1 AND p.status = 'PENDING' ORDER BY p.created_at DESC, p.rowid DESC")
+    let filter = if pending_only {
+        "p.status = 'PENDING'"
     } else {
-        format!(
-            "{SELECT} WHERE p.account_id = ?1 AND (p.status = 'PENDING' OR p.created_at >= ?2)
-             ORDER BY p.created_at DESC, p.rowid DESC"
-        )
+        "(p.status = 'PENDING' OR p.created_at >= ?2)"
     };
+    let sql = format!(
+        "{SELECT} WHERE p.account_id = ?1 AND {filter}
+           AND (p.created_at < ?3 OR (p.created_at = ?3 AND p.rowid < ?4))
+         ORDER BY p.created_at DESC, p.rowid DESC LIMIT ?5"
+    );
+    let after = after.unwrap_or(Cursor {
+        created_at: i64::MAX,
+        rowid: i64::MAX,
+    });
     let mut stmt = conn.prepare(&sql)?;
-    let rows = if pending_only {
-        stmt.query_map([account_id], from_row)?.collect()
-    } else {
-        stmt.query_map(params![account_id, now - HISTORY_SECS], from_row)?
-            .collect()
-    };
-    rows
+    let fetched: Vec<(PaymentRow, i64)> = stmt
+        .query_map(
+            params![
+                account_id,
+                now.saturating_sub(HISTORY_SECS),
+                after.created_at,
+                after.rowid,
+                i64::from(limit) + 1
+            ],
+            |r| Ok((from_row(r)?, r.get(12)?)),
+        )?
+        .collect::<rusqlite::Result<_>>()?;
+    let more = fetched.len() > limit as usize;
+    let mut rows = Vec::with_capacity(fetched.len().min(limit as usize));
+    let mut last = None;
+    for (row, rowid) in fetched.into_iter().take(limit as usize) {
+        last = Some(Cursor {
+            created_at: row.created_at,
+            rowid,
+        });
+        rows.push(row);
+    }
+    Ok(Page {
+        rows,
+        next: if more { last } else { None },
+    })
 }
 
 /// Cancels a pending request (merchant cancel, device decline). `Err(status)` when the

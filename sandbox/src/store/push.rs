@@ -1,5 +1,9 @@
 //! The emulated push gateway's record: one notification per enrolled device and
 //! payment request, readable through the admin feed in FCM and APNs shapes.
+//!
+//! A new request only writes one outbox row, whoever the account is; the notifications
+//! are written from the outbox after the merchant has its answer (`crate::outbox`), so
+//! that the answer does not wait for more work when the account has devices.
 
 use cvconnect_core::protocol::push::{PushKind, PushPayload};
 use rusqlite::{params, Connection, Row};
@@ -57,6 +61,35 @@ pub fn record_for_payment(
         )?;
     }
     Ok(devices.len())
+}
+
+/// Queues the notifications of a new request (one row, known account or not).
+pub fn enqueue(conn: &Connection, payment_id: &str, now: i64) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT INTO push_outbox (payment_id, created_at) VALUES (?1, ?2)",
+        params![payment_id, now],
+    )?;
+    Ok(())
+}
+
+/// Writes the notifications of every queued request and empties the queue; returns
+/// how many notifications were written.
+pub fn deliver_outbox(conn: &Connection, now: i64) -> rusqlite::Result<usize> {
+    let queued: Vec<String> = conn
+        .prepare("SELECT payment_id FROM push_outbox ORDER BY rowid")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut written = 0;
+    for payment_id in queued {
+        if let Some(payment) = super::payments::get(conn, &payment_id)? {
+            written += record_for_payment(conn, &payment, now)?;
+        }
+        conn.execute(
+            "DELETE FROM push_outbox WHERE payment_id = ?1",
+            [&payment_id],
+        )?;
+    }
+    Ok(written)
 }
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<PushRow> {

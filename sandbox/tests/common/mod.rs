@@ -6,7 +6,7 @@ use cvconnect_core::amount::Amount;
 use cvconnect_sandbox::client::{
     http_client, AdminClient, BeneficiaryClient, MerchantClient, SoftDevice,
 };
-use cvconnect_sandbox::{Database, RunningSandbox, Sandbox, SandboxConfig, Seed};
+use cvconnect_sandbox::{Database, Limits, RunningSandbox, Sandbox, SandboxConfig, Seed};
 
 pub const ADMIN: &str = "test-admin-token";
 pub const EMAIL: &str = "camille.martin@example.fr";
@@ -27,11 +27,14 @@ pub struct Env {
     pub base: String,
 }
 
+/// A sandbox on a file in `dir`, with the demo seed and admin routes. Its limits on
+/// new requests and challenges are out of reach: the tests of the limits set their own.
 pub fn config(dir: &tempfile::TempDir) -> SandboxConfig {
     SandboxConfig {
         database: Database::File(dir.path().join("sandbox.sqlite3")),
         admin_token: Some(ADMIN.to_owned()),
         seed: Some(Seed::demo()),
+        limits: Limits::generous(),
         ..SandboxConfig::default()
     }
 }
@@ -85,5 +88,46 @@ impl Env {
 
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
+    }
+}
+
+/// Every log line of this test process at debug level (installed once, globally: the
+/// handlers log from the server's own tasks and threads).
+pub struct Logs(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl Logs {
+    pub fn capture() -> Logs {
+        static LOGS: std::sync::OnceLock<std::sync::Arc<std::sync::Mutex<Vec<u8>>>> =
+            std::sync::OnceLock::new();
+        let buffer = LOGS
+            .get_or_init(|| {
+                let buffer = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+                let sink = buffer.clone();
+                tracing_subscriber::fmt()
+                    .with_max_level(tracing::Level::DEBUG)
+                    .with_ansi(false)
+                    .with_writer(move || LogWriter(sink.clone()))
+                    .init();
+                buffer
+            })
+            .clone();
+        Logs(buffer)
+    }
+
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+    }
+}
+
+struct LogWriter(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for LogWriter {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }

@@ -1,0 +1,259 @@
+//! The sandbox admin routes (protocol §10).
+
+use std::collections::BTreeMap;
+
+use cvconnect_core::amount::Amount;
+use reqwest::{Method, RequestBuilder};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+
+use super::{segment, ClientResult, Http};
+use crate::faults::FaultKind;
+
+/// An account as the admin routes show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdminAccount {
+    pub account_id: String,
+    pub email: String,
+    pub account_number: String,
+    pub balance: Amount,
+    pub pin_length: u8,
+    pub failed_attempts: u8,
+    pub pin_locked: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActivationCode {
+    pub code: String,
+    pub expires_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewMerchant {
+    pub merchant_id: String,
+    pub name: String,
+    pub api_key: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClockState {
+    /// Server time after the move (Unix seconds).
+    pub now: i64,
+    /// Total offset from the wall clock.
+    pub offset_secs: i64,
+}
+
+/// One recorded push notification, with its FCM v1 message and APNs payload
+/// (the JSON `xcrun simctl push <device> fr.ancv.cvconnect payload.json` accepts).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PushNotification {
+    pub seq: i64,
+    pub device_id: String,
+    pub payment_id: String,
+    pub message_id: String,
+    pub push_token: Option<String>,
+    pub created_at: i64,
+    pub title: String,
+    pub body: String,
+    pub data: BTreeMap<String, String>,
+    pub fcm: Value,
+    pub apns: Value,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PushFeed {
+    pub notifications: Vec<PushNotification>,
+    /// The `after` to pass next time.
+    pub next_after: i64,
+    pub last_seq: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LedgerEntry {
+    pub seq: i64,
+    pub payment_id: String,
+    pub account_id: String,
+    pub merchant_id: String,
+    pub device_id: String,
+    pub amount: Amount,
+    pub balance_after: Amount,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ledger {
+    pub entries: Vec<LedgerEntry>,
+    /// The sum of the debits, plain form with two decimals; it may exceed the largest
+    /// amount, so it is text.
+    pub total: String,
+}
+
+impl Ledger {
+    /// The total in cents, when it is well formed.
+    pub fn total_cents(&self) -> Option<u128> {
+        let (euros, cents) = self.total.split_once('.')?;
+        let ok = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+        if !(ok(euros) && ok(cents) && cents.len() == 2) {
+            return None;
+        }
+        Some(euros.parse::<u128>().ok()? * 100 + cents.parse::<u128>().ok()?)
+    }
+}
+
+/// An armed fault, as `POST /admin/faults` echoes it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FaultView {
+    pub route: String,
+    pub kind: FaultKind,
+    pub delay_ms: u64,
+    pub count: u32,
+}
+
+/// The sandbox admin routes (protocol §10), with the admin token.
+#[derive(Debug, Clone)]
+pub struct AdminClient {
+    http: Http,
+    token: String,
+}
+
+impl AdminClient {
+    pub fn new(
+        http: reqwest::Client,
+        base_url: impl Into<String>,
+        admin_token: impl Into<String>,
+    ) -> Self {
+        AdminClient {
+            http: Http::new(http, base_url),
+            token: admin_token.into(),
+        }
+    }
+
+    fn req(&self, method: Method, path: &str) -> RequestBuilder {
+        self.http.request(method, path, Some(&self.token))
+    }
+
+    /// `POST /admin/accounts`.
+    pub async fn create_account(
+        &self,
+        email: &str,
+        account_number: &str,
+        balance: Amount,
+        pin: &str,
+    ) -> ClientResult<AdminAccount> {
+        let body = json!({"email": email, "account_number": account_number,
+                          "balance": balance.to_plain(), "pin": pin});
+        self.http
+            .send(self.req(Method::POST, "/admin/accounts").json(&body))
+            .await
+    }
+
+    /// `GET /admin/accounts/{account}` (id, e-mail or account number).
+    pub async fn account(&self, account: &str) -> ClientResult<AdminAccount> {
+        let path = format!("/admin/accounts/{}", segment(account));
+        self.http.send(self.req(Method::GET, &path)).await
+    }
+
+    /// `PUT /admin/accounts/{account}/balance`.
+    pub async fn set_balance(&self, account: &str, balance: Amount) -> ClientResult<AdminAccount> {
+        let path = format!("/admin/accounts/{}/balance", segment(account));
+        let body = json!({"balance": balance.to_plain()});
+        self.http
+            .send(self.req(Method::PUT, &path).json(&body))
+            .await
+    }
+
+    /// `POST /admin/accounts/{account}/unlock`: resets the wrong-PIN counter and lock.
+    pub async fn unlock(&self, account: &str) -> ClientResult<AdminAccount> {
+        let path = format!("/admin/accounts/{}/unlock", segment(account));
+        self.http.send(self.req(Method::POST, &path)).await
+    }
+
+    /// `POST /admin/activation-codes`.
+    pub async fn issue_activation_code(&self, email: &str) -> ClientResult<ActivationCode> {
+        let body = json!({"email": email});
+        self.http
+            .send(
+                self.req(Method::POST, "/admin/activation-codes")
+                    .json(&body),
+            )
+            .await
+    }
+
+    /// `POST /admin/merchants` with a random API key.
+    pub async fn create_merchant(&self, name: &str) -> ClientResult<NewMerchant> {
+        let body = json!({"name": name});
+        self.http
+            .send(self.req(Method::POST, "/admin/merchants").json(&body))
+            .await
+    }
+
+    /// `POST /admin/merchants` with a chosen API key (sandbox extension).
+    pub async fn create_merchant_with_key(
+        &self,
+        name: &str,
+        api_key: &str,
+    ) -> ClientResult<NewMerchant> {
+        let body = json!({"name": name, "api_key": api_key});
+        self.http
+            .send(self.req(Method::POST, "/admin/merchants").json(&body))
+            .await
+    }
+
+    /// `POST /admin/faults`: arms a fault on a route pattern
+    /// (e.g. `/v1/payments/{payment_id}/confirm`) for `count` requests.
+    pub async fn set_fault(
+        &self,
+        route: &str,
+        kind: FaultKind,
+        delay_ms: Option<u64>,
+        count: u32,
+    ) -> ClientResult<FaultView> {
+        let mut body = json!({"route": route, "kind": kind, "count": count});
+        if let Some(ms) = delay_ms {
+            body["delay_ms"] = json!(ms);
+        }
+        self.http
+            .send(self.req(Method::POST, "/admin/faults").json(&body))
+            .await
+    }
+
+    /// `DELETE /admin/faults`.
+    pub async fn clear_faults(&self) -> ClientResult<()> {
+        self.http
+            .send_empty(self.req(Method::DELETE, "/admin/faults"))
+            .await
+    }
+
+    /// `POST /admin/clock`: moves the server clock forward.
+    pub async fn advance_clock(&self, secs: u64) -> ClientResult<ClockState> {
+        let body = json!({"advance_secs": secs});
+        self.http
+            .send(self.req(Method::POST, "/admin/clock").json(&body))
+            .await
+    }
+
+    /// `GET /admin/push-feed`: notifications after `after` (a `seq`), for one device
+    /// or all, waiting up to `wait_ms` (30 s at most) for the first one.
+    pub async fn push_feed(
+        &self,
+        device_id: Option<&str>,
+        after: i64,
+        wait_ms: u64,
+    ) -> ClientResult<PushFeed> {
+        let mut query: Vec<(&str, String)> = vec![
+            ("after", after.to_string()),
+            ("wait_ms", wait_ms.to_string()),
+        ];
+        if let Some(device_id) = device_id {
+            query.push(("device_id", device_id.to_owned()));
+        }
+        self.http
+            .send(self.req(Method::GET, "/admin/push-feed").query(&query))
+            .await
+    }
+
+    /// `GET /admin/ledger`: every debit.
+    pub async fn ledger(&self) -> ClientResult<Ledger> {
+        self.http.send(self.req(Method::GET, "/admin/ledger")).await
+    }
+}

@@ -1,0 +1,196 @@
+//! Typed HTTP clients of the sandbox, for tests, the demo and emulator harnesses:
+//! [`MerchantClient`] (merchant API), [`AdminClient`] (sandbox extras),
+//! [`BeneficiaryClient`] (the raw beneficiary API) and [`SoftDevice`], a software
+//! beneficiary device (P-256 key in memory) that enrolls, authenticates and confirms.
+//!
+//! Every call returns either the typed answer or a [`ClientError`] exposing the
+//! protocol error (code, HTTP status, `attempts_left`, ...).
+//!
+//! reqwest is built with rustls but without a crypto provider: build clients with
+//! [`http_client`] or [`tls_client_trusting`], which configure rustls with *ring*.
+
+mod admin;
+mod beneficiary;
+mod merchant;
+
+use std::sync::Arc;
+
+use cvconnect_core::protocol::errors::ErrorCode;
+use cvconnect_core::protocol::wire::{ErrorBody, ErrorInfo};
+use reqwest::{Method, RequestBuilder, StatusCode};
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+pub use admin::{
+    ActivationCode, AdminAccount, AdminClient, ClockState, FaultView, Ledger, LedgerEntry,
+    NewMerchant, PushFeed, PushNotification,
+};
+pub use beneficiary::{BeneficiaryClient, SoftDevice};
+pub use merchant::MerchantClient;
+
+/// Why a call failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    /// No valid HTTP answer (connection refused or dropped, TLS failure, timeout).
+    #[error("transport error: {0}")]
+    Transport(#[from] reqwest::Error),
+    /// The server answered with the protocol's error body.
+    #[error("HTTP {status}: {} ({})", .error.code, .error.message)]
+    Api { status: u16, error: ErrorInfo },
+    /// Any other answer (not the expected JSON).
+    #[error("unexpected HTTP {status}: {body}")]
+    Unexpected { status: u16, body: String },
+    /// A local failure (signing, sealing, bad input).
+    #[error("{0}")]
+    Local(String),
+}
+
+impl ClientError {
+    /// The protocol error code, when the server answered with one.
+    pub fn code(&self) -> Option<ErrorCode> {
+        match self {
+            ClientError::Api { error, .. } => Some(ErrorCode::parse(&error.code)),
+            _ => None,
+        }
+    }
+
+    /// The HTTP status, when the server answered.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            ClientError::Api { status, .. } | ClientError::Unexpected { status, .. } => {
+                Some(*status)
+            }
+            _ => None,
+        }
+    }
+
+    /// The protocol error body, when the server answered with one.
+    pub fn info(&self) -> Option<&ErrorInfo> {
+        match self {
+            ClientError::Api { error, .. } => Some(error),
+            _ => None,
+        }
+    }
+
+    pub fn is_transport(&self) -> bool {
+        matches!(self, ClientError::Transport(_))
+    }
+
+    /// The error code as sent, including codes the core does not know (`rate_limited`).
+    pub fn code_text(&self) -> Option<&str> {
+        self.info().map(|info| info.code.as_str())
+    }
+}
+
+pub type ClientResult<T> = Result<T, ClientError>;
+
+fn ring_config(roots: rustls::RootCertStore) -> rustls::ClientConfig {
+    rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+        .with_safe_default_protocol_versions()
+        .expect("ring supports the default protocol versions")
+        .with_root_certificates(roots)
+        .with_no_client_auth()
+}
+
+/// A client for plain HTTP sandboxes (rustls configured with *ring*, no trusted roots).
+/// It keeps cookies like a browser, so that it can drive the checkout page's API.
+pub fn http_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .use_preconfigured_tls(ring_config(rustls::RootCertStore::empty()))
+        .cookie_store(true)
+        .build()
+        .expect("reqwest client with a preconfigured TLS config")
+}
+
+/// A client that trusts exactly the sandbox's self-signed certificate.
+pub fn tls_client_trusting(cert_der: &[u8]) -> anyhow::Result<reqwest::Client> {
+    let mut roots = rustls::RootCertStore::empty();
+    roots.add(rustls::pki_types::CertificateDer::from(cert_der.to_vec()))?;
+    let mut config = ring_config(roots);
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(reqwest::Client::builder()
+        .use_preconfigured_tls(config)
+        .cookie_store(true)
+        .build()?)
+}
+
+/// Shared plumbing: base URL, bearer, JSON decoding of answers and errors.
+#[derive(Debug, Clone)]
+pub(crate) struct Http {
+    http: reqwest::Client,
+    base_url: String,
+}
+
+impl Http {
+    pub(crate) fn new(http: reqwest::Client, base_url: impl Into<String>) -> Http {
+        let base_url = base_url.into().trim_end_matches('/').to_owned();
+        Http { http, base_url }
+    }
+
+    pub(crate) fn request(
+        &self,
+        method: Method,
+        path: &str,
+        bearer: Option<&str>,
+    ) -> RequestBuilder {
+        let request = self
+            .http
+            .request(method, format!("{}{}", self.base_url, path));
+        match bearer {
+            Some(token) => request.bearer_auth(token),
+            None => request,
+        }
+    }
+
+    pub(crate) async fn send<T: DeserializeOwned>(
+        &self,
+        request: RequestBuilder,
+    ) -> ClientResult<T> {
+        let response = request.send().await?;
+        let status = response.status();
+        let bytes = response.bytes().await?;
+        decode(status, &bytes)
+    }
+
+    pub(crate) async fn send_empty(&self, request: RequestBuilder) -> ClientResult<()> {
+        let response = request.send().await?;
+        let status = response.status();
+        let bytes = response.bytes().await?;
+        if status.is_success() {
+            return Ok(());
+        }
+        decode::<Value>(status, &bytes).map(|_| ())
+    }
+}
+
+fn decode<T: DeserializeOwned>(status: StatusCode, bytes: &[u8]) -> ClientResult<T> {
+    if status.is_success() {
+        return serde_json::from_slice(bytes).map_err(|_| ClientError::Unexpected {
+            status: status.as_u16(),
+            body: String::from_utf8_lossy(bytes).into_owned(),
+        });
+    }
+    match serde_json::from_slice::<ErrorBody>(bytes) {
+        Ok(body) => Err(ClientError::Api {
+            status: status.as_u16(),
+            error: body.error,
+        }),
+        Err(_) => Err(ClientError::Unexpected {
+            status: status.as_u16(),
+            body: String::from_utf8_lossy(bytes).into_owned(),
+        }),
+    }
+}
+
+/// Path segment escaping for account references (e-mails) and ids.
+pub(crate) fn segment(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~@".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}

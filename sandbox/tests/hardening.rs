@@ -1,0 +1,255 @@
+//! Issue 15, items 1, 2 and 7: no route fails on values the sandbox accepted, the
+//! checkout page's routes see only the payments the page created in the same browser,
+//! and no answer may be cached.
+
+mod common;
+
+use common::*;
+use cvconnect_sandbox::client::{http_client, SoftDevice};
+use cvconnect_sandbox::{Database, SandboxConfig, Seed};
+use serde_json::{json, Value};
+
+const MAX: &str = "9999999.99";
+
+/// Two accounts holding the largest amount each pay it in full; the ledger, the lists
+/// and every read still answer, with a total above the largest amount.
+#[tokio::test]
+async fn the_largest_amounts_paid_twice_keep_every_route_answering() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = SandboxConfig {
+        // Validities at their ceiling: every expiry the server computes is far in time.
+        request_ttl_secs: u64::MAX,
+        token_ttl_secs: u64::MAX,
+        ..config(&dir)
+    };
+    let env = start_with(dir, config).await;
+    let mut devices = Vec::new();
+    for (i, email) in ["riche.un@example.fr", "riche.deux@example.fr"]
+        .into_iter()
+        .enumerate()
+    {
+        let number = format!("5555555555{i}");
+        env.admin
+            .create_account(email, &number, eur(MAX), "1357")
+            .await
+            .unwrap();
+        let device = env.device(email).await;
+        let payment = env
+            .merchant
+            .create_payment(email, eur(MAX), None)
+            .await
+            .unwrap();
+        let paid = device.pay(&payment.id, eur(MAX), "1357").await.unwrap();
+        assert_eq!(paid.balance, eur("0.00"));
+        devices.push((device, payment.id));
+    }
+    let ledger = env.admin.ledger().await.unwrap();
+    assert_eq!(ledger.total, "19999999.98");
+    assert_eq!(ledger.total_cents(), Some(1_999_999_998));
+    for (device, id) in &devices {
+        let detail = device.payment(id).await.unwrap();
+        assert_eq!(detail.paid_amount, Some(eur(MAX)));
+        let history = device
+            .api
+            .payments(&device.access_token, false)
+            .await
+            .unwrap();
+        assert_eq!(history.payments.len(), 1);
+        assert_eq!(env.merchant.payment(id).await.unwrap().total, eur(MAX));
+    }
+}
+
+/// The clock moved to its ceiling (a hundred years ahead), then past it: refused as a
+/// value, and every route still answers with times near the ceiling.
+#[tokio::test]
+async fn the_clock_at_its_ceiling_breaks_no_route() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = SandboxConfig {
+        request_ttl_secs: u64::MAX,
+        ..config(&dir)
+    };
+    let env = start_with(dir, config).await;
+    let ten_years = 10 * 365 * 24 * 3600;
+    for _ in 0..10 {
+        env.admin.advance_clock(ten_years).await.unwrap();
+    }
+    let refused = env.admin.advance_clock(1).await.unwrap_err();
+    assert_eq!(refused.status(), Some(422), "{refused}");
+    let device = env.device(EMAIL).await;
+    let id = env.request("150.00").await;
+    let detail = device.payment(&id).await.unwrap();
+    assert!(detail.expires_at > detail.created_at);
+    device.pay(&id, eur("150.00"), PIN).await.unwrap();
+    let feed = env.admin.push_feed(None, i64::MAX, 0).await.unwrap();
+    assert!(feed.notifications.is_empty());
+    env.admin.ledger().await.unwrap();
+}
+
+async fn checkout_create(http: &reqwest::Client, env: &Env) -> (u16, Value) {
+    let response = http
+        .post(env.url("/checkout/api/payments"))
+        .json(&json!({"email": EMAIL, "total": "150.00"}))
+        .send()
+        .await
+        .unwrap();
+    (response.status().as_u16(), response.json().await.unwrap())
+}
+
+async fn checkout_status(http: &reqwest::Client, env: &Env, path: &str, post: bool) -> u16 {
+    let url = env.url(path);
+    let request = if post { http.post(url) } else { http.get(url) };
+    request.send().await.unwrap().status().as_u16()
+}
+
+/// A browser reads and cancels its own checkout payments, not another browser's, and
+/// never one created through the merchant API.
+#[tokio::test]
+async fn checkout_routes_see_only_the_payments_of_their_browser() {
+    let env = start().await;
+    let (alice, bob) = (http_client(), http_client());
+    // The page gives the browser its token.
+    let page = alice.get(env.url("/")).send().await.unwrap();
+    let cookie = page.headers()["set-cookie"].to_str().unwrap().to_owned();
+    assert!(cookie.starts_with("cvc_checkout="), "{cookie}");
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"));
+    let (status, created) = checkout_create(&alice, &env).await;
+    assert_eq!(status, 201);
+    let id = created["id"].as_str().unwrap().to_owned();
+    let read = format!("/checkout/api/payments/{id}");
+    let cancel = format!("/checkout/api/payments/{id}/cancel");
+    assert_eq!(checkout_status(&bob, &env, &read, false).await, 404);
+    assert_eq!(checkout_status(&bob, &env, &cancel, true).await, 404);
+    assert_eq!(
+        checkout_status(&http_client(), &env, &read, false).await,
+        404
+    );
+    assert_eq!(checkout_status(&alice, &env, &read, false).await, 200);
+
+    let merchant_made = env.request("60.00").await;
+    let read_other = format!("/checkout/api/payments/{merchant_made}");
+    let cancel_other = format!("/checkout/api/payments/{merchant_made}/cancel");
+    assert_eq!(checkout_status(&alice, &env, &read_other, false).await, 404);
+    assert_eq!(
+        checkout_status(&alice, &env, &cancel_other, true).await,
+        404
+    );
+    let untouched = env.merchant.payment(&merchant_made).await.unwrap();
+    assert_eq!(untouched.status.as_str(), "PENDING");
+
+    // Bob's first create gives him a token of his own.
+    let (status, _) = checkout_create(&bob, &env).await;
+    assert_eq!(status, 201);
+    assert_eq!(checkout_status(&bob, &env, &read, false).await, 404);
+    assert_eq!(checkout_status(&alice, &env, &cancel, true).await, 200);
+}
+
+/// Without an admin token and without `public_checkout`, the checkout does not exist.
+#[tokio::test]
+async fn no_checkout_without_admin_routes_or_the_flag() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = SandboxConfig {
+        database: Database::File(dir.path().join("sandbox.sqlite3")),
+        seed: Some(Seed::demo()),
+        ..SandboxConfig::default()
+    };
+    let env = start_with(dir, config).await;
+    assert_eq!(checkout_status(&env.http, &env, "/", false).await, 404);
+    let (status, body) = checkout_create(&env.http, &env).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (404, Some("not_found"))
+    );
+}
+
+/// Every answer, success or error, says `Cache-Control: no-store`.
+#[tokio::test]
+async fn no_answer_may_be_cached() {
+    let env = start().await;
+    let code = env.admin.issue_activation_code(EMAIL).await.unwrap();
+    let device = SoftDevice::enroll(env.beneficiary(), EMAIL, &code.code, None)
+        .await
+        .unwrap();
+    let id = env.request("150.00").await;
+    let other = env.request("40.00").await;
+    let detail = device.payment(&id).await.unwrap();
+    let confirm = device
+        .confirm_request(&detail, eur("150.00"), PIN, "idem_cache_control_01")
+        .unwrap();
+    let token = device.access_token.clone();
+    let h = &env.http;
+    let requests = vec![
+        ("balance", h.get(env.url("/v1/balance")).bearer_auth(&token)),
+        ("list", h.get(env.url("/v1/payments")).bearer_auth(&token)),
+        (
+            "detail",
+            h.get(env.url(&format!("/v1/payments/{id}")))
+                .bearer_auth(&token),
+        ),
+        (
+            "confirm",
+            h.post(env.url(&format!("/v1/payments/{id}/confirm")))
+                .bearer_auth(&token)
+                .header("Idempotency-Key", "idem_cache_control_01")
+                .json(&confirm),
+        ),
+        (
+            "decline",
+            h.post(env.url(&format!("/v1/payments/{other}/decline")))
+                .bearer_auth(&token),
+        ),
+        (
+            "challenge",
+            h.post(env.url("/v1/auth/challenge"))
+                .json(&json!({"device_id": device.device_id})),
+        ),
+        (
+            "push token",
+            h.put(env.url("/v1/devices/me/push-token"))
+                .bearer_auth(&token)
+                .json(&json!({"push_token": "fcm:x"})),
+        ),
+        (
+            "merchant read",
+            h.get(env.url(&format!("/v1/merchant/payment-requests/{id}")))
+                .bearer_auth(MERCHANT_KEY),
+        ),
+        (
+            "unauthorized",
+            h.get(env.url("/v1/balance")).bearer_auth("nope"),
+        ),
+        ("admin", h.get(env.url("/admin/ledger")).bearer_auth(ADMIN)),
+        ("checkout", h.get(env.url("/"))),
+    ];
+    for (name, request) in requests {
+        let response = request.send().await.unwrap();
+        let cache = response
+            .headers()
+            .get("cache-control")
+            .map(|v| v.to_str().unwrap().to_owned());
+        assert_eq!(
+            cache.as_deref(),
+            Some("no-store"),
+            "{name}: HTTP {}",
+            response.status()
+        );
+    }
+    // Token and enrollment answers too.
+    let fresh = env.admin.issue_activation_code(EMAIL).await.unwrap();
+    let enroll = h
+        .post(env.url("/v1/devices"))
+        .json(
+            &json!({"email": EMAIL, "activation_code": fresh.code, "public_key": "AA",
+                      "platform": "other", "proof": "AA"}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(enroll.headers()["cache-control"], "no-store");
+    let token_answer = h
+        .post(env.url("/v1/auth/token"))
+        .json(&json!({"device_id": device.device_id, "challenge": "x", "signature": "AA"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(token_answer.headers()["cache-control"], "no-store");
+}

@@ -1,0 +1,292 @@
+//! Issue 15, items 3 and 8: limits on new payment requests (per merchant, per account
+//! reference, pending per account reference), paginated lists, and bounded guessing of
+//! activation codes and challenges, stored under a keyed hash.
+
+mod common;
+
+use common::*;
+use cvconnect_sandbox::client::ClientError;
+use cvconnect_sandbox::{Limits, SandboxConfig};
+use ring::hmac;
+use rusqlite::OptionalExtension;
+
+async fn start_limited(limits: Limits) -> Env {
+    let dir = tempfile::tempdir().unwrap();
+    let config = SandboxConfig {
+        limits,
+        ..config(&dir)
+    };
+    start_with(dir, config).await
+}
+
+/// Code and `Retry-After` of a refused create (raw HTTP, to read the header).
+async fn create_raw(env: &Env, account: &str) -> (u16, String, Option<u64>) {
+    let response = env
+        .http
+        .post(env.url("/v1/merchant/payment-requests"))
+        .bearer_auth(MERCHANT_KEY)
+        .json(&serde_json::json!({"account": account, "total": "25.00"}))
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    let retry = response
+        .headers()
+        .get("retry-after")
+        .map(|v| v.to_str().unwrap().parse().unwrap());
+    let body: serde_json::Value = response.json().await.unwrap();
+    let code = body["error"]["code"]
+        .as_str()
+        .unwrap_or("created")
+        .to_owned();
+    (status, code, retry)
+}
+
+/// Statuses of `n` creates for `account`.
+async fn statuses(env: &Env, account: &str, n: usize) -> Vec<(u16, String, Option<u64>)> {
+    let mut out = Vec::new();
+    for _ in 0..n {
+        out.push(create_raw(env, account).await);
+    }
+    out
+}
+
+fn rate_limited(
+    retry: std::ops::RangeInclusive<u64>,
+) -> impl Fn(&(u16, String, Option<u64>)) -> bool {
+    move |(status, code, after)| {
+        *status == 429 && code == "rate_limited" && after.is_some_and(|a| retry.contains(&a))
+    }
+}
+
+#[tokio::test]
+async fn an_account_gets_a_bounded_number_of_requests_per_minute() {
+    let env = start_limited(Limits {
+        account_requests_per_min: 3,
+        ..Limits::generous()
+    })
+    .await;
+    let device = env.device(EMAIL).await;
+    for account in [EMAIL, NUMBER, "inconnu@example.fr", "99999999999"] {
+        let answers = statuses(&env, account, 4).await;
+        assert!(
+            answers[..3].iter().all(|a| a.0 == 201),
+            "{account}: {answers:?}"
+        );
+        assert!(rate_limited(1..=60)(&answers[3]), "{account}: {answers:?}");
+    }
+    // The beneficiary got the accepted requests only (3 by e-mail, 3 by number).
+    let feed = env
+        .admin
+        .push_feed(Some(&device.device_id), 0, 0)
+        .await
+        .unwrap();
+    assert_eq!(feed.notifications.len(), 6);
+    // A minute later the account can be asked again.
+    env.admin.advance_clock(61).await.unwrap();
+    assert_eq!(create_raw(&env, EMAIL).await.0, 201);
+}
+
+#[tokio::test]
+async fn a_merchant_gets_a_bounded_number_of_requests_per_minute() {
+    let env = start_limited(Limits {
+        merchant_requests_per_min: 5,
+        ..Limits::generous()
+    })
+    .await;
+    for i in 0..5 {
+        let account = format!("client.{i}@example.fr");
+        assert_eq!(create_raw(&env, &account).await.0, 201);
+    }
+    let refused = create_raw(&env, "client.6@example.fr").await;
+    assert!(rate_limited(1..=60)(&refused), "{refused:?}");
+    // Another merchant is not held back.
+    let other = env.admin.create_merchant("Autre boutique").await.unwrap();
+    let merchant =
+        cvconnect_sandbox::client::MerchantClient::new(env.http.clone(), &env.base, other.api_key);
+    merchant
+        .create_payment(EMAIL, eur("30.00"), None)
+        .await
+        .unwrap();
+    let error = env
+        .merchant
+        .create_payment(EMAIL, eur("30.00"), None)
+        .await
+        .unwrap_err();
+    assert_eq!(error.code_text(), Some("rate_limited"));
+}
+
+#[tokio::test]
+async fn pending_requests_per_account_are_capped_until_one_is_handled_or_expires() {
+    let env = start_limited(Limits {
+        max_pending_per_account: 4,
+        ..Limits::generous()
+    })
+    .await;
+    let device = env.device(EMAIL).await;
+    let ids: Vec<String> = {
+        let mut ids = Vec::new();
+        for _ in 0..4 {
+            ids.push(env.request("30.00").await);
+        }
+        ids
+    };
+    let refused = create_raw(&env, EMAIL).await;
+    assert!(rate_limited(1..=180)(&refused), "{refused:?}");
+    // An unknown account is capped the same way.
+    let unknown = statuses(&env, "personne@example.fr", 5).await;
+    assert!(unknown[..4].iter().all(|a| a.0 == 201) && rate_limited(1..=180)(&unknown[4]));
+    device.decline(&ids[0]).await.unwrap();
+    assert_eq!(create_raw(&env, EMAIL).await.0, 201);
+    assert_eq!(create_raw(&env, EMAIL).await.0, 429);
+    env.admin.advance_clock(181).await.unwrap();
+    assert_eq!(create_raw(&env, EMAIL).await.0, 201);
+}
+
+#[tokio::test]
+async fn lists_are_read_page_by_page() {
+    let env = start().await;
+    let device = env.device(EMAIL).await;
+    let mut created = Vec::new();
+    for _ in 0..7 {
+        created.push(env.request("30.00").await);
+    }
+    device.decline(&created[0]).await.unwrap();
+    for (pending_only, expected) in [(true, 6usize), (false, 7)] {
+        let mut seen = Vec::new();
+        let mut cursor: Option<String> = None;
+        let mut pages = 0;
+        loop {
+            let page = device
+                .api
+                .payments_page(
+                    &device.access_token,
+                    pending_only,
+                    Some(3),
+                    cursor.as_deref(),
+                )
+                .await
+                .unwrap();
+            assert!(page.payments.len() <= 3);
+            pages += 1;
+            seen.extend(page.payments.into_iter().map(|p| p.payment_id));
+            match page.next_cursor {
+                Some(next) => cursor = Some(next),
+                None => break,
+            }
+        }
+        assert_eq!(pages, expected.div_ceil(3), "pending_only {pending_only}");
+        let mut newest_first: Vec<String> = created.iter().rev().cloned().collect();
+        if pending_only {
+            newest_first.retain(|id| *id != created[0]);
+        }
+        assert_eq!(seen, newest_first, "pending_only {pending_only}");
+    }
+    for (query, field) in [
+        ("limit=0", "limit"),
+        ("limit=101", "limit"),
+        ("limit=x", "limit"),
+        ("cursor=zzz", "cursor"),
+        ("cursor=c1.AAAA", "cursor"),
+    ] {
+        let error = env
+            .http
+            .get(env.url(&format!("/v1/payments?{query}")))
+            .bearer_auth(&device.access_token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(error.status(), 422, "{query}");
+        let body: serde_json::Value = error.json().await.unwrap();
+        assert_eq!(body["error"]["field"], field, "{query}");
+    }
+}
+
+fn is_invalid_code(result: &Result<impl std::fmt::Debug, ClientError>) -> bool {
+    matches!(result, Err(e) if e.code_text() == Some("invalid_activation_code"))
+}
+
+#[tokio::test]
+async fn wrong_activation_codes_burn_the_codes_of_the_e_mail() {
+    let env = start_limited(Limits {
+        max_activation_failures: 3,
+        ..Limits::generous()
+    })
+    .await;
+    let code = env.admin.issue_activation_code(EMAIL).await.unwrap().code;
+    for email in [EMAIL, "personne@example.fr"] {
+        for _ in 0..3 {
+            let wrong = cvconnect_sandbox::client::SoftDevice::enroll(
+                env.beneficiary(),
+                email,
+                "AAAA-AAAA",
+                None,
+            )
+            .await;
+            assert!(is_invalid_code(&wrong), "{wrong:?}");
+        }
+    }
+    let right =
+        cvconnect_sandbox::client::SoftDevice::enroll(env.beneficiary(), EMAIL, &code, None).await;
+    assert!(
+        is_invalid_code(&right),
+        "the right code after 3 wrong ones: {right:?}"
+    );
+    // A new code from the administrator starts afresh.
+    env.device(EMAIL).await;
+}
+
+#[tokio::test]
+async fn activation_codes_are_stored_under_a_keyed_hash() {
+    let env = start().await;
+    let code = env.admin.issue_activation_code(EMAIL).await.unwrap().code;
+    let conn = rusqlite::Connection::open(env.dir.path().join("sandbox.sqlite3")).unwrap();
+    let stored: Vec<Vec<u8>> = conn
+        .prepare("SELECT code_hash FROM activation_codes")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let key: Vec<u8> = conn
+        .query_row(
+            "SELECT value FROM meta WHERE key = 'secret.activation_code_key'",
+            [],
+            |r| r.get(0),
+        )
+        .optional()
+        .unwrap()
+        .expect("a server key for the codes");
+    let plain = ring::digest::digest(&ring::digest::SHA256, code.as_bytes());
+    let keyed = hmac::sign(&hmac::Key::new(hmac::HMAC_SHA256, &key), code.as_bytes());
+    assert!(
+        !stored.iter().any(|h| h.as_slice() == plain.as_ref()),
+        "unkeyed SHA-256 stored"
+    );
+    assert!(stored.iter().any(|h| h.as_slice() == keyed.as_ref()));
+}
+
+#[tokio::test]
+async fn challenges_per_device_id_are_bounded() {
+    let env = start_limited(Limits {
+        challenges_per_min: 3,
+        ..Limits::generous()
+    })
+    .await;
+    let device = env.device(EMAIL).await; // its enrollment used one challenge
+    let api = env.beneficiary();
+    for id in [device.device_id.as_str(), "dev_unknown_device"] {
+        let used = usize::from(id == device.device_id);
+        for _ in used..3 {
+            api.challenge(id).await.unwrap();
+        }
+        let error = api.challenge(id).await.unwrap_err();
+        assert_eq!(
+            (error.status(), error.code_text()),
+            (Some(429), Some("rate_limited")),
+            "{id}"
+        );
+    }
+    env.admin.advance_clock(61).await.unwrap();
+    api.challenge(&device.device_id).await.unwrap();
+}
