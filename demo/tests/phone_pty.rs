@@ -228,6 +228,8 @@ fn a_person_pays_a_checkout_payment_on_the_terminal_phone() {
     phone.wait("mouse capture", |s| {
         s.mouse_protocol_mode() != vt100::MouseProtocolMode::None
     });
+    // The keypad may be drawn over several frames: wait for all ten keys.
+    phone.wait("ten keys", |s| read_keypad(s).iter().all(Option::is_some));
 
     let keys = read_keypad(phone.parser.screen());
     assert!(
