@@ -42,7 +42,7 @@ let package = Package(
         .target(name: "CVConnect", dependencies: ["CVConnectFFI"]),
         .target(name: "CVConnectKit", dependencies: ["CVConnect"]),
         .target(name: "CVConnectPush"),
-        .target(name: "CVConnectApple", dependencies: ["CVConnectKit", "CVConnectPush"]),
+        .target(name: "CVConnectApple", dependencies: ["CVConnect", "CVConnectKit"]),
         .testTarget(
             name: "CVConnectTests",
             dependencies: ["CVConnect", "CVConnectKit", "CVConnectPush"]

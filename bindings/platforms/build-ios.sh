@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Builds cvconnectFFI.xcframework (device + simulator static libraries, headers in their
-# own subfolder) and the generated Swift for ios/Package.swift.
+# Builds CVConnectFFI.xcframework (device + simulator static libraries, headers in their
+# own subfolder) and the generated Swift for ios/Package.swift, adjusted and checked as
+# `cargo xtask bindings` does (lowerCamel error cases, no reserved names, no test helper).
 #
 # Needs: macOS with Xcode (xcrun, lipo, libtool, xcodebuild).
 # Usage: bindings/platforms/build-ios.sh
@@ -11,10 +12,11 @@ cd "$(dirname "$0")/../.."
 PROFILE=release-smaller
 WORK=build/ios
 OUT=ios/Generated
-export IPHONEOS_DEPLOYMENT_TARGET="${IPHONEOS_DEPLOYMENT_TARGET:-15.0}"
+export IPHONEOS_DEPLOYMENT_TARGET="${IPHONEOS_DEPLOYMENT_TARGET:-16.0}"
 TARGETS=(aarch64-apple-ios aarch64-apple-ios-sim x86_64-apple-ios)
 rustup target add "${TARGETS[@]}"
-rm -rf "$WORK" "$OUT" && mkdir -p "$WORK/headers/cvconnectFFI" "$OUT/CVConnect"
+SWIFT_OUT=ios/Sources/CVConnect/Generated
+rm -rf "$WORK" "$OUT" "$SWIFT_OUT" && mkdir -p "$WORK/headers/CVConnectFFI" "$OUT" "$SWIFT_OUT"
 
 # Only the uniffi entry points stay global: the bundled SQLite (and every Rust symbol)
 # becomes local, so it cannot clash with the app's own SQLite or another Rust library.
@@ -38,12 +40,13 @@ lipo -create "$WORK/aarch64-apple-ios-sim.a" "$WORK/x86_64-apple-ios.a" -output 
 cargo build --package cvconnect-ffi --features cli --bin uniffi-bindgen
 target/debug/uniffi-bindgen generate --library "target/aarch64-apple-ios/$PROFILE/libcvconnect_ffi.a" \
     --language swift --out-dir "$WORK/swift" --no-format
-cp "$WORK/swift/cvconnectFFI.h" "$WORK/headers/cvconnectFFI/"
-cp "$WORK/swift/cvconnectFFI.modulemap" "$WORK/headers/cvconnectFFI/module.modulemap"
-cp "$WORK/swift/cvconnect.swift" "$OUT/CVConnect/"
+cargo xtask polish swift "$WORK/swift"
+cp "$WORK/swift/CVConnectFFI.h" "$WORK/headers/CVConnectFFI/"
+cp "$WORK/swift/CVConnectFFI.modulemap" "$WORK/headers/CVConnectFFI/module.modulemap"
+cp "$WORK/swift/CVConnect.swift" "$SWIFT_OUT/"
 
 xcodebuild -create-xcframework \
     -library "$WORK/aarch64-apple-ios.a" -headers "$WORK/headers" \
     -library "$WORK/simulator.a" -headers "$WORK/headers" \
-    -output "$OUT/cvconnectFFI.xcframework"
-echo "ios/Package.swift is ready: $OUT/cvconnectFFI.xcframework and $OUT/CVConnect/cvconnect.swift"
+    -output "$OUT/CVConnectFFI.xcframework"
+echo "ios/Package.swift is ready: $OUT/CVConnectFFI.xcframework and $SWIFT_OUT/CVConnect.swift"

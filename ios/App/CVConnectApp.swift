@@ -1,10 +1,13 @@
+import CVConnect
+import CVConnectApple
+import CVConnectKit
+import CVConnectPush
 import SwiftUI
 import UIKit
-import UserNotifications
-import CVConnect
-import CVConnectKit
+@preconcurrency import UserNotifications
 
-/// Sample beneficiary app. Never compiled here (no Xcode in this repository).
+/// Sample beneficiary app (module `CVConnectApp`, see project.yml). Compiled by Xcode
+/// only: its logic lives in CVConnectKit, which is tested on Linux (ios/README.md).
 @main
 struct CVConnectApp: App {
     @UIApplicationDelegateAdaptor(AppDelegate.self) private var delegate
@@ -12,34 +15,55 @@ struct CVConnectApp: App {
 
     var body: some Scene {
         WindowGroup {
-            RootView()
-                .environmentObject(model)
-                .environmentObject(model.payment)
-                .environmentObject(model.pending)
-                .onOpenURL { url in
-                    #if DEBUG
-                    model.openDebugPush(url)
-                    #endif
+            Group {
+                if let services = model.services {
+                    RootView()
+                        .environmentObject(model)
+                        .environmentObject(services.payment)
+                        .environmentObject(services.pending)
+                } else {
+                    Text(model.startError ?? ErrorPresentation.unexpectedMessage).padding()
                 }
+            }
+            .onOpenURL { url in
+                #if DEBUG
+                model.openDebugPush(url)
+                #endif
+            }
         }
     }
 }
 
-/// The one client of the process, enrollment, and the screens' models.
+/// The one client of the process and the screens' models.
+@MainActor
+final class Services {
+    let client: CvClient
+    let payment: PaymentModel
+    let pending: PendingPaymentsModel
+
+    init(client: CvClient) {
+        self.client = client
+        payment = PaymentModel(client: client)
+        pending = PendingPaymentsModel(client: client)
+    }
+}
+
+/// Start-up and enrollment. Building the client touches no key (the signer finds it at
+/// the first signature), so a launch in the background while the device is locked
+/// neither crashes nor makes a new key; a client that cannot start shows its French
+/// sentence instead of `fatalError`.
 @MainActor
 final class AppModel: ObservableObject {
     static let shared = AppModel()
 
-    let client: CvClient
-    let payment: PaymentModel
-    let pending: PendingPaymentsModel
-    @Published private(set) var enrolled: Bool
+    let services: Services?
+    let startError: String?
+    @Published private(set) var enrolled = false
     @Published private(set) var enrollError: String?
     @Published private(set) var enrolling = false
     var apnsToken: String?
 
     private init() {
-        let environment = ProcessInfo.processInfo.environment
         let dataDir = FileManager.default.urls(for: .applicationSupportDirectory, in: .userDomainMask)[0]
             .appendingPathComponent("cvconnect", isDirectory: true)
         #if DEBUG
@@ -49,47 +73,70 @@ final class AppModel: ObservableObject {
         }
         #endif
         try? FileManager.default.createDirectory(at: dataDir, withIntermediateDirectories: true)
-        // The sandbox on the host in debug (the simulator shares its loopback); the core
-        // allows plain http only on loopback.
-        #if DEBUG
-        let baseUrl = environment["CVCONNECT_BASE_URL"] ?? "http://127.0.0.1:8787"
-        #else
-        let baseUrl = "https://api.cvconnect.example"
-        #endif
         do {
-            client = try CvClient(
-                config: ClientConfig(baseUrl: baseUrl, dataDir: dataDir.path),
-                signer: try DeviceKeyStore.signer(),
+            let client = try CvClient(
+                config: ClientConfig(baseUrl: Self.baseUrl, dataDir: dataDir.path),
+                signer: DeviceKeyStore.signer(),
                 logSink: nil
             )
+            services = Services(client: client)
+            startError = nil
         } catch {
-            fatalError("cannot start the core: \(error)")
+            services = nil
+            startError = ErrorPresentation(error).message
         }
-        payment = PaymentModel(client: client)
-        pending = PendingPaymentsModel(client: client)
-        enrolled = client.isEnrolled()
+        refreshEnrollment()
+    }
+
+    /// The sandbox on the host in debug builds (the simulator shares its loopback; the
+    /// core allows plain http only on loopback).
+    private static var baseUrl: String {
+        #if DEBUG
+        ProcessInfo.processInfo.environment["CVCONNECT_BASE_URL"] ?? "http://127.0.0.1:8787"
+        #else
+        "https://api.cvconnect.example"
+        #endif
+    }
+
+    /// `enrollmentLost` (the local data was lost, the key kept) shows the activation
+    /// screen with the core's sentence: enrolling again keeps the same key.
+    func refreshEnrollment() {
+        guard let client = services?.client else { return }
+        do {
+            enrolled = try client.isEnrolled()
+        } catch {
+            enrolled = false
+            enrollError = ErrorPresentation(error).message
+        }
     }
 
     func enroll(email: String, code: String) {
+        guard let client = services?.client else { return }
         enrolling = true
         enrollError = nil
+        let token = apnsToken
         Task {
             defer { enrolling = false }
             do {
                 _ = try await client.enroll(email: email.trimmingCharacters(in: .whitespaces),
                                             activationCode: code.trimmingCharacters(in: .whitespaces),
-                                            pushToken: apnsToken, platform: .ios)
+                                            pushToken: token, platform: .ios)
                 enrolled = true
             } catch {
-                enrollError = (error as? CvError)?.userMessage() ?? String(describing: error)
+                enrollError = ErrorPresentation(error).message
             }
         }
     }
 
     func pushTokenChanged(_ token: String) {
         apnsToken = token
-        guard client.isEnrolled() else { return }
+        guard let client = services?.client, enrolled else { return }
         Task { try? await client.updatePushToken(pushToken: token) }
+    }
+
+    /// The keys of a tapped notification (taken from `userInfo` by the delegate).
+    func openFromPush(_ data: [String: String]) {
+        services?.payment.openFromPush(data)
     }
 
     #if DEBUG
@@ -99,42 +146,43 @@ final class AppModel: ObservableObject {
     func openDebugPush(_ url: URL) {
         guard url.scheme == "cvconnect-debug", url.host == "push",
               let items = URLComponents(url: url, resolvingAgainstBaseURL: false)?.queryItems else { return }
-        var data: [String: String] = [:]
-        for item in items { data[item.name] = item.value ?? "" }
-        payment.openFromPush(data)
+        let data = Dictionary(items.map { ($0.name, $0.value ?? "") }, uniquingKeysWith: { $1 })
+        openFromPush(data)
     }
     #endif
 }
 
+/// Registers the notification category, asks for permission, and routes a tapped
+/// notification to the payment flow.
 final class AppDelegate: NSObject, UIApplicationDelegate, UNUserNotificationCenterDelegate {
     func application(_ application: UIApplication,
                      didFinishLaunchingWithOptions options: [UIApplication.LaunchOptionsKey: Any]? = nil) -> Bool {
-        UNUserNotificationCenter.current().delegate = self
-        UNUserNotificationCenter.current().requestAuthorization(options: [.alert, .sound, .badge]) { granted, _ in
-            guard granted else { return }
-            DispatchQueue.main.async { application.registerForRemoteNotifications() }
+        let center = UNUserNotificationCenter.current()
+        center.delegate = self
+        NotificationCategories.register(on: center)  // PAYMENT_REQUEST, set by the extension
+        Task {
+            let granted = (try? await center.requestAuthorization(options: [.alert, .sound, .badge])) ?? false
+            if granted { application.registerForRemoteNotifications() }
         }
         return true
     }
 
     func application(_ application: UIApplication, didRegisterForRemoteNotificationsWithDeviceToken token: Data) {
         let hex = token.map { String(format: "%02x", $0) }.joined()
-        Task { @MainActor in AppModel.shared.pushTokenChanged("apns:" + hex) }
+        AppModel.shared.pushTokenChanged("apns:" + hex)
     }
 
     /// In the foreground: show the banner anyway.
-    func userNotificationCenter(_ center: UNUserNotificationCenter, willPresent notification: UNNotification,
-                                withCompletionHandler completion: @escaping (UNNotificationPresentationOptions) -> Void) {
-        completion([.banner, .sound])
+    nonisolated func userNotificationCenter(_ center: UNUserNotificationCenter,
+                                            willPresent notification: UNNotification) async -> UNNotificationPresentationOptions {
+        [.banner, .sound]
     }
 
-    /// Tapped: the custom keys go to the core, which reads the payment from the API.
-    func userNotificationCenter(_ center: UNUserNotificationCenter, didReceive response: UNNotificationResponse,
-                                withCompletionHandler completion: @escaping () -> Void) {
-        let userInfo = response.notification.request.content.userInfo
-        Task { @MainActor in
-            AppModel.shared.payment.openFromPush(userInfo.filter { ($0.key as? String) != "aps" })
-            completion()
-        }
+    /// Tapped: the custom keys (a Sendable `[String: String]`, taken here from the
+    /// non-Sendable `userInfo`) go to the core, which reads the payment from the API.
+    nonisolated func userNotificationCenter(_ center: UNUserNotificationCenter,
+                                            didReceive response: UNNotificationResponse) async {
+        let data = PushPayload.dataKeys(from: response.notification.request.content.userInfo)
+        await MainActor.run { AppModel.shared.openFromPush(data) }
     }
 }

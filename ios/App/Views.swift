@@ -1,10 +1,13 @@
+import CVConnect
+import CVConnectApple
+import CVConnectKit
 import SwiftUI
 import UIKit
-import CVConnect
-import CVConnectKit
 
 // Every amount and message here is the core's French text (PaymentView.*Text,
-// outcomeMessage, userMessage(), formatAmountFr): nothing is formatted in Swift.
+// PaymentOutcome.message(), CvError.userMessage(), PaymentResult.balanceText): nothing
+// is formatted in Swift. The screens draw PaymentFlow's states (CVConnectKit, tested on
+// Linux) through PaymentModel.
 
 struct RootView: View {
     @EnvironmentObject private var app: AppModel
@@ -19,13 +22,11 @@ struct RootView: View {
                     switch payment.state {
                     case .idle: PendingView()
                     case .loading: ProgressView("Chargement du paiement…")
-                    case let .payment(view, amountError): PaymentScreenView(view: view, amountError: amountError)
-                    case let .pinEntry(view, layout, entered, required, message):
-                        PinView(view: view, layout: layout, entered: entered, required: required, message: message)
-                            .snapshotProtected()
+                    case let .payment(screen): PaymentScreenView(screen: screen)
+                    case let .pinEntry(entry): PinView(entry: entry).snapshotProtected()
                     case .sending: ProgressView("Envoi en cours…")
-                    case let .result(outcome, message, _): ResultView(outcome: outcome, message: message)
-                    case let .error(message): MessageView(message: message)
+                    case let .result(result): ResultView(result: result)
+                    case let .error(error): MessageView(message: error.message)
                     }
                 }
             }
@@ -67,13 +68,13 @@ struct PendingView: View {
     var body: some View {
         List {
             Section("Mon solde") {
-                Text(pending.balanceText ?? "…").font(.title)
-                if pending.balanceStale { Text("Dernier solde connu").font(.footnote) }
-                if let error = pending.error { Text(error).foregroundColor(.red) }
+                Text(pending.state.balanceText ?? "…").font(.title)
+                if pending.state.balanceStale { Text("Dernier solde connu").font(.footnote) }
+                if let error = pending.state.error { Text(error).foregroundColor(.red) }
             }
             Section("Paiements en attente") {
-                if pending.payments.isEmpty { Text("Aucun paiement en attente.") }
-                ForEach(pending.payments) { line in
+                if pending.state.payments.isEmpty { Text("Aucun paiement en attente.") }
+                ForEach(pending.state.payments) { line in
                     Button { payment.openPayment(id: line.id) } label: {
                         HStack { Text(line.payeeName); Spacer(); Text(line.totalText) }
                     }
@@ -88,29 +89,28 @@ struct PendingView: View {
 
 struct PaymentScreenView: View {
     @EnvironmentObject private var payment: PaymentModel
-    let view: PaymentView
-    let amountError: String?
+    let screen: PaymentScreen
     @State private var amount = ""
 
     var body: some View {
         VStack(alignment: .leading, spacing: 12) {
-            Text(view.payeeName).font(.title2)
-            LabeledLine(label: "Montant total", value: view.totalText)
-            LabeledLine(label: "Mon solde", value: view.balanceText)
+            Text(screen.view.payeeName).font(.title2)
+            LabeledLine(label: "Montant total", value: screen.view.totalText)
+            LabeledLine(label: "Mon solde", value: screen.view.balanceText)
             TextField("Payé en Chèque-Vacances", text: $amount)
                 .keyboardType(.decimalPad)
                 .textFieldStyle(.roundedBorder)
                 .accessibilityIdentifier("amount")
                 .onChange(of: amount) { payment.setAmount($0) }
-            if let amountError { Text(amountError).foregroundColor(.red).font(.footnote) }
-            if view.remainder != "0.00" { LabeledLine(label: "Reste à payer par carte", value: view.remainderText) }
+            if let amountError = screen.amountError { Text(amountError).foregroundColor(.red).font(.footnote) }
+            if screen.hasRemainder { LabeledLine(label: "Reste à payer par carte", value: screen.view.remainderText) }
             Spacer()
             Button("Confirmer") { payment.startPinEntry() }
                 .buttonStyle(.borderedProminent).frame(maxWidth: .infinity)
-                .disabled(!payment.canConfirm)
+                .disabled(!screen.canConfirm)
             Button("Refuser", role: .destructive) { payment.decline() }.frame(maxWidth: .infinity)
         }
-        .onAppear { if amount.isEmpty { amount = view.amountText } }
+        .onAppear { if amount.isEmpty { amount = screen.view.amountText } }
         .toolbar { Button("Fermer") { payment.dismiss() } }
     }
 }
@@ -118,67 +118,60 @@ struct PaymentScreenView: View {
 /// The core's shuffled keypad: keys drawn from `layout`, touches sent as positions.
 struct PinView: View {
     @EnvironmentObject private var payment: PaymentModel
-    let view: PaymentView
-    let layout: [Int]
-    let entered: Int
-    let required: Int
-    let message: String?
+    let entry: PinEntry
 
     var body: some View {
         VStack(spacing: 16) {
             Text("Code personnel").font(.title2)
-            Text("\(view.amountText) à \(view.payeeName)")
-            if let message { Text(message).foregroundColor(.red).multilineTextAlignment(.center) }
+            Text("\(entry.view.amountText) à \(entry.view.payeeName)")
+            if let message = entry.message { Text(message).foregroundColor(.red).multilineTextAlignment(.center) }
             HStack(spacing: 12) {
-                ForEach(0..<required, id: \.self) { index in
-                    Circle().fill(index < entered ? Color.accentColor : Color.secondary.opacity(0.3))
+                ForEach(0..<entry.required, id: \.self) { index in
+                    Circle().fill(index < entry.entered ? Color.accentColor : Color.secondary.opacity(0.3))
                         .frame(width: 16, height: 16)
                 }
             }
             .accessibilityElement(children: .ignore)
-            .accessibilityLabel("\(entered) chiffres saisis sur \(required)")
-            ForEach(Array(PaymentModel.keyGrid.enumerated()), id: \.offset) { rowIndex, row in
+            .accessibilityLabel("\(entry.entered) chiffres saisis sur \(entry.required)")
+            ForEach(Array(PaymentScreenState.keyGrid.enumerated()), id: \.offset) { rowIndex, row in
                 HStack(spacing: 12) {
                     ForEach(Array(row.enumerated()), id: \.offset) { column, position in
-                        if let position {
-                            Button(String(layout[position])) { payment.press(position: position) }
-                                .font(.title)
-                                .frame(width: 80, height: 80)
-                                .background(Circle().stroke(Color.secondary))
-                                .accessibilityIdentifier("pin-key")
-                        } else if rowIndex == 3 && column == 0 {
-                            Button("Effacer") { payment.erase() }.frame(width: 80, height: 80)
-                        } else if rowIndex == 3 && column == 2 {
-                            Button("Valider") { payment.validate() }.frame(width: 80, height: 80)
-                                .disabled(entered < required)
-                        } else {
-                            Color.clear.frame(width: 80, height: 80)
-                        }
+                        key(row: rowIndex, column: column, position: position)
                     }
                 }
             }
             Button("Annuler") { payment.cancelPinEntry() }
         }
     }
+
+    @ViewBuilder
+    private func key(row: Int, column: Int, position: Int?) -> some View {
+        if let position {
+            Button(String(entry.layout[position])) { payment.press(position: position) }
+                .font(.title)
+                .frame(width: 80, height: 80)
+                .background(Circle().stroke(Color.secondary))
+                .accessibilityIdentifier("pin-key")
+        } else if row == 3 && column == 0 {
+            Button("Effacer") { payment.erase() }.frame(width: 80, height: 80)
+        } else if row == 3 && column == 2 {
+            Button("Valider") { payment.validate() }.frame(width: 80, height: 80)
+                .disabled(!entry.complete)
+        } else {
+            Color.clear.frame(width: 80, height: 80)
+        }
+    }
 }
 
 struct ResultView: View {
     @EnvironmentObject private var payment: PaymentModel
-    let outcome: PaymentOutcome
-    let message: String
+    let result: PaymentResult
 
     var body: some View {
         VStack(alignment: .leading, spacing: 16) {
-            Text(message).font(.title2)
-            switch outcome {
-            case let .paidInFull(_, balance):
-                LabeledLine(label: "Nouveau solde", value: formatAmountFr(amount: balance))
-            case let .paidInPart(_, remainder, balance):
-                LabeledLine(label: "Reste à payer par carte", value: formatAmountFr(amount: remainder))
-                LabeledLine(label: "Nouveau solde", value: formatAmountFr(amount: balance))
-            default:
-                EmptyView()
-            }
+            Text(result.message).font(.title2)
+            if let remainder = result.remainderText { LabeledLine(label: "Reste à payer par carte", value: remainder) }
+            if let balance = result.balanceText { LabeledLine(label: "Nouveau solde", value: balance) }
             Spacer()
             Button("Terminer") { payment.dismiss() }.buttonStyle(.borderedProminent)
         }

@@ -11,15 +11,22 @@ import XCTest
 /// from the sandbox's feed and hands its data keys to the app (debug URL, the path of a
 /// tapped notification), confirms, types 4827 by reading the digits drawn on the shuffled
 /// keys, and checks the merchant sees AUTHORISED.
-@MainActor
+///
+/// On a fresh simulator the app's first launch asks for the notification permission: a
+/// system alert above the app that would swallow the test's taps. It is answered by an
+/// interruption monitor and, since a monitor only runs when the test next touches the
+/// app, by looking for it in SpringBoard right after launch.
 final class SeedFlowUITests: XCTestCase {
     private let seedEmail = "camille.martin@example.fr"
     private let seedPin = "4827"
+    /// The permission alert's button, in the simulator's language.
+    static let allowLabels = ["Autoriser", "Allow"]
 
-    override func setUp() {
+    override func setUpWithError() throws {
         continueAfterFailure = false
     }
 
+    @MainActor
     func testSeedFlowInFullFromThePushFeed() async throws {
         guard #available(iOS 16.4, *) else { throw XCTSkip("XCUIApplication.open(_:) needs iOS 16.4") }
         let env = ProcessInfo.processInfo.environment
@@ -31,7 +38,11 @@ final class SeedFlowUITests: XCTestCase {
         let app = XCUIApplication()
         app.launchArguments.append("-cvconnect-reset") // not enrolled, no key
         app.launchEnvironment["CVCONNECT_BASE_URL"] = sandbox.baseURL.absoluteString
+        addUIInterruptionMonitor(withDescription: "Notification permission") { alert in
+            Self.tapAllow(in: alert)
+        }
         app.launch()
+        allowNotificationsIfAsked()
 
         // Activation, as the beneficiary types it.
         let code = try await sandbox.activationCode(email: seedEmail)
@@ -78,8 +89,27 @@ final class SeedFlowUITests: XCTestCase {
     }
 }
 
+extension SeedFlowUITests {
+    /// Answers the permission alert if SpringBoard shows it within a few seconds.
+    @MainActor
+    func allowNotificationsIfAsked() {
+        let springboard = XCUIApplication(bundleIdentifier: "com.apple.springboard")
+        let alert = springboard.alerts.firstMatch
+        if alert.waitForExistence(timeout: 5) { _ = Self.tapAllow(in: alert) }
+    }
+
+    @MainActor
+    static func tapAllow(in alert: XCUIElement) -> Bool {
+        for label in allowLabels where alert.buttons[label].exists {
+            alert.buttons[label].tap()
+            return true
+        }
+        return false
+    }
+}
+
 /// The merchant and admin side of the sandbox, over HTTP from the test runner.
-struct SandboxAdmin {
+struct SandboxAdmin: Sendable {
     let baseURL: URL
     let adminToken: String
     static let merchantKey = "mk_demo_boutique"
@@ -108,7 +138,7 @@ struct SandboxAdmin {
     }
 
     func createPayment(account: String, total: String) async throws -> String {
-        let body = ["account": account, "total": total, "order_ref": "CMD-" + UUID().uuidString.prefix(8)]
+        let body = ["account": account, "total": total, "order_ref": "CMD-" + String(UUID().uuidString.prefix(8))]
         return try await call("POST", "/v1/merchant/payment-requests", bearer: Self.merchantKey, body: body)["id"] as! String
     }
 

@@ -2,9 +2,11 @@
 //! new phone; and a damaged store is an error, never "not enrolled".
 
 use std::fs::{self, OpenOptions};
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use cvconnect_core::client::{ClientError, DATABASE_FILE};
+use cvconnect_core::crypto::signer::SoftwareSigner;
 use cvconnect_core::protocol::wire::Platform;
 use cvconnect_e2e::{Harness, Phone, TestAccount};
 
@@ -26,6 +28,17 @@ fn assert_lost(phone: &Phone, device_id: &str) {
     ));
 }
 
+/// Stops the app: the client is dropped; its key and folder stay.
+fn stop(phone: Phone) -> (Arc<SoftwareSigner>, PathBuf) {
+    let Phone {
+        client,
+        signer,
+        data_dir,
+    } = phone;
+    drop(client);
+    (signer, data_dir)
+}
+
 fn remove_wal(data_dir: &Path) {
     for suffix in ["-wal", "-shm"] {
         let _ = fs::remove_file(data_dir.join(format!("{DATABASE_FILE}{suffix}")));
@@ -37,12 +50,7 @@ async fn a_truncated_database_is_reported_as_a_lost_enrollment_and_re_enrolls_wi
     let harness = Harness::start().await;
     let account = harness.account("200.00").await;
     let (phone, device_id) = enrolled(&harness, &account).await;
-    let Phone {
-        client,
-        signer,
-        data_dir,
-    } = phone;
-    drop(client);
+    let (signer, data_dir) = stop(phone);
     OpenOptions::new()
         .write(true)
         .truncate(true)
@@ -97,12 +105,7 @@ async fn a_damaged_device_table_is_an_error_not_a_new_phone() {
     let harness = Harness::start().await;
     let account = harness.account("50.00").await;
     let (phone, _) = enrolled(&harness, &account).await;
-    let Phone {
-        client,
-        signer,
-        data_dir,
-    } = phone;
-    drop(client);
+    let (signer, data_dir) = stop(phone);
     let conn = rusqlite::Connection::open(data_dir.join(DATABASE_FILE)).unwrap();
     conn.execute_batch("DROP TABLE device").unwrap();
     drop(conn);

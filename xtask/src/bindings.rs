@@ -219,39 +219,39 @@ fn check_test_exports(variant: Variant, kotlin: &str) -> Result {
     }
 }
 
-/// Copies the built library where the suites and packages take it; the shipped one is
-/// fully stripped there, and its size printed.
+/// Puts the built library where the suites and packages take it (stripped: fully for
+/// the shipped one, of debug info for the test one), and prints the shipped size. Each
+/// file is written aside and renamed into place, so that a process that has the old
+/// library loaded keeps its own copy instead of seeing it rewritten under it.
 fn install_library(variant: Variant, built: &Path) -> Result {
     let installed = variant.library();
     let lib_dir = installed.parent().expect("a library path has a parent");
     fs::create_dir_all(lib_dir).map_err(|e| format!("cannot create {}: {e}", lib_dir.display()))?;
-    copy(built, &installed)?;
-    // The generated Python module loads the library from its own folder.
-    let python = variant.bindings("python").join(library_file());
-    let copy_for_python = || copy(&installed, &python);
-    if variant == Variant::Testing {
+    let strip = match (variant, cfg!(target_os = "macos")) {
+        (Variant::Shipped, true) => "-x",
+        (Variant::Shipped, false) => "--strip-all",
         // Debug info is most of a debug build's size; symbols stay for backtraces.
-        if !cfg!(target_os = "macos") {
-            run("strip", &["--strip-debug", path_str(&installed)?])?;
-        }
-        copy_for_python()?;
-        eprintln!("\nxtask: test bindings in {}", variant.dir().display());
-        return Ok(());
+        (Variant::Testing, _) => "--strip-debug",
+    };
+    let temporary = installed.with_extension("partial");
+    run(
+        "strip",
+        &[strip, "-o", path_str(&temporary)?, path_str(built)?],
+    )?;
+    rename(&temporary, &installed)?;
+    // The generated Python module loads the library from its own folder.
+    copy(&installed, &variant.bindings("python").join(library_file()))?;
+    match variant {
+        Variant::Testing => eprintln!("\nxtask: test bindings in {}", variant.dir().display()),
+        Variant::Shipped => eprintln!(
+            "\nxtask: bindings in {}\nxtask: {} ({PROFILE}, {}): {} (unstripped {})",
+            variant.dir().join("bindings").display(),
+            library_file(),
+            std::env::consts::ARCH,
+            human(size_of(&installed)?),
+            human(size_of(built)?),
+        ),
     }
-    if cfg!(target_os = "macos") {
-        run("strip", &["-x", path_str(&installed)?])?;
-    } else {
-        run("strip", &["--strip-all", path_str(&installed)?])?;
-    }
-    copy_for_python()?;
-    eprintln!(
-        "\nxtask: bindings in {}\nxtask: {} ({PROFILE}, {}): {} (unstripped {})",
-        variant.dir().join("bindings").display(),
-        library_file(),
-        std::env::consts::ARCH,
-        human(size_of(&installed)?),
-        human(size_of(built)?),
-    );
     Ok(())
 }
 
@@ -294,10 +294,22 @@ pub fn path_str(path: &Path) -> Result<&str> {
         .ok_or_else(|| format!("path is not UTF-8: {}", path.display()))
 }
 
+/// Copies through a temporary file and a rename (see [`install_library`]).
 fn copy(from: &Path, to: &Path) -> Result {
-    fs::copy(from, to)
-        .map(|_| ())
-        .map_err(|e| format!("cannot copy {} to {}: {e}", from.display(), to.display()))
+    let temporary = to.with_extension("partial");
+    fs::copy(from, &temporary).map_err(|e| {
+        format!(
+            "cannot copy {} to {}: {e}",
+            from.display(),
+            temporary.display()
+        )
+    })?;
+    rename(&temporary, to)
+}
+
+fn rename(from: &Path, to: &Path) -> Result {
+    fs::rename(from, to)
+        .map_err(|e| format!("cannot rename {} to {}: {e}", from.display(), to.display()))
 }
 
 fn size_of(path: &Path) -> Result<u64> {

@@ -1,0 +1,298 @@
+import CVConnect
+import CVConnectKit
+import Foundation
+import XCTest
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+// The one test harness of the suite: a real sandbox process on 127.0.0.1 (merchant and
+// admin side over HTTP, as tests/python/harness.py does), and phones built through the
+// generated binding with the test library's software signer. `cargo xtask test swift`
+// sets CVCONNECT_ROOT and CVCONNECT_SANDBOX_BIN.
+
+let seedEmail = "camille.martin@example.fr"
+let seedPin = "4827"
+let confirmRoute = "/v1/payments/{payment_id}/confirm"
+
+struct HarnessFailure: Error, CustomStringConvertible {
+    let description: String
+}
+
+/// The workspace root (the lane bind-mounts it at the same path inside the Swift root).
+let workspaceRoot = URL(fileURLWithPath: ProcessInfo.processInfo.environment["CVCONNECT_ROOT"]
+    ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../..").path)
+    .standardizedFileURL
+
+/// `cvconnect-sandbox --port 0 --memory --admin-token T --seed sandbox/seed/demo.json`;
+/// the first stdout line is its URL (with `--tls`, the second is its SPKI pin).
+final class Sandbox: @unchecked Sendable {  // immutable after init; Process is thread-safe here
+    /// Shared by most tests (each uses its own accounts); started at first use.
+    static let shared = try! Sandbox()
+
+    let baseURL: String
+    let adminToken = "adm_" + UUID().uuidString.replacingOccurrences(of: "-", with: "")
+    let pin: String?
+    private let process = Process()
+
+    init(tls: Bool = false) throws {
+        guard let binary = ProcessInfo.processInfo.environment["CVCONNECT_SANDBOX_BIN"] else {
+            throw HarnessFailure(description: "CVCONNECT_SANDBOX_BIN is not set (cargo xtask test swift sets it)")
+        }
+        let seed = workspaceRoot.appendingPathComponent("sandbox/seed/demo.json").path
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = ["--port", "0", "--memory", "--admin-token", adminToken, "--seed", seed] + (tls ? ["--tls"] : [])
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        Sandbox.stopAtExit(process)
+        let lines = Self.readLines(tls ? 2 : 1, from: output.fileHandleForReading)
+        guard let url = lines.first, url.hasPrefix(tls ? "https://127.0.0.1:" : "http://127.0.0.1:") else {
+            process.terminate()
+            throw HarnessFailure(description: "unexpected first line from the sandbox: \(lines)")
+        }
+        baseURL = url
+        pin = lines.dropFirst().first.map { String($0.dropFirst("pin: ".count)) }
+    }
+
+    /// Stops a sandbox of one test (the shared one stops with the test bundle). SIGKILL:
+    /// on SIGTERM the sandbox waits for its open connections, which this process holds.
+    func stop() {
+        Self.forceStop(process)
+    }
+
+    fileprivate static func forceStop(_ process: Process) {
+        _ = kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    /// Blocking reads until `count` lines (or end of output).
+    private static func readLines(_ count: Int, from handle: FileHandle) -> [String] {
+        var buffer = Data()
+        while buffer.filter({ $0 == UInt8(ascii: "\n") }).count < count {
+            let chunk = handle.availableData
+            if chunk.isEmpty { break }
+            buffer.append(chunk)
+        }
+        return String(decoding: buffer, as: UTF8.self).split(separator: "\n").map(String.init)
+    }
+
+    /// Every sandbox of the run stops when the test bundle finishes.
+    private static func stopAtExit(_ process: Process) {
+        XCTestObservationCenter.shared.addTestObserver(Stopper(process: process))
+    }
+
+    private final class Stopper: NSObject, XCTestObservation, @unchecked Sendable {
+        let process: Process
+        init(process: Process) { self.process = process }
+        func testBundleDidFinish(_ testBundle: Bundle) {
+            Sandbox.forceStop(process)
+        }
+    }
+
+    // MARK: HTTP
+
+    func request(_ method: String, _ path: String, bearer: String?, body: [String: Any]? = nil) async throws -> [String: Any] {
+        var request = URLRequest(url: URL(string: baseURL + path)!)
+        request.httpMethod = method
+        request.timeoutInterval = 40
+        if let bearer { request.setValue("Bearer \(bearer)", forHTTPHeaderField: "Authorization") }
+        if let body {
+            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+            request.httpBody = try JSONSerialization.data(withJSONObject: body)
+        }
+        let (data, response) = try await URLSession.shared.data(for: request)
+        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+        guard (200..<300).contains(status) else {
+            throw HarnessFailure(description: "\(method) \(path): HTTP \(status) \(String(decoding: data, as: UTF8.self))")
+        }
+        if data.isEmpty { return [:] }
+        return try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
+    }
+
+    func admin(_ method: String, _ path: String, _ body: [String: Any]? = nil) async throws -> [String: Any] {
+        try await request(method, path, bearer: adminToken, body: body)
+    }
+
+    // MARK: Admin side
+
+    /// A fresh account with its own e-mail and 11-digit number.
+    func newAccount(balance: String, pin: String = seedPin) async throws -> String {
+        let digits = String(Int.random(in: 0..<10_000_000_000))
+        let number = "7" + String(repeating: "0", count: 10 - digits.count) + digits
+        let email = "swift.\(number)@example.fr"
+        _ = try await admin("POST", "/admin/accounts", ["email": email, "account_number": number, "balance": balance, "pin": pin])
+        return email
+    }
+
+    func activationCode(_ email: String) async throws -> String {
+        try await admin("POST", "/admin/activation-codes", ["email": email])["code"] as! String
+    }
+
+    func advanceClock(seconds: Int) async throws {
+        _ = try await admin("POST", "/admin/clock", ["advance_secs": seconds])
+    }
+
+    func armFault(route: String, kind: String, delayMs: Int? = nil, count: Int = 1) async throws {
+        var body: [String: Any] = ["route": route, "kind": kind, "count": count]
+        body["delay_ms"] = delayMs
+        _ = try await admin("POST", "/admin/faults", body)
+    }
+
+    func armedFaults() async throws -> Int {
+        (try await admin("GET", "/admin/faults")["faults"] as? [Any])?.count ?? 0
+    }
+
+    func debits(of paymentId: String) async throws -> Int {
+        let entries = try await admin("GET", "/admin/ledger")["entries"] as? [[String: Any]] ?? []
+        return entries.filter { $0["payment_id"] as? String == paymentId }.count
+    }
+
+    /// The push announcing `paymentId` to `deviceId`, from the sandbox's push feed.
+    func awaitPush(deviceId: String, paymentId: String, timeout: TimeInterval = 10) async throws -> [String: String] {
+        let deadline = Date().addingTimeInterval(timeout)
+        var after = 0
+        while Date() < deadline {
+            let feed = try await admin("GET", "/admin/push-feed?device_id=\(deviceId)&after=\(after)&wait_ms=2000")
+            for notification in feed["notifications"] as? [[String: Any]] ?? [] {
+                if let data = notification["data"] as? [String: String], data["payment_id"] == paymentId { return data }
+            }
+            after = feed["next_after"] as? Int ?? after
+        }
+        throw HarnessFailure(description: "no push for \(paymentId) to \(deviceId) within \(timeout) s")
+    }
+
+    // MARK: Merchant side
+
+    static let merchantKey = "mk_demo_boutique"
+
+    func createPayment(account: String, total: String) async throws -> String {
+        let body = ["account": account, "total": total, "order_ref": "CMD-" + UUID().uuidString.prefix(8)]
+        return try await request("POST", "/v1/merchant/payment-requests", bearer: Self.merchantKey, body: body)["id"] as! String
+    }
+
+    /// The merchant's view: status, paid and remaining amounts.
+    func merchant(_ paymentId: String) async throws -> (status: String, paid: String?, remaining: String?) {
+        let payment = try await request("GET", "/v1/merchant/payment-requests/\(paymentId)", bearer: Self.merchantKey)
+        return (payment["status"] as! String, payment["paid_amount"] as? String, payment["remaining_amount"] as? String)
+    }
+
+    /// Polls `condition` until it holds or `timeout` passes (no sleep as synchronisation).
+    func waitUntil(timeout: TimeInterval = 10, _ what: String, _ condition: @Sendable () async throws -> Bool) async throws {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if try await condition() { return }
+            try await Task.sleep(nanoseconds: 20_000_000)  // the polling interval
+        }
+        throw HarnessFailure(description: "timed out waiting for \(what)")
+    }
+}
+
+/// One phone: its own data folder and key, a client built through the binding.
+final class Phone: Sendable {
+    let sandbox: Sandbox
+    let client: CvClient
+    let dataDir: String
+
+    init(_ sandbox: Sandbox = .shared, signer: (any DeviceSigner)? = nil, baseURL: String? = nil,
+         dataDir: String? = nil, configure: (ClientConfig) -> ClientConfig = { $0 }) throws {
+        self.sandbox = sandbox
+        self.dataDir = dataDir ?? Self.temporaryDirectory()
+        let config = configure(ClientConfig(baseUrl: baseURL ?? sandbox.baseURL, dataDir: self.dataDir))
+        client = try CvClient(config: config, signer: try signer ?? softwareDeviceSigner(), logSink: nil)
+    }
+
+    static func temporaryDirectory() -> String {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cvconnect-swift-\(UUID().uuidString)")
+        try! FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        return dir.path
+    }
+
+    @discardableResult
+    func enroll(_ email: String) async throws -> EnrolledDevice {
+        let code = try await sandbox.activationCode(email)
+        return try await client.enroll(email: email, activationCode: code, pushToken: "apns:swift-\(UUID().uuidString)", platform: .ios)
+    }
+
+    /// A phone enrolled on a fresh account holding `balance`.
+    static func enrolled(balance: String, in sandbox: Sandbox = .shared) async throws -> (Phone, String) {
+        let email = try await sandbox.newAccount(balance: balance)
+        let phone = try Phone(sandbox)
+        try await phone.enroll(email)
+        return (phone, email)
+    }
+
+    /// The merchant asks for `total`; returns the push data the phone receives.
+    func push(for email: String, total: String) async throws -> [String: String] {
+        let paymentId = try await sandbox.createPayment(account: email, total: total)
+        let deviceId = try XCTUnwrap(try client.enrolledDevice()).deviceId
+        return try await sandbox.awaitPush(deviceId: deviceId, paymentId: paymentId)
+    }
+}
+
+/// Presses the keys showing the digits of `pin` on `keypad`'s shuffled layout.
+func type(_ pin: String, on keypad: Keypad) throws {
+    let layout = keypad.layout()
+    for digit in pin {
+        _ = try keypad.press(position: Int32(layout.firstIndex(of: Int32(String(digit))!)!))
+    }
+}
+
+func keypad(_ session: PaymentSession, with pin: String) throws -> Keypad {
+    let keypad = try session.startPinEntry()
+    try type(pin, on: keypad)
+    return keypad
+}
+
+/// A key store whose signatures fail with `error` (its public key is a real one).
+final class FailingSigner: DeviceSigner {
+    let error: any Error & Sendable
+    let real: any DeviceSigner
+
+    init(_ error: any Error & Sendable) throws {
+        self.error = error
+        real = try softwareDeviceSigner()
+    }
+
+    func publicKey() throws -> Data { try real.publicKey() }
+    func sign(message: Data) throws -> Data { throw error }
+}
+
+/// Records the kinds of state a flow goes through; consecutive repeats (a key press on
+/// the keypad) count once.
+@MainActor
+final class StateRecorder {
+    private(set) var states: [PaymentScreenState] = []
+
+    init(_ flow: PaymentFlow) {
+        flow.observe { [weak self] in self?.states.append($0) }
+    }
+
+    var kinds: [PaymentScreenState.Kind] {
+        states.map(\.kind).reduce(into: []) { if $0.last != $1 { $0.append($1) } }
+    }
+}
+
+extension PaymentFlow {
+    /// Types `pin` on the keypad shown, as the user would by looking at the keys.
+    func type(_ pin: String) throws {
+        guard case let .pinEntry(entry) = state else { throw HarnessFailure(description: "no keypad: \(state)") }
+        for digit in pin { press(position: entry.layout.firstIndex(of: Int(String(digit))!)!) }
+    }
+
+    /// The flow opened from `push`, settled on its payment screen.
+    func open(_ push: [String: String]) async {
+        openFromPush(push)
+        await settle()
+    }
+}
+
+extension Decimal {
+    init(_ text: String) { self = Decimal(string: text, locale: Locale(identifier: "en_US_POSIX"))! }
+}
