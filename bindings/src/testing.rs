@@ -5,7 +5,10 @@
 use std::sync::Arc;
 
 use cvconnect_core::crypto::signer::{verify_p256, DeviceSigner as _, SoftwareSigner};
-use cvconnect_core::keypad::Keypad as CoreKeypad;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use cvconnect_core::keypad::{Clock, Keypad as CoreKeypad};
 use cvconnect_core::protocol::canonical::ConfirmationFields as CoreFields;
 
 use crate::errors::{guard, CvError};
@@ -18,10 +21,41 @@ impl Keypad {
     /// A keypad for a code of this many digits (4 to 6), outside any payment.
     #[uniffi::constructor]
     pub fn new(pin_length: i32) -> Result<Self, CvError> {
+        guard(|| Ok(Keypad::wrap(CoreKeypad::new(length(pin_length))?)))
+    }
+
+    /// A keypad whose entry has lapsed already, as after five idle minutes: its next
+    /// key press throws `PinEntryExpired`.
+    #[uniffi::constructor]
+    pub fn lapsed(pin_length: i32) -> Result<Self, CvError> {
         guard(|| {
-            let length = u8::try_from(pin_length).unwrap_or(u8::MAX);
-            Ok(Keypad::wrap(CoreKeypad::new(length)?))
+            let keypad = CoreKeypad::with_clock(
+                length(pin_length),
+                Arc::new(LapsedClock {
+                    start: Instant::now(),
+                    readings: AtomicU64::new(0),
+                }),
+                Duration::ZERO,
+            )?;
+            Ok(Keypad::wrap(keypad))
         })
+    }
+}
+
+fn length(pin_length: i32) -> u8 {
+    u8::try_from(pin_length).unwrap_or(u8::MAX)
+}
+
+/// A clock one second further on at every reading: any idle timeout has passed.
+struct LapsedClock {
+    start: Instant,
+    readings: AtomicU64,
+}
+
+impl Clock for LapsedClock {
+    fn now(&self) -> Instant {
+        let readings = self.readings.fetch_add(1, Ordering::Relaxed);
+        self.start + Duration::from_secs(readings)
     }
 }
 

@@ -186,3 +186,12 @@ def test_confirming_an_incomplete_pin_is_pin_entry(sandbox):
         assert sandbox.merchant_status(session.payment_id()) == "PENDING"
 
     asyncio.run(main())
+
+
+def test_a_lapsed_entry_raises_pin_entry_expired():
+    keypad = cvconnect.Keypad.lapsed(4)
+    assert keypad.is_expired()
+    with pytest.raises(CvError.PinEntryExpired) as lapsed:
+        keypad.press(0)
+    assert "inactivité" in lapsed.value.user_message()
+    assert not lapsed.value.is_retryable()

@@ -29,12 +29,13 @@ pub const LANGUAGES: [&str; 3] = ["kotlin", "swift", "python"];
 
 /// Exports of the `testing` feature, as they appear in the generated Kotlin: present
 /// in the test variant, absent from the shipped one.
-const TEST_ONLY: [&str; 5] = [
+const TEST_ONLY: [&str; 6] = [
     "fun cvconnectSelftestPanic(",
     "fun canonicalConfirmationBytes(",
     "fun verifyDeviceSignature(",
     "fun softwareDeviceSigner(",
     "constructor(pinLength: kotlin.Int)",
+    "fun lapsed(pinLength: kotlin.Int)",
 ];
 
 /// Which library: the one that ships, or the one test suites load.

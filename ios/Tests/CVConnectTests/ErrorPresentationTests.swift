@@ -4,9 +4,8 @@ import Foundation
 import XCTest
 
 /// Every case of `CvError`, as a value: the core's French sentence (computed in Rust),
-/// `LocalizedError`, `isRetryable()` and what the screen offers. `pinEntryExpired` is
-/// checked only here: the library throws it after five minutes without a key press, on
-/// a monotonic clock the test exports cannot move.
+/// `LocalizedError`, `isRetryable()` and what the screen offers. (Each is also thrown
+/// by the library and caught by case in ErrorTests.)
 final class ErrorPresentationTests: XCTestCase {
     static let everyCase: [CvError] = [
         .offline, .timeout, .certificateRejected, .server(status: 503), .protocolViolation(detail: "bad body"),

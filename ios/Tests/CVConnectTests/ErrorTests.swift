@@ -270,3 +270,17 @@ final class ErrorTests: XCTestCase, @unchecked Sendable {  // no stored state; s
         }
     }
 }
+
+/// The one case that needs five idle minutes in an app: the test library's lapsed keypad.
+final class PinEntryExpiredTests: XCTestCase {
+    func testALapsedEntryThrowsPinEntryExpired() throws {
+        let keypad = try Keypad.lapsed(pinLength: 4)
+        XCTAssertTrue(keypad.isExpired())
+        do {
+            _ = try keypad.press(position: 0)
+            XCTFail("a lapsed entry took a key")
+        } catch CvError.pinEntryExpired {
+            XCTAssertTrue(CvError.pinEntryExpired.localizedDescription.contains("inactivité"))
+        }
+    }
+}
