@@ -20,12 +20,19 @@
 // - CVConnectApple  Apple frameworks only, each file behind `#if canImport(...)`: the
 //                   SwiftUI ObservableObject adapters, the Secure Enclave signer, the
 //                   Keychain, UserNotifications. Compiles to an empty module on Linux.
+// - CVConnectPushBench  Linux only: the push-to-screen driver of `cargo xtask bench`
+//                   (bench/src/foreign.rs), signing with the test library's
+//                   softwareDeviceSigner().
 import PackageDescription
 
 #if os(Linux)
 let ffi = Target.systemLibrary(name: "CVConnectFFI", path: "Sources/CVConnectFFI/include")
+let linuxTargets: [Target] = [.executableTarget(name: "CVConnectPushBench", dependencies: ["CVConnect"])]
+let linuxProducts: [Product] = [.executable(name: "CVConnectPushBench", targets: ["CVConnectPushBench"])]
 #else
 let ffi = Target.binaryTarget(name: "CVConnectFFI", path: "Generated/CVConnectFFI.xcframework")
+let linuxTargets: [Target] = []
+let linuxProducts: [Product] = []
 #endif
 
 let package = Package(
@@ -36,7 +43,7 @@ let package = Package(
         .library(name: "CVConnectKit", targets: ["CVConnectKit"]),
         .library(name: "CVConnectPush", targets: ["CVConnectPush"]),
         .library(name: "CVConnectApple", targets: ["CVConnectApple"]),
-    ],
+    ] + linuxProducts,
     targets: [
         ffi,
         .target(name: "CVConnect", dependencies: ["CVConnectFFI"]),
@@ -47,6 +54,6 @@ let package = Package(
             name: "CVConnectTests",
             dependencies: ["CVConnect", "CVConnectKit", "CVConnectPush"]
         ),
-    ],
+    ] + linuxTargets,
     swiftLanguageModes: [.v6]
 )

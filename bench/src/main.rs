@@ -11,6 +11,7 @@ mod child;
 mod cold_start;
 mod crypto_cost;
 mod fixture;
+mod foreign;
 mod keypad;
 mod load;
 mod memory;

@@ -1,20 +1,19 @@
 //! Figure 1: from a push payload handed to the core until the payment view is ready,
 //! against one plain HTTP GET round trip to the same sandbox, interleaved in the same
-//! run. Also through the Python binding when it is built.
+//! run. Also through the Python and Swift bindings when they are built ([`foreign`]).
 
 use std::path::Path;
-use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use anyhow::{anyhow, Context, Result};
+use anyhow::{anyhow, Result};
 use cvconnect_sandbox::client::{http_client, BeneficiaryClient, SoftDevice};
 use tokio::runtime::Runtime;
 
-use crate::child::{tail, LineChild};
 use crate::fixture::Fixture;
+use crate::foreign::{self, Ffi};
 use crate::stats::Samples;
 
-const WARMUP: usize = 20;
+pub const WARMUP: usize = 20;
 
 pub struct PushToScreen {
     /// `open_from_push` + `view()`, a new payment each time, session dropped after.
@@ -26,21 +25,14 @@ pub struct PushToScreen {
     /// The two reads the core makes (detail and balance), concurrently, by a bare
     /// client on the same account: the network floor of the figure.
     pub get_pair: Samples,
-    pub ffi: Ffi,
-}
-
-pub enum Ffi {
-    NotMeasured(String),
-    Measured {
-        /// Timed inside Python around `await client.open_from_push(data)` + `view()`.
-        open: Samples,
-        /// The Rust GET /v1/balance, interleaved with the Python opens.
-        get_balance: Samples,
-    },
+    /// Through the Python binding (figure 1b).
+    pub python: Ffi,
+    /// Through the Swift binding (figure 1c).
+    pub swift: Ffi,
 }
 
 /// Times `fut` and records it.
-async fn timed<T>(
+pub async fn timed<T>(
     samples: &mut Samples,
     record: bool,
     fut: impl std::future::Future<Output = T>,
@@ -55,16 +47,14 @@ async fn timed<T>(
 
 pub fn run(rt: &Runtime, fx: &Fixture, root: &Path, iterations: usize) -> Result<PushToScreen> {
     let mut result = rt.block_on(run_rust(fx, iterations))?;
-    result.ffi = match run_ffi(rt, fx, root, iterations) {
-        Ok(ffi) => ffi,
-        Err(error) => Ffi::NotMeasured(format!("the Python run failed: {error:#}")),
-    };
+    result.python = foreign::measure(rt, fx, foreign::python(root, fx), iterations);
+    result.swift = foreign::measure(rt, fx, foreign::swift(), iterations);
     Ok(result)
 }
 
 /// A second, bare device of the account (the sandbox's own test client, a reqwest
 /// client reused across calls): the baseline GETs.
-async fn baseline_device(fx: &Fixture, email: &str) -> Result<SoftDevice> {
+pub async fn baseline_device(fx: &Fixture, email: &str) -> Result<SoftDevice> {
     let code = fx.activation_code(email).await?;
     let api = BeneficiaryClient::new(http_client(), fx.base_url());
     Ok(SoftDevice::enroll(api, email, &code, None).await?)
@@ -128,88 +118,7 @@ async fn run_rust(fx: &Fixture, iterations: usize) -> Result<PushToScreen> {
         get_balance,
         get_health,
         get_pair,
-        ffi: Ffi::NotMeasured(String::new()),
+        python: Ffi::NotMeasured(String::new()),
+        swift: Ffi::NotMeasured(String::new()),
     })
-}
-
-fn run_ffi(rt: &Runtime, fx: &Fixture, root: &Path, iterations: usize) -> Result<Ffi> {
-    let module_dir = root.join("build/bindings/python");
-    let library = root.join("build/lib/libcvconnect_ffi.so");
-    if !module_dir.join("cvconnect.py").exists() || !library.exists() {
-        return Ok(Ffi::NotMeasured(
-            "not measured: bindings not built (`cargo xtask bindings`)".into(),
-        ));
-    }
-    let script = root.join("bench/ffi_push_to_screen.py");
-    let account = rt.block_on(fx.account("100000.00"))?;
-    // The bare device first: a new activation code may replace an unused one.
-    let device = rt.block_on(baseline_device(fx, &account.email))?;
-    let code = rt.block_on(fx.activation_code(&account.email))?;
-    let data_dir = fx.new_dir("ffi");
-    std::fs::create_dir_all(&data_dir)?;
-
-    let mut command = Command::new("python3");
-    command
-        .arg(&script)
-        .arg(fx.base_url())
-        .arg(&account.email)
-        .arg(&code)
-        .arg(&data_dir)
-        .env("PYTHONPATH", &module_dir)
-        .env("PYTHONDONTWRITEBYTECODE", "1");
-    let mut child = LineChild::spawn(command, "the Python binding script")?;
-    let result = drive_ffi(rt, fx, &mut child, &account.email, &device, iterations);
-    let stderr = child.finish(Duration::from_secs(10));
-    result.map_err(|error| anyhow!("{error:#} (stderr: {})", tail(&stderr, 6)))
-}
-
-fn drive_ffi(
-    rt: &Runtime,
-    fx: &Fixture,
-    child: &mut LineChild,
-    email: &str,
-    device: &SoftDevice,
-    iterations: usize,
-) -> Result<Ffi> {
-    let ready: serde_json::Value = serde_json::from_str(&child.recv(Duration::from_secs(60))?)?;
-    let device_id = ready["ready"]
-        .as_str()
-        .context("the script did not report its device id")?
-        .to_owned();
-    let mut open = Samples::new();
-    let mut get_balance = Samples::new();
-    let mut after = 0;
-    for i in 0..WARMUP + iterations {
-        let record = i >= WARMUP;
-        let (payment_id, push) = rt.block_on(async {
-            let id = fx.create_payment(email, "25.00").await?;
-            let push = fx.push_for(&device_id, &id, &mut after).await?;
-            Ok::<_, anyhow::Error>((id, push))
-        })?;
-        let mut ffi_open = || -> Result<()> {
-            child.send(&serde_json::to_string(&push)?)?;
-            let answer: serde_json::Value =
-                serde_json::from_str(&child.recv(Duration::from_secs(30))?)?;
-            let ns = answer["ns"].as_u64().context("no timing in the answer")?;
-            if answer["payment_id"].as_str() != Some(payment_id.as_str()) {
-                return Err(anyhow!("the script opened another payment: {answer}"));
-            }
-            if record {
-                open.push(Duration::from_nanos(ns));
-            }
-            Ok(())
-        };
-        let mut get = || -> Result<()> {
-            rt.block_on(timed(&mut get_balance, record, device.balance()))?;
-            Ok(())
-        };
-        if i % 2 == 0 {
-            ffi_open()?;
-            get()?;
-        } else {
-            get()?;
-            ffi_open()?;
-        }
-    }
-    Ok(Ffi::Measured { open, get_balance })
 }

@@ -11,9 +11,11 @@ use crate::crypto_cost::CryptoCost;
 use crate::keypad::KeypadCost;
 use crate::load::Load;
 use crate::memory::Memory;
-use crate::push_to_screen::{Ffi, PushToScreen};
+use crate::push_to_screen::PushToScreen;
 use crate::size::{Size, BUDGET, STRETCH};
 use crate::stats::{human, ms, Samples, Summary};
+
+mod bindings;
 
 pub const COMMAND: &str = "cargo xtask bench";
 pub const DIRECT_COMMAND: &str =
@@ -190,29 +192,7 @@ fn rows(r: &Results) -> Vec<Row> {
                     status: verdict(q, PUSH_GOAL, |x| format!("{x:.2}×")),
                 });
             }
-            match &p.ffi {
-                Ffi::Measured { open, get_balance } => {
-                    if let (Some(open), Some(get)) = (summary(open), summary(get_balance)) {
-                        let q = ratio(open.median, get.median);
-                        rows.push(Row {
-                            figure: "1b. Push to screen (Python binding)".into(),
-                            result: format!(
-                                "{} / {}; one GET {} → **{q:.2}×**",
-                                human(open.median),
-                                human(open.p99),
-                                human(get.median)
-                            ),
-                            goal: format!("≤ {PUSH_GOAL}× one GET"),
-                            status: verdict(q, PUSH_GOAL, |x| format!("{x:.2}×")),
-                        });
-                    }
-                }
-                Ffi::NotMeasured(why) => rows.push(failed(
-                    "1b. Push to screen (Python binding)",
-                    "FFI cost shown",
-                    why.trim_start_matches("not measured: "),
-                )),
-            }
+            rows.extend(bindings::rows(p));
         }
         Err(e) => rows.push(failed("1. Push to screen", "≤ 1.5× one GET", e)),
     }
@@ -458,7 +438,9 @@ pub fn render(r: &Results) -> String {
          Options: `--quick` (few iterations, for development), `--phones N` (default 50),\n\
          `--load-secs S` (default 10). Figure 1b needs `cargo xtask bindings` first\n\
          (`build/bindings/python`, `build/lib/libcvconnect_ffi.so`) and Python 3 with\n\
-         `cryptography`; figure 5 reads `target/release-smaller/libcvconnect_ffi.so` and\n\
+         `cryptography`; figure 1c needs the Swift root that `cargo xtask test swift` makes\n\
+         (`cargo xtask bench` builds the Swift driver in it); figure 5 reads\n\
+         `target/release-smaller/libcvconnect_ffi.so` and\n\
          `build/lib/libcvconnect_ffi.so`. This run: {} phones for {} s.\n",
         r.phones, r.load_secs
     );
@@ -504,14 +486,7 @@ fn push_section(out: &mut String, r: &Results) {
     line(out, "GET /v1/balance (baseline)", &p.get_balance);
     line(out, "GET /healthz", &p.get_health);
     line(out, "GET detail ‖ GET balance (bare)", &p.get_pair);
-    if let Ffi::Measured { open, get_balance } = &p.ffi {
-        line(out, "open_from_push + view (Python binding)", open);
-        line(
-            out,
-            "GET /v1/balance (interleaved with Python)",
-            get_balance,
-        );
-    }
+    bindings::detail_lines(out, p);
     out.push('\n');
     let (Some(open), Some(get), Some(pair), Some(health)) = (
         p.open.summary(),
@@ -568,24 +543,7 @@ fn push_section(out: &mut String, r: &Results) {
             }
         );
     }
-    match &p.ffi {
-        Ffi::Measured { open: ffi_open, .. } => {
-            if let Some(f) = ffi_open.summary() {
-                let _ = writeln!(
-                    out,
-                    "Through the Python binding (`bench/ffi_push_to_screen.py`, timed in Python with\n\
-                     `perf_counter_ns` around `await client.open_from_push(data)` + `view()`): median\n\
-                     {}, i.e. {} more than the Rust call: the FFI cost (lifting the map, the foreign\n\
-                     future, the asyncio wake-up, lowering the view record).\n",
-                    human(f.median),
-                    human(f.median.saturating_sub(open.median))
-                );
-            }
-        }
-        Ffi::NotMeasured(why) => {
-            let _ = writeln!(out, "Python binding: {why}.\n");
-        }
-    }
+    bindings::prose(out, p, open.median);
 }
 
 fn cold_section(out: &mut String, r: &Results) {

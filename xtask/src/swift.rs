@@ -17,6 +17,7 @@
 //! the Rust sources, see [`bindings_are_current`]), copied where `ios/Package.swift`
 //! expects them (git-ignored), and the sandbox binary the suite starts.
 
+pub mod bench_driver;
 mod chroot;
 mod root;
 

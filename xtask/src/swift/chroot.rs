@@ -35,27 +35,46 @@ pub fn run(
     command: &[&str],
     seen: &mut dyn FnMut(&str),
 ) -> Result {
-    let mut args: Vec<String> = vec![path_str(root)?.to_owned()];
-    for bind in binds {
-        args.push(path_str(bind)?.to_owned());
-    }
-    args.extend(["--".into(), "/usr/bin/env".into(), "-i".into()]);
-    args.extend(BASE_ENV.iter().map(|v| v.to_string()));
-    args.extend(env.iter().map(|(k, v)| format!("{k}={v}")));
-    args.extend(command.iter().map(|c| c.to_string()));
     let shown: String = env.iter().map(|(k, v)| format!("{k}={v} ")).collect();
     eprintln!("\n$ [swift root] {shown}{}", command.join(" "));
-    let mut unshare = Command::new("unshare");
-    unshare
-        .args([
-            "--mount",
-            "--propagation",
-            "private",
-            "--pid",
-            "--fork",
-            "--",
-        ])
-        .args(["/bin/sh", "-c", SCRIPT, "sh"])
-        .args(&args);
+    let argv = command_line(root, binds, env, command)?;
+    let mut unshare = Command::new(&argv[0]);
+    unshare.args(&argv[1..]);
     super::stream(unshare, seen)
+}
+
+/// The command line that runs `command` in `root`, for [`run`] or a caller that starts
+/// it itself (with its own pipes). `--kill-child`: if `unshare` is killed, the
+/// namespace's first process dies, and everything in the namespace with it.
+pub fn command_line(
+    root: &Path,
+    binds: &[PathBuf],
+    env: &[(&str, &str)],
+    command: &[&str],
+) -> Result<Vec<String>> {
+    let mut argv: Vec<String> = [
+        "unshare",
+        "--mount",
+        "--propagation",
+        "private",
+        "--pid",
+        "--fork",
+        "--kill-child",
+        "--",
+        "/bin/sh",
+        "-c",
+        SCRIPT,
+        "sh",
+    ]
+    .map(String::from)
+    .to_vec();
+    argv.push(path_str(root)?.to_owned());
+    for bind in binds {
+        argv.push(path_str(bind)?.to_owned());
+    }
+    argv.extend(["--", "/usr/bin/env", "-i"].map(String::from));
+    argv.extend(BASE_ENV.iter().map(|v| v.to_string()));
+    argv.extend(env.iter().map(|(k, v)| format!("{k}={v}")));
+    argv.extend(command.iter().map(|c| c.to_string()));
+    Ok(argv)
 }

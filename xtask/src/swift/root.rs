@@ -115,3 +115,18 @@ fn apt_get(root: &Path, args: &[&str]) -> Result {
         &mut |_| (),
     )
 }
+
+/// The root if it is already made, else why not; never makes one (for `cargo xtask
+/// bench`, which uses Swift only when the lane has set it up).
+pub fn existing() -> Result<PathBuf> {
+    require_root_user()?;
+    let root = location()?;
+    if fs::symlink_metadata(root.join("usr/bin/swift")).is_ok() {
+        Ok(root)
+    } else {
+        Err(format!(
+            "no Swift root at {} (`cargo xtask test swift` makes it)",
+            root.display()
+        ))
+    }
+}
