@@ -192,11 +192,18 @@ impl CvError {
         core.user_message()
     }
 
-    /// Whether the same call may succeed if tried again later (network, server).
+    /// Whether the same call may succeed if tried again later (network, server, too
+    /// many requests for now).
     pub fn is_retryable(&self) -> bool {
         matches!(
             self,
-            CvError::Offline | CvError::Timeout | CvError::Server { .. }
+            CvError::Offline
+                | CvError::Timeout
+                | CvError::Server { .. }
+                | CvError::Api {
+                    http_status: 429,
+                    ..
+                }
         )
     }
 }
@@ -313,84 +320,4 @@ impl From<AmountError> for CvError {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn user_messages_are_the_cores() {
-        let cases = [
-            ClientError::Http(HttpError::Offline),
-            ClientError::Http(HttpError::Timeout),
-            ClientError::Http(HttpError::Server { status: 503 }),
-            ClientError::Http(HttpError::Api {
-                code: ErrorCode::InvalidActivationCode,
-                status: 403,
-                message: String::new(),
-                attempts_left: None,
-                payment_status: None,
-            }),
-            ClientError::NotEnrolled,
-            ClientError::PaymentNotFound {
-                payment_id: "pay_x".into(),
-            },
-            ClientError::AlreadyHandled {
-                status: PaymentStatus::Expired,
-            },
-            ClientError::Signer(SignerError::UserCancelled),
-            ClientError::Keypad(KeypadError::Expired),
-            ClientError::Amount(AmountInputError::Parse(AmountError::Empty)),
-        ];
-        for core in cases {
-            let expected = core.user_message();
-            let ffi = CvError::from(core);
-            assert_eq!(ffi.user_message(), expected, "{ffi:?}");
-        }
-    }
-
-    #[test]
-    fn api_errors_keep_their_protocol_code() {
-        let error = CvError::from(ClientError::Http(HttpError::Api {
-            code: ErrorCode::AmountOutOfBounds,
-            status: 422,
-            message: "Montant refusé.".into(),
-            attempts_left: None,
-            payment_status: None,
-        }));
-        assert_eq!(
-            error,
-            CvError::Api {
-                code: "amount_out_of_bounds".into(),
-                server_message: "Montant refusé.".into(),
-                http_status: 422,
-            }
-        );
-        assert!(!error.is_retryable());
-        assert_eq!(error.user_message(), "Montant refusé.");
-    }
-
-    #[test]
-    fn a_panic_becomes_an_internal_error() {
-        let error = guard::<()>(|| panic!("boom")).unwrap_err();
-        assert_eq!(
-            error,
-            CvError::Unexpected {
-                detail: "panic: boom".into()
-            }
-        );
-    }
-
-    #[test]
-    fn an_expired_entry_has_its_own_variant() {
-        let error = CvError::from(KeypadError::Expired);
-        assert_eq!(error, CvError::PinEntryExpired);
-        assert_eq!(error.user_message(), KeypadError::Expired.to_string());
-    }
-
-    #[test]
-    fn internal_errors_have_a_french_sentence() {
-        let error = CvError::Unexpected {
-            detail: "boom".into(),
-        };
-        assert_eq!(error.user_message(), INTERNAL_MESSAGE_FR);
-    }
-}
+mod tests;

@@ -196,7 +196,7 @@ fn check_success<T: DeserializeOwned + Serialize>(status: u16, data: &[u8]) {
 }
 
 /// Every code of protocol.md §4.
-const KNOWN_CODES: [ErrorCode; 16] = [
+const KNOWN_CODES: [ErrorCode; 17] = [
     ErrorCode::BadRequest,
     ErrorCode::ValidationFailed,
     ErrorCode::PayloadTooLarge,
@@ -212,6 +212,7 @@ const KNOWN_CODES: [ErrorCode; 16] = [
     ErrorCode::PaymentExpired,
     ErrorCode::PaymentNotPending,
     ErrorCode::IdempotencyConflict,
+    ErrorCode::RateLimited,
     ErrorCode::InternalError,
 ];
 

@@ -5,29 +5,10 @@ use axum::response::{IntoResponse, Response};
 use cvconnect_core::protocol::errors::ErrorCode;
 use cvconnect_core::protocol::wire::{ErrorBody, ErrorInfo, PaymentStatus};
 
-/// Codes of protocol v1 that only a server sends, so the core has no variant for them
-/// (a phone never meets them; clients map unknown codes to a generic error).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ServerCode {
-    /// `rate_limited` (429, with `Retry-After`): too many new payment requests, too many
-    /// pending ones, or too many challenges.
-    RateLimited,
-}
-
-impl ServerCode {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ServerCode::RateLimited => "rate_limited",
-        }
-    }
-}
-
 /// An error answer: code, French message and the optional extra fields.
 #[derive(Debug, Clone)]
 pub struct ApiError {
     pub code: ErrorCode,
-    /// A server-only code, sent instead of `code` when set.
-    pub server_code: Option<ServerCode>,
     /// Seconds for the `Retry-After` header.
     pub retry_after: Option<u64>,
     pub message: String,
@@ -44,7 +25,6 @@ impl ApiError {
     pub fn new(code: ErrorCode) -> Self {
         ApiError {
             code,
-            server_code: None,
             retry_after: None,
             message: code.message_fr().to_owned(),
             attempts_left: None,
@@ -95,10 +75,8 @@ impl ApiError {
 
     /// `429 rate_limited`, to be tried again after `retry_after` seconds (at least 1).
     pub fn rate_limited(retry_after: i64, message: &str) -> Self {
-        let mut e = Self::new(ErrorCode::Unknown).with_message(message);
-        e.server_code = Some(ServerCode::RateLimited);
+        let mut e = Self::new(ErrorCode::RateLimited).with_message(message);
         e.retry_after = Some(u64::try_from(retry_after).unwrap_or(0).max(1));
-        e.http_override = Some(StatusCode::TOO_MANY_REQUESTS);
         e
     }
 
@@ -111,10 +89,7 @@ impl ApiError {
 
     /// The code as sent.
     pub fn code_str(&self) -> &'static str {
-        match self.server_code {
-            Some(code) => code.as_str(),
-            None => self.code.as_str(),
-        }
+        self.code.as_str()
     }
 
     /// A server fault. The cause is logged, never sent.

@@ -37,6 +37,9 @@ pub enum ErrorCode {
     PaymentNotPending,
     /// Same idempotency key with a different body.
     IdempotencyConflict,
+    /// Too many requests (new payment requests, pending ones, challenges): try again
+    /// after the `Retry-After` header's seconds.
+    RateLimited,
     /// Server fault (also what fault injection returns).
     InternalError,
     /// Any code this client does not know.
@@ -62,6 +65,7 @@ impl ErrorCode {
             ErrorCode::PaymentExpired => "payment_expired",
             ErrorCode::PaymentNotPending => "payment_not_pending",
             ErrorCode::IdempotencyConflict => "idempotency_conflict",
+            ErrorCode::RateLimited => "rate_limited",
             ErrorCode::InternalError => "internal_error",
             ErrorCode::Unknown => "unknown",
         }
@@ -89,6 +93,7 @@ impl ErrorCode {
             | ErrorCode::PaymentNotPending
             | ErrorCode::IdempotencyConflict => 409,
             ErrorCode::PaymentExpired => 410,
+            ErrorCode::RateLimited => 429,
             ErrorCode::InternalError | ErrorCode::Unknown => 500,
         }
     }
@@ -115,9 +120,32 @@ impl ErrorCode {
             ErrorCode::PaymentExpired => "La demande de paiement a expiré.",
             ErrorCode::PaymentNotPending => "Ce paiement a déjà été traité.",
             ErrorCode::IdempotencyConflict => "Requête en conflit avec une précédente.",
+            ErrorCode::RateLimited => {
+                "Trop de demandes. Veuillez réessayer dans quelques instants."
+            }
             ErrorCode::InternalError | ErrorCode::Unknown => {
                 "Le service est momentanément indisponible. Veuillez réessayer."
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rate_limited_is_a_known_code_with_its_status_and_sentence() {
+        assert_eq!(ErrorCode::parse("rate_limited"), ErrorCode::RateLimited);
+        assert_eq!(ErrorCode::RateLimited.as_str(), "rate_limited");
+        assert_eq!(ErrorCode::RateLimited.http_status(), 429);
+        assert!(ErrorCode::RateLimited
+            .message_fr()
+            .starts_with("Trop de demandes"));
+    }
+
+    #[test]
+    fn a_code_newer_than_this_client_is_unknown_not_an_error() {
+        assert_eq!(ErrorCode::parse("some_future_code"), ErrorCode::Unknown);
     }
 }

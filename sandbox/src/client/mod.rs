@@ -76,7 +76,7 @@ impl ClientError {
         matches!(self, ClientError::Transport(_))
     }
 
-    /// The error code as sent, including codes the core does not know (`rate_limited`).
+    /// The error code as sent, as text (also for codes newer than this client).
     pub fn code_text(&self) -> Option<&str> {
         self.info().map(|info| info.code.as_str())
     }
