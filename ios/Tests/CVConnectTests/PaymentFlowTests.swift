@@ -22,7 +22,11 @@ final class PaymentFlowTests: XCTestCase, @unchecked Sendable {  // no stored st
         XCTAssertEqual(balance.amount, Decimal("75.00"))
         XCTAssertEqual(balance.text, "75,00\u{a0}€")
         XCTAssertFalse(balance.stale)
+        // The cache is written off the path to the screen: it appears shortly after.
+        let client = phone.client
+        try await Sandbox.shared.waitUntil("the balance cached") { try client.cachedBalance() != nil }
         XCTAssertEqual(try phone.client.cachedBalance()?.amount, Decimal("75"))
+        XCTAssertEqual(try phone.client.cachedBalance()?.stale, true)
     }
 
     @MainActor
