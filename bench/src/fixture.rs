@@ -13,8 +13,8 @@ use cvconnect_core::client::{Client, ClientConfig};
 use cvconnect_core::crypto::signer::SoftwareSigner;
 use cvconnect_core::keypad::Keypad;
 use cvconnect_core::protocol::wire::Platform;
-use cvconnect_sandbox::client::{http_client, AdminClient, MerchantClient};
 use cvconnect_sandbox::{Database, Limits, RunningSandbox, Sandbox, SandboxConfig};
+use cvconnect_sandbox_client::{http_client, AdminClient, MerchantClient};
 use tokio::runtime::Runtime;
 
 /// PIN of every account the fixture creates.

@@ -15,7 +15,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use anyhow::{anyhow, Context, Result};
-use cvconnect_sandbox::client::SoftDevice;
+use cvconnect_sandbox_client::SoftDevice;
 use tokio::runtime::Runtime;
 
 use crate::child::{tail, LineChild};

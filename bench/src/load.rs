@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, Result};
 use cvconnect_core::client::PaymentOutcome;
-use cvconnect_sandbox::client::{AdminClient, MerchantClient};
+use cvconnect_sandbox_client::{AdminClient, MerchantClient};
 use tokio::runtime::Runtime;
 
 use crate::fixture::{eur, type_pin, wait_push, Fixture, Phone, PIN};

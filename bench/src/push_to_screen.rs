@@ -6,7 +6,7 @@ use std::path::Path;
 use std::time::Instant;
 
 use anyhow::{anyhow, Result};
-use cvconnect_sandbox::client::{http_client, BeneficiaryClient, SoftDevice};
+use cvconnect_sandbox_client::{http_client, BeneficiaryClient, SoftDevice};
 use tokio::runtime::Runtime;
 
 use crate::fixture::Fixture;

@@ -11,11 +11,11 @@ use cvconnect_core::amount::Amount;
 use cvconnect_core::client::{Client, ClientConfig, ClientError, EnrolledDevice};
 use cvconnect_core::crypto::signer::SoftwareSigner;
 use cvconnect_core::protocol::wire::Platform;
-use cvconnect_sandbox::client::{
-    http_client, AdminClient, ClientError as SandboxError, MerchantClient, PushNotification,
-};
 use cvconnect_sandbox::{
     Database, RunningSandbox, Sandbox, SandboxConfig, Seed, SeedAccount, SeedMerchant,
+};
+use cvconnect_sandbox_client::{
+    http_client, AdminClient, ClientError as SandboxError, MerchantClient, PushNotification,
 };
 
 /// The demo beneficiary (the same as the sandbox's `seed/demo.json`).

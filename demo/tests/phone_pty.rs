@@ -8,8 +8,8 @@ use std::io::{ErrorKind, Write as _};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use cvconnect_sandbox::client::http_client;
 use cvconnect_sandbox::{Database, Sandbox, SandboxConfig, Seed};
+use cvconnect_sandbox_client::http_client;
 use serde_json::{json, Value};
 
 const BIN: &str = env!("CARGO_BIN_EXE_cvconnect-demo");

@@ -29,8 +29,8 @@ use cvconnect_core::protocol::canonical::{
 };
 use cvconnect_core::protocol::wire::PaymentDetail;
 use cvconnect_fuzz::{seal_key, SEAL_NONCE, SEAL_PAYMENT_ID};
-use cvconnect_sandbox::client::{http_client, AdminClient, BeneficiaryClient, SoftDevice};
 use cvconnect_sandbox::{Database, Sandbox, SandboxConfig, Seed};
+use cvconnect_sandbox_client::{http_client, AdminClient, BeneficiaryClient, SoftDevice};
 
 const ADMIN: &str = "corpus-admin";
 const MERCHANT_KEY: &str = "mk_demo_boutique";

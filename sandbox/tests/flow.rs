@@ -147,7 +147,7 @@ async fn merchant_cancel() {
     // Another merchant does not see it.
     let other = env.admin.create_merchant("Autre boutique").await.unwrap();
     let other =
-        cvconnect_sandbox::client::MerchantClient::new(env.http.clone(), &env.base, other.api_key);
+        cvconnect_sandbox_client::MerchantClient::new(env.http.clone(), &env.base, other.api_key);
     assert_eq!(
         other.payment(&id).await.unwrap_err().code(),
         Some(ErrorCode::NotFound)
@@ -201,7 +201,7 @@ async fn total_below_minimum_and_bad_accounts() {
         .await
         .is_ok());
     let bad_key =
-        cvconnect_sandbox::client::MerchantClient::new(env.http.clone(), &env.base, "nope-nope");
+        cvconnect_sandbox_client::MerchantClient::new(env.http.clone(), &env.base, "nope-nope");
     assert_eq!(
         bad_key
             .create_payment(EMAIL, eur("50.00"), None)

@@ -5,8 +5,8 @@
 mod common;
 
 use common::*;
-use cvconnect_sandbox::client::{http_client, SoftDevice};
 use cvconnect_sandbox::{Database, SandboxConfig, Seed};
+use cvconnect_sandbox_client::{http_client, SoftDevice};
 use serde_json::{json, Value};
 
 const MAX: &str = "9999999.99";

@@ -5,8 +5,8 @@ mod common;
 
 use common::*;
 use cvconnect_core::protocol::wire::PaymentStatus;
-use cvconnect_sandbox::client::MerchantClient;
-use cvconnect_sandbox::FaultKind;
+use cvconnect_sandbox_client::FaultKind;
+use cvconnect_sandbox_client::MerchantClient;
 use serde_json::{json, Value};
 
 const KEY: &str = "order-2024-000001-try";
@@ -24,7 +24,7 @@ async fn create(env: &Env, key: &str, body: Value) -> (u16, Value) {
     (response.status().as_u16(), response.json().await.unwrap())
 }
 
-async fn pending_count(device: &cvconnect_sandbox::client::SoftDevice) -> usize {
+async fn pending_count(device: &cvconnect_sandbox_client::SoftDevice) -> usize {
     device
         .api
         .payments(&device.access_token, true)

@@ -5,8 +5,8 @@
 mod common;
 
 use common::*;
-use cvconnect_sandbox::client::ClientError;
 use cvconnect_sandbox::{Limits, SandboxConfig};
+use cvconnect_sandbox_client::ClientError;
 use ring::hmac;
 use rusqlite::OptionalExtension;
 
@@ -103,7 +103,7 @@ async fn a_merchant_gets_a_bounded_number_of_requests_per_minute() {
     // Another merchant is not held back.
     let other = env.admin.create_merchant("Autre boutique").await.unwrap();
     let merchant =
-        cvconnect_sandbox::client::MerchantClient::new(env.http.clone(), &env.base, other.api_key);
+        cvconnect_sandbox_client::MerchantClient::new(env.http.clone(), &env.base, other.api_key);
     merchant
         .create_payment(EMAIL, eur("30.00"), None)
         .await
@@ -216,7 +216,7 @@ async fn wrong_activation_codes_burn_the_codes_of_the_e_mail() {
     let code = env.admin.issue_activation_code(EMAIL).await.unwrap().code;
     for email in [EMAIL, "personne@example.fr"] {
         for _ in 0..3 {
-            let wrong = cvconnect_sandbox::client::SoftDevice::enroll(
+            let wrong = cvconnect_sandbox_client::SoftDevice::enroll(
                 env.beneficiary(),
                 email,
                 "AAAA-AAAA",
@@ -227,7 +227,7 @@ async fn wrong_activation_codes_burn_the_codes_of_the_e_mail() {
         }
     }
     let right =
-        cvconnect_sandbox::client::SoftDevice::enroll(env.beneficiary(), EMAIL, &code, None).await;
+        cvconnect_sandbox_client::SoftDevice::enroll(env.beneficiary(), EMAIL, &code, None).await;
     assert!(
         is_invalid_code(&right),
         "the right code after 3 wrong ones: {right:?}"

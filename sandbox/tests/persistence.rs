@@ -6,8 +6,8 @@ use common::*;
 use cvconnect_core::crypto::signer::spki_sha256_pin;
 use cvconnect_core::protocol::errors::ErrorCode;
 use cvconnect_core::protocol::wire::PaymentStatus;
-use cvconnect_sandbox::client::{tls_client_trusting, AdminClient, MerchantClient};
 use cvconnect_sandbox::{Sandbox, SandboxConfig};
+use cvconnect_sandbox_client::{tls_client_trusting, AdminClient, MerchantClient};
 
 #[tokio::test]
 async fn restart_on_the_same_file_keeps_all_state() {
@@ -87,7 +87,7 @@ async fn tls_serves_the_pinned_self_signed_certificate() {
         .unwrap();
     assert_eq!(created.status, PaymentStatus::Pending);
     // A client that does not trust the certificate fails.
-    let plain = cvconnect_sandbox::client::http_client();
+    let plain = cvconnect_sandbox_client::http_client();
     let other = MerchantClient::new(plain, sandbox.base_url(), MERCHANT_KEY);
     assert!(other.payment(&created.id).await.unwrap_err().is_transport());
     sandbox.shutdown().await;

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use common::*;
 use cvconnect_core::protocol::errors::ErrorCode;
 use cvconnect_core::protocol::wire::PaymentStatus;
-use cvconnect_sandbox::FaultKind;
+use cvconnect_sandbox_client::FaultKind;
 use serde_json::{json, Value};
 
 async fn raw(

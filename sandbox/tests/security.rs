@@ -7,7 +7,7 @@ use cvconnect_core::crypto::signer::{DeviceSigner, SoftwareSigner};
 use cvconnect_core::protocol::canonical::{auth_bytes, enrollment_bytes};
 use cvconnect_core::protocol::errors::ErrorCode;
 use cvconnect_core::protocol::wire::{EnrollRequest, PaymentStatus, Platform, TokenRequest};
-use cvconnect_sandbox::client::SoftDevice;
+use cvconnect_sandbox_client::SoftDevice;
 
 fn b64(bytes: &[u8]) -> String {
     use base64::Engine as _;
@@ -256,7 +256,7 @@ async fn tokens_and_challenges() {
         api.balance(MERCHANT_KEY).await.unwrap_err().status(),
         Some(401)
     );
-    let as_merchant = cvconnect_sandbox::client::MerchantClient::new(
+    let as_merchant = cvconnect_sandbox_client::MerchantClient::new(
         env.http.clone(),
         &env.base,
         device.access_token.clone(),

@@ -14,10 +14,11 @@ use cvconnect_core::crypto::signer::SoftwareSigner;
 use cvconnect_core::keypad::Keypad;
 use cvconnect_core::log::{LogLevel, LogSink};
 use cvconnect_core::protocol::wire::{MerchantPayment, PaymentStatus, Platform};
-use cvconnect_sandbox::client::{
+use cvconnect_sandbox::{Database, Limits, RunningSandbox, Sandbox, SandboxConfig};
+use cvconnect_sandbox_client::FaultKind;
+use cvconnect_sandbox_client::{
     http_client, tls_client_trusting, AdminClient, BeneficiaryClient, MerchantClient, SoftDevice,
 };
-use cvconnect_sandbox::{Database, FaultKind, Limits, RunningSandbox, Sandbox, SandboxConfig};
 
 /// The PIN of the accounts the harness creates.
 pub const PIN: &str = "4827";

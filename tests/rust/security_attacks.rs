@@ -15,7 +15,7 @@ use cvconnect_core::protocol::canonical::ConfirmationFields;
 use cvconnect_core::protocol::errors::ErrorCode;
 use cvconnect_core::protocol::wire::{ConfirmResponse, ErrorInfo, PaymentDetail, PaymentStatus};
 use cvconnect_e2e::{eur, Harness, TestAccount, PIN};
-use cvconnect_sandbox::client::{ClientError, SoftDevice};
+use cvconnect_sandbox_client::{ClientError, SoftDevice};
 use serde_json::Value;
 
 struct Victim {

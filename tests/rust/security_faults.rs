@@ -141,7 +141,7 @@ fn thousands_of_random_flows_under_faults_match_the_ledger() {
     // Settle: no fault left, every phone reconciles what is still open.
     main.block_on(h.admin().clear_faults()).unwrap();
     let ledger = main.block_on(h.admin().ledger()).unwrap();
-    let mut debits: HashMap<&str, Vec<&cvconnect_sandbox::client::LedgerEntry>> = HashMap::new();
+    let mut debits: HashMap<&str, Vec<&cvconnect_sandbox_client::LedgerEntry>> = HashMap::new();
     for entry in &ledger.entries {
         debits
             .entry(entry.payment_id.as_str())

@@ -24,7 +24,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use cvconnect_core::amount::Amount;
-use cvconnect_sandbox::client::{http_client, AdminClient, LedgerEntry};
+use cvconnect_sandbox_client::{http_client, AdminClient, LedgerEntry};
 use phone::{PhoneReport, PhoneSetup};
 use process::{Rng, SandboxProcess, ADMIN_TOKEN};
 

@@ -95,7 +95,7 @@ pub fn run(options: Options) -> anyhow::Result<()> {
 
 /// Long-polls the push feed of the phone's device and forwards each notification.
 async fn poll_pushes(
-    admin: cvconnect_sandbox::client::AdminClient,
+    admin: cvconnect_sandbox_client::AdminClient,
     device_id: String,
     tx: mpsc::Sender<Event>,
 ) {

@@ -3,10 +3,10 @@
 #![allow(dead_code)]
 
 use cvconnect_core::amount::Amount;
-use cvconnect_sandbox::client::{
+use cvconnect_sandbox::{Database, Limits, RunningSandbox, Sandbox, SandboxConfig, Seed};
+use cvconnect_sandbox_client::{
     http_client, AdminClient, BeneficiaryClient, MerchantClient, SoftDevice,
 };
-use cvconnect_sandbox::{Database, Limits, RunningSandbox, Sandbox, SandboxConfig, Seed};
 
 pub const ADMIN: &str = "test-admin-token";
 pub const EMAIL: &str = "camille.martin@example.fr";

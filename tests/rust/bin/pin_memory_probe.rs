@@ -24,7 +24,7 @@ use cvconnect_core::client::{Client, ClientConfig, PaymentSession};
 use cvconnect_core::crypto::signer::SoftwareSigner;
 use cvconnect_core::keypad::Keypad;
 use cvconnect_core::protocol::wire::Platform;
-use cvconnect_sandbox::client::{http_client, MerchantClient};
+use cvconnect_sandbox_client::{http_client, MerchantClient};
 
 struct Args {
     base_url: String,

@@ -12,7 +12,7 @@ use cvconnect_core::crypto::signer::SoftwareSigner;
 use cvconnect_core::protocol::errors::ErrorCode;
 use cvconnect_core::protocol::wire::Platform;
 use cvconnect_e2e::{eur, type_pin, PIN};
-use cvconnect_sandbox::client::{http_client, AdminClient, MerchantClient};
+use cvconnect_sandbox_client::{http_client, AdminClient, MerchantClient};
 
 use super::process::Rng;
 

@@ -12,6 +12,7 @@
 mod admin;
 mod beneficiary;
 mod merchant;
+mod util;
 
 use std::sync::Arc;
 
@@ -22,8 +23,8 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 pub use admin::{
-    ActivationCode, AdminAccount, AdminClient, ClockState, FaultView, Ledger, LedgerEntry,
-    NewMerchant, PushFeed, PushNotification,
+    ActivationCode, AdminAccount, AdminClient, ClockState, FaultKind, FaultView, Ledger,
+    LedgerEntry, NewMerchant, PushFeed, PushNotification,
 };
 pub use beneficiary::{BeneficiaryClient, SoftDevice};
 pub use merchant::MerchantClient;

@@ -8,7 +8,6 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use super::{segment, ClientResult, Http};
-use crate::faults::FaultKind;
 
 /// An account as the admin routes show it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -98,6 +97,18 @@ impl Ledger {
         }
         Some(euros.parse::<u128>().ok()? * 100 + cents.parse::<u128>().ok()?)
     }
+}
+
+/// What an armed fault does to the requests of its route (`POST /admin/faults`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FaultKind {
+    /// Answers late, by the fault's `delay_ms`.
+    Delay,
+    /// Answers HTTP 500 without doing the work.
+    Error,
+    /// Does the work, commits it, then drops the connection unanswered.
+    DropAfterCommit,
 }
 
 /// An armed fault, as `POST /admin/faults` echoes it.

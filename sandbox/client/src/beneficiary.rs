@@ -13,7 +13,7 @@ use cvconnect_core::protocol::wire::{
 use reqwest::Method;
 
 use super::{segment, ClientError, ClientResult, Http};
-use crate::util::b64url;
+use crate::util::{b64url, new_id};
 
 /// The beneficiary API (protocol §5), one call per route, no state.
 #[derive(Debug, Clone)]
@@ -249,7 +249,7 @@ impl SoftDevice {
         pin: &str,
     ) -> ClientResult<ConfirmResponse> {
         let detail = self.payment(payment_id).await?;
-        let key = crate::util::new_id("idem_");
+        let key = new_id("idem_");
         let request = self.confirm_request(&detail, amount, pin, &key)?;
         self.api
             .confirm(&self.access_token, payment_id, &request)
