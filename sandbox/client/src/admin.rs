@@ -3,11 +3,12 @@
 use std::collections::BTreeMap;
 
 use cvconnect_core::amount::Amount;
-use reqwest::{Method, RequestBuilder};
+use reqwest::Method;
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-use super::{segment, ClientResult, Http};
+use super::{segment, ClientResult, Http, Recorder};
 
 /// An account as the admin routes show it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -123,8 +124,8 @@ pub struct FaultView {
 /// The sandbox admin routes (protocol §10), with the admin token.
 #[derive(Debug, Clone)]
 pub struct AdminClient {
+    /// Sends the admin token with every call.
     http: Http,
-    token: String,
 }
 
 impl AdminClient {
@@ -134,13 +135,20 @@ impl AdminClient {
         admin_token: impl Into<String>,
     ) -> Self {
         AdminClient {
-            http: Http::new(http, base_url),
-            token: admin_token.into(),
+            http: Http::new(http, base_url).with_bearer(admin_token),
         }
     }
 
-    fn req(&self, method: Method, path: &str) -> RequestBuilder {
-        self.http.request(method, path, Some(&self.token))
+    /// The same client, keeping every raw answer in `recorder`.
+    pub fn recorded_by(self, recorder: &Recorder) -> Self {
+        AdminClient {
+            http: self.http.recorded_by(recorder),
+        }
+    }
+
+    /// `POST path` with a JSON body.
+    async fn post<T: DeserializeOwned>(&self, path: &str, body: &Value) -> ClientResult<T> {
+        self.http.call_json(Method::POST, path, None, body).await
     }
 
     /// `POST /admin/accounts`.
@@ -153,49 +161,38 @@ impl AdminClient {
     ) -> ClientResult<AdminAccount> {
         let body = json!({"email": email, "account_number": account_number,
                           "balance": balance.to_plain(), "pin": pin});
-        self.http
-            .send(self.req(Method::POST, "/admin/accounts").json(&body))
-            .await
+        self.post("/admin/accounts", &body).await
     }
 
     /// `GET /admin/accounts/{account}` (id, e-mail or account number).
     pub async fn account(&self, account: &str) -> ClientResult<AdminAccount> {
         let path = format!("/admin/accounts/{}", segment(account));
-        self.http.send(self.req(Method::GET, &path)).await
+        self.http.call(Method::GET, &path, None).await
     }
 
     /// `PUT /admin/accounts/{account}/balance`.
     pub async fn set_balance(&self, account: &str, balance: Amount) -> ClientResult<AdminAccount> {
         let path = format!("/admin/accounts/{}/balance", segment(account));
         let body = json!({"balance": balance.to_plain()});
-        self.http
-            .send(self.req(Method::PUT, &path).json(&body))
-            .await
+        self.http.call_json(Method::PUT, &path, None, &body).await
     }
 
     /// `POST /admin/accounts/{account}/unlock`: resets the wrong-PIN counter and lock.
     pub async fn unlock(&self, account: &str) -> ClientResult<AdminAccount> {
         let path = format!("/admin/accounts/{}/unlock", segment(account));
-        self.http.send(self.req(Method::POST, &path)).await
+        self.http.call(Method::POST, &path, None).await
     }
 
     /// `POST /admin/activation-codes`.
     pub async fn issue_activation_code(&self, email: &str) -> ClientResult<ActivationCode> {
         let body = json!({"email": email});
-        self.http
-            .send(
-                self.req(Method::POST, "/admin/activation-codes")
-                    .json(&body),
-            )
-            .await
+        self.post("/admin/activation-codes", &body).await
     }
 
     /// `POST /admin/merchants` with a random API key.
     pub async fn create_merchant(&self, name: &str) -> ClientResult<NewMerchant> {
         let body = json!({"name": name});
-        self.http
-            .send(self.req(Method::POST, "/admin/merchants").json(&body))
-            .await
+        self.post("/admin/merchants", &body).await
     }
 
     /// `POST /admin/merchants` with a chosen API key (sandbox extension).
@@ -205,9 +202,7 @@ impl AdminClient {
         api_key: &str,
     ) -> ClientResult<NewMerchant> {
         let body = json!({"name": name, "api_key": api_key});
-        self.http
-            .send(self.req(Method::POST, "/admin/merchants").json(&body))
-            .await
+        self.post("/admin/merchants", &body).await
     }
 
     /// `POST /admin/faults`: arms a fault on a route pattern
@@ -223,24 +218,20 @@ impl AdminClient {
         if let Some(ms) = delay_ms {
             body["delay_ms"] = json!(ms);
         }
-        self.http
-            .send(self.req(Method::POST, "/admin/faults").json(&body))
-            .await
+        self.post("/admin/faults", &body).await
     }
 
     /// `DELETE /admin/faults`.
     pub async fn clear_faults(&self) -> ClientResult<()> {
         self.http
-            .send_empty(self.req(Method::DELETE, "/admin/faults"))
+            .send_empty(self.http.request(Method::DELETE, "/admin/faults", None))
             .await
     }
 
     /// `POST /admin/clock`: moves the server clock forward.
     pub async fn advance_clock(&self, secs: u64) -> ClientResult<ClockState> {
         let body = json!({"advance_secs": secs});
-        self.http
-            .send(self.req(Method::POST, "/admin/clock").json(&body))
-            .await
+        self.post("/admin/clock", &body).await
     }
 
     /// `GET /admin/push-feed`: notifications after `after` (a `seq`), for one device
@@ -258,13 +249,12 @@ impl AdminClient {
         if let Some(device_id) = device_id {
             query.push(("device_id", device_id.to_owned()));
         }
-        self.http
-            .send(self.req(Method::GET, "/admin/push-feed").query(&query))
-            .await
+        let request = self.http.request(Method::GET, "/admin/push-feed", None);
+        self.http.send(request.query(&query)).await
     }
 
     /// `GET /admin/ledger`: every debit.
     pub async fn ledger(&self) -> ClientResult<Ledger> {
-        self.http.send(self.req(Method::GET, "/admin/ledger")).await
+        self.http.call(Method::GET, "/admin/ledger", None).await
     }
 }

@@ -12,7 +12,7 @@ use cvconnect_core::protocol::wire::{
 };
 use reqwest::Method;
 
-use super::{segment, ClientError, ClientResult, Http};
+use super::{segment, ClientError, ClientResult, Http, Recorder};
 use crate::util::{b64url, new_id};
 
 /// The beneficiary API (protocol §5), one call per route, no state.
@@ -28,13 +28,16 @@ impl BeneficiaryClient {
         }
     }
 
+    /// The same client, keeping every raw answer in `recorder`.
+    pub fn recorded_by(self, recorder: &Recorder) -> Self {
+        BeneficiaryClient {
+            http: self.http.recorded_by(recorder),
+        }
+    }
+
     pub async fn enroll(&self, request: &EnrollRequest) -> ClientResult<EnrollResponse> {
         self.http
-            .send(
-                self.http
-                    .request(Method::POST, "/v1/devices", None)
-                    .json(request),
-            )
+            .call_json(Method::POST, "/v1/devices", None, request)
             .await
     }
 
@@ -43,21 +46,13 @@ impl BeneficiaryClient {
             device_id: device_id.to_owned(),
         };
         self.http
-            .send(
-                self.http
-                    .request(Method::POST, "/v1/auth/challenge", None)
-                    .json(&body),
-            )
+            .call_json(Method::POST, "/v1/auth/challenge", None, &body)
             .await
     }
 
     pub async fn token(&self, request: &TokenRequest) -> ClientResult<TokenResponse> {
         self.http
-            .send(
-                self.http
-                    .request(Method::POST, "/v1/auth/token", None)
-                    .json(request),
-            )
+            .call_json(Method::POST, "/v1/auth/token", None, request)
             .await
     }
 
@@ -65,18 +60,14 @@ impl BeneficiaryClient {
         let body = PushTokenRequest {
             push_token: push_token.to_owned(),
         };
-        self.http
-            .send_empty(
-                self.http
-                    .request(Method::PUT, "/v1/devices/me/push-token", Some(token))
-                    .json(&body),
-            )
-            .await
+        let path = "/v1/devices/me/push-token";
+        let request = self.http.request(Method::PUT, path, Some(token));
+        self.http.send_empty(request.json(&body)).await
     }
 
     pub async fn balance(&self, token: &str) -> ClientResult<BalanceResponse> {
         self.http
-            .send(self.http.request(Method::GET, "/v1/balance", Some(token)))
+            .call(Method::GET, "/v1/balance", Some(token))
             .await
     }
 
@@ -109,9 +100,7 @@ impl BeneficiaryClient {
 
     pub async fn payment(&self, token: &str, payment_id: &str) -> ClientResult<PaymentDetail> {
         let path = format!("/v1/payments/{}", segment(payment_id));
-        self.http
-            .send(self.http.request(Method::GET, &path, Some(token)))
-            .await
+        self.http.call(Method::GET, &path, Some(token)).await
     }
 
     /// `POST /v1/payments/{id}/confirm`, with the `Idempotency-Key` header set from the body.
@@ -132,9 +121,7 @@ impl BeneficiaryClient {
 
     pub async fn decline(&self, token: &str, payment_id: &str) -> ClientResult<DeclineResponse> {
         let path = format!("/v1/payments/{}/decline", segment(payment_id));
-        self.http
-            .send(self.http.request(Method::POST, &path, Some(token)))
-            .await
+        self.http.call(Method::POST, &path, Some(token)).await
     }
 }
 

@@ -6,21 +6,25 @@
 //! Every call returns either the typed answer or a [`ClientError`] exposing the
 //! protocol error (code, HTTP status, `attempts_left`, ...).
 //!
+//! Each client can also keep the raw answers ([`Recorder`]: method, path, status and
+//! body bytes of every call), for callers that need the bytes rather than the types.
+//!
 //! reqwest is built with rustls but without a crypto provider: build clients with
 //! [`http_client`] or [`tls_client_trusting`], which configure rustls with *ring*.
 
 mod admin;
 mod beneficiary;
+mod http;
 mod merchant;
+mod record;
 mod util;
 
 use std::sync::Arc;
 
 use cvconnect_core::protocol::errors::ErrorCode;
-use cvconnect_core::protocol::wire::{ErrorBody, ErrorInfo};
-use reqwest::{Method, RequestBuilder, StatusCode};
-use serde::de::DeserializeOwned;
-use serde_json::Value;
+use cvconnect_core::protocol::wire::ErrorInfo;
+
+pub(crate) use http::{segment, Http};
 
 pub use admin::{
     ActivationCode, AdminAccount, AdminClient, ClockState, FaultKind, FaultView, Ledger,
@@ -28,6 +32,7 @@ pub use admin::{
 };
 pub use beneficiary::{BeneficiaryClient, SoftDevice};
 pub use merchant::MerchantClient;
+pub use record::{Answer, Recorder};
 
 /// Why a call failed.
 #[derive(Debug, thiserror::Error)]
@@ -113,85 +118,4 @@ pub fn tls_client_trusting(cert_der: &[u8]) -> anyhow::Result<reqwest::Client> {
         .use_preconfigured_tls(config)
         .cookie_store(true)
         .build()?)
-}
-
-/// Shared plumbing: base URL, bearer, JSON decoding of answers and errors.
-#[derive(Debug, Clone)]
-pub(crate) struct Http {
-    http: reqwest::Client,
-    base_url: String,
-}
-
-impl Http {
-    pub(crate) fn new(http: reqwest::Client, base_url: impl Into<String>) -> Http {
-        let base_url = base_url.into().trim_end_matches('/').to_owned();
-        Http { http, base_url }
-    }
-
-    pub(crate) fn request(
-        &self,
-        method: Method,
-        path: &str,
-        bearer: Option<&str>,
-    ) -> RequestBuilder {
-        let request = self
-            .http
-            .request(method, format!("{}{}", self.base_url, path));
-        match bearer {
-            Some(token) => request.bearer_auth(token),
-            None => request,
-        }
-    }
-
-    pub(crate) async fn send<T: DeserializeOwned>(
-        &self,
-        request: RequestBuilder,
-    ) -> ClientResult<T> {
-        let response = request.send().await?;
-        let status = response.status();
-        let bytes = response.bytes().await?;
-        decode(status, &bytes)
-    }
-
-    pub(crate) async fn send_empty(&self, request: RequestBuilder) -> ClientResult<()> {
-        let response = request.send().await?;
-        let status = response.status();
-        let bytes = response.bytes().await?;
-        if status.is_success() {
-            return Ok(());
-        }
-        decode::<Value>(status, &bytes).map(|_| ())
-    }
-}
-
-fn decode<T: DeserializeOwned>(status: StatusCode, bytes: &[u8]) -> ClientResult<T> {
-    if status.is_success() {
-        return serde_json::from_slice(bytes).map_err(|_| ClientError::Unexpected {
-            status: status.as_u16(),
-            body: String::from_utf8_lossy(bytes).into_owned(),
-        });
-    }
-    match serde_json::from_slice::<ErrorBody>(bytes) {
-        Ok(body) => Err(ClientError::Api {
-            status: status.as_u16(),
-            error: body.error,
-        }),
-        Err(_) => Err(ClientError::Unexpected {
-            status: status.as_u16(),
-            body: String::from_utf8_lossy(bytes).into_owned(),
-        }),
-    }
-}
-
-/// Path segment escaping for account references (e-mails) and ids.
-pub(crate) fn segment(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for b in text.bytes() {
-        if b.is_ascii_alphanumeric() || b"-_.~@".contains(&b) {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }

@@ -5,13 +5,13 @@ use cvconnect_core::protocol::wire::MerchantPayment;
 use reqwest::Method;
 use serde_json::json;
 
-use super::{segment, ClientResult, Http};
+use super::{segment, ClientResult, Http, Recorder};
 
 /// The merchant API (protocol §8) with one API key.
 #[derive(Debug, Clone)]
 pub struct MerchantClient {
+    /// Sends the API key with every call.
     http: Http,
-    api_key: String,
 }
 
 impl MerchantClient {
@@ -21,8 +21,14 @@ impl MerchantClient {
         api_key: impl Into<String>,
     ) -> Self {
         MerchantClient {
-            http: Http::new(http, base_url),
-            api_key: api_key.into(),
+            http: Http::new(http, base_url).with_bearer(api_key),
+        }
+    }
+
+    /// The same client, keeping every raw answer in `recorder`.
+    pub fn recorded_by(self, recorder: &Recorder) -> Self {
+        MerchantClient {
+            http: self.http.recorded_by(recorder),
         }
     }
 
@@ -62,11 +68,7 @@ impl MerchantClient {
         }
         let mut request = self
             .http
-            .request(
-                Method::POST,
-                "/v1/merchant/payment-requests",
-                Some(&self.api_key),
-            )
+            .request(Method::POST, "/v1/merchant/payment-requests", None)
             .json(&body);
         if let Some(key) = idempotency_key {
             request = request.header("Idempotency-Key", key);
@@ -77,16 +79,12 @@ impl MerchantClient {
     /// `GET /v1/merchant/payment-requests/{id}`.
     pub async fn payment(&self, id: &str) -> ClientResult<MerchantPayment> {
         let path = format!("/v1/merchant/payment-requests/{}", segment(id));
-        self.http
-            .send(self.http.request(Method::GET, &path, Some(&self.api_key)))
-            .await
+        self.http.call(Method::GET, &path, None).await
     }
 
     /// `POST /v1/merchant/payment-requests/{id}/cancel`.
     pub async fn cancel(&self, id: &str) -> ClientResult<MerchantPayment> {
         let path = format!("/v1/merchant/payment-requests/{}/cancel", segment(id));
-        self.http
-            .send(self.http.request(Method::POST, &path, Some(&self.api_key)))
-            .await
+        self.http.call(Method::POST, &path, None).await
     }
 }
