@@ -5,6 +5,7 @@ import fr.ancv.cvconnect.cvconnectSelftestPanic
 import fr.ancv.cvconnect.cvconnectSelftestPanicAsync
 import fr.ancv.cvconnect.formatAmountFr
 import fr.ancv.cvconnect.parseAmount
+import fr.ancv.cvconnect.testkit.eur
 import kotlinx.coroutines.runBlocking
 import org.junit.jupiter.api.Test
 import java.math.BigDecimal

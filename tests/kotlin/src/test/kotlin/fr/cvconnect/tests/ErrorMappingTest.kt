@@ -7,10 +7,12 @@ import fr.ancv.cvconnect.Keypad
 import fr.ancv.cvconnect.Platform
 import fr.ancv.cvconnect.SignerFailure
 import fr.ancv.cvconnect.parseAmount
+import fr.ancv.cvconnect.testkit.FailingSigner
+import fr.ancv.cvconnect.testkit.JdkSigner
+import fr.ancv.cvconnect.testkit.World
+import fr.ancv.cvconnect.testkit.eur
 import kotlinx.coroutines.runBlocking
-import org.junit.jupiter.api.AfterAll
 import org.junit.jupiter.api.Test
-import org.junit.jupiter.api.TestInstance
 import java.net.ServerSocket
 import java.nio.file.Files
 import kotlin.test.assertEquals
@@ -19,18 +21,12 @@ import kotlin.test.assertFalse
 import kotlin.test.assertTrue
 
 /** Rust errors arrive as typed Kotlin exceptions with their fields and a French message. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ErrorMappingTest {
-    private val sandbox = Sandbox()
-
-    @AfterAll
-    fun stop() = sandbox.close()
+    private val world = World.shared
 
     @Test
     fun `unknown payment is PaymentNotFound, its message the French sentence`() = runBlocking {
-        val email = sandbox.newAccount("10.00")
-        Phone(sandbox).use { phone ->
-            phone.enroll(email)
+        world.enrolledPhone("10.00").use { phone ->
             val error = assertFailsWith<CvException.PaymentNotFound> { phone.client.openPayment("pay_doesnotexist") }
             assertEquals("pay_doesnotexist", error.paymentId)
             assertEquals("Cette demande de paiement est introuvable.", error.message)
@@ -43,18 +39,16 @@ class ErrorMappingTest {
 
     @Test
     fun `enrolling twice is AlreadyEnrolled`() = runBlocking {
-        val email = sandbox.newAccount("10.00")
-        Phone(sandbox).use { phone ->
-            phone.enroll(email)
-            val error = assertFailsWith<CvException.AlreadyEnrolled> { phone.enroll(email) }
+        world.enrolledPhone("10.00").use { phone ->
+            val error = assertFailsWith<CvException.AlreadyEnrolled> { phone.enroll(phone.account) }
             assertEquals("Cet appareil est déjà activé.", error.message)
         }
     }
 
     @Test
     fun `a wrong activation code is an Api error with its protocol code`() = runBlocking {
-        val email = sandbox.newAccount("10.00")
-        Phone(sandbox).use { phone ->
+        val email = world.account("10.00")
+        world.phone().use { phone ->
             val error = assertFailsWith<CvException.Api> {
                 phone.client.enroll(email, "WRONG-CODE", null, Platform.ANDROID)
             }
@@ -67,7 +61,7 @@ class ErrorMappingTest {
 
     @Test
     fun `calls before enrollment are NotEnrolled`() = runBlocking {
-        Phone(sandbox).use { phone ->
+        world.phone().use { phone ->
             assertEquals(null, phone.client.enrolledDevice())
             assertFalse(phone.client.isEnrolled())
             assertFailsWith<CvException.NotEnrolled> { phone.client.balance() }
@@ -103,7 +97,7 @@ class ErrorMappingTest {
     @Test
     fun `no backend listening is Offline, and retryable`() = runBlocking {
         val port = ServerSocket(0).use { it.localPort }
-        Phone(sandbox, baseUrl = "http://127.0.0.1:$port").use { phone ->
+        world.phone(baseUrl = "http://127.0.0.1:$port").use { phone ->
             val error = assertFailsWith<CvException.Offline> {
                 phone.client.enroll("x@example.fr", "CODE", null, Platform.ANDROID)
             }
@@ -114,11 +108,11 @@ class ErrorMappingTest {
 
     @Test
     fun `a signer failure thrown in Kotlin comes back typed`() = runBlocking {
-        val email = sandbox.newAccount("10.00")
-        Phone(sandbox, signer = FailingSigner { SignerFailure.UserCancelled() }).use { phone ->
+        val email = world.account("10.00")
+        world.phone(FailingSigner { SignerFailure.UserCancelled() }).use { phone ->
             assertFailsWith<CvException.SignerCancelled> { phone.enroll(email) }
         }
-        Phone(sandbox, signer = FailingSigner { IllegalStateException("keystore exploded") }).use { phone ->
+        world.phone(FailingSigner { IllegalStateException("keystore exploded") }).use { phone ->
             val error = assertFailsWith<CvException.Signer> { phone.enroll(email) }
             assertTrue("keystore exploded" in error.detail, error.detail)
         }

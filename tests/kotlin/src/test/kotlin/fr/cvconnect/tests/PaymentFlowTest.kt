@@ -1,5 +1,20 @@
 package fr.cvconnect.tests
 
+import fr.ancv.cvconnect.CvException
+import fr.ancv.cvconnect.PaymentOutcome
+import fr.ancv.cvconnect.PaymentSession
+import fr.ancv.cvconnect.PaymentStatus
+import fr.ancv.cvconnect.Platform
+import fr.ancv.cvconnect.testkit.Fault
+import fr.ancv.cvconnect.testkit.Phone
+import fr.ancv.cvconnect.testkit.RecordingSink
+import fr.ancv.cvconnect.testkit.Routes
+import fr.ancv.cvconnect.testkit.Seed
+import fr.ancv.cvconnect.testkit.World
+import fr.ancv.cvconnect.testkit.eur
+import fr.ancv.cvconnect.testkit.keypadWith
+import fr.ancv.cvconnect.testkit.type
+import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.CoroutineStart
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.async
@@ -8,38 +23,41 @@ import kotlinx.coroutines.cancelAndJoin
 import kotlinx.coroutines.delay
 import kotlinx.coroutines.launch
 import kotlinx.coroutines.runBlocking
-import org.junit.jupiter.api.AfterAll
 import org.junit.jupiter.api.Test
-import org.junit.jupiter.api.TestInstance
-import fr.ancv.cvconnect.CvException
-import fr.ancv.cvconnect.PaymentOutcome
-import fr.ancv.cvconnect.PaymentStatus
-import fr.ancv.cvconnect.Platform
 import kotlin.test.assertEquals
 import kotlin.test.assertFailsWith
 import kotlin.test.assertIs
 import kotlin.test.assertTrue
 
-/** The payment flows end to end: bindings on the phone side, HTTP on the merchant side. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class PaymentFlowTest {
-    private val sandbox = Sandbox()
+/**
+ * Runs [test] on a payment of [total] that a phone, enrolled on a fresh account of
+ * [balance] in [world], received from its push and opened.
+ */
+private fun World.receiving(
+    total: String,
+    balance: String = World.DEFAULT_BALANCE,
+    test: suspend CoroutineScope.(Phone, PaymentSession) -> Unit,
+) = runBlocking {
+    enrolledPhone(balance).use { phone -> test(phone, phone.receive(total)) }
+}
 
-    @AfterAll
-    fun stop() = sandbox.close()
+/** The payment flows end to end: bindings on the phone side, HTTP on the merchant side. */
+class PaymentFlowTest {
+    private val world = World.shared
+    private val sandbox = world.sandbox
 
     @Test
     fun `seed flow in full`() = runBlocking {
         val sink = RecordingSink()
-        Phone(sandbox, sink = sink).use { phone ->
+        world.phone(sink = sink).use { phone ->
             val device = phone.client.enroll(
-                Sandbox.SEED_EMAIL, sandbox.activationCode(Sandbox.SEED_EMAIL), "fcm:kotlin-seed", Platform.ANDROID,
+                Seed.EMAIL, sandbox.activationCode(Seed.EMAIL), "fcm:kotlin-seed", Platform.ANDROID,
             )
             assertEquals("c***@example.fr", device.emailMasked)
             assertTrue(phone.client.isEnrolled())
             assertEquals(eur("200.00"), phone.client.balance().amount)
 
-            val session = phone.receive(Sandbox.SEED_EMAIL, "150.00")
+            val session = phone.receive("150.00", account = Seed.EMAIL)
             val view = session.view()
             assertEquals("Boutique Démo", view.payeeName)
             assertEquals(PaymentStatus.PENDING, view.status)
@@ -55,7 +73,7 @@ class PaymentFlowTest {
             val layout = keypad.layout()
             assertEquals(10, layout.size)
             assertEquals((0..9).toSet(), layout.toSet())
-            keypad.type(Sandbox.SEED_PIN)
+            keypad.type(Seed.PIN)
             assertTrue(keypad.state().complete)
 
             val outcome = session.confirm(keypad)
@@ -72,55 +90,43 @@ class PaymentFlowTest {
             assertEquals(eur("150.00"), record.paidAmount)
 
             assertTrue(sink.lines.isNotEmpty(), "the log sink received the core's lines")
-            assertTrue(sink.lines.none { Sandbox.SEED_EMAIL in it }, "e-mails are masked in logs")
+            assertTrue(sink.lines.none { Seed.EMAIL in it }, "e-mails are masked in logs")
         }
     }
 
     @Test
-    fun `seed flow in part`() = runBlocking {
-        val email = sandbox.newAccount("120.00")
-        Phone(sandbox).use { phone ->
-            phone.enroll(email)
-            val session = phone.receive(email, "150.00")
-            val view = session.view()
-            assertEquals(eur("120.00"), view.amount)
-            assertEquals(eur("30.00"), view.remainder)
-            assertEquals(eur("120.00"), view.maxAmount)
+    fun `seed flow in part`() = world.receiving("150.00", balance = "120.00") { phone, session ->
+        val view = session.view()
+        assertEquals(eur("120.00"), view.amount)
+        assertEquals(eur("30.00"), view.remainder)
+        assertEquals(eur("120.00"), view.maxAmount)
 
-            val outcome = session.confirm(session.keypadWith("4827"))
-            assertEquals(PaymentOutcome.PaidInPart(paid = eur("120.00"), remainder = eur("30.00"), balance = eur("0.00")), outcome)
-            assertTrue("30,00\u00A0€" in outcome.message())
+        val outcome = session.confirm(session.keypadWith(Seed.PIN))
+        assertEquals(PaymentOutcome.PaidInPart(paid = eur("120.00"), remainder = eur("30.00"), balance = eur("0.00")), outcome)
+        assertTrue("30,00\u00A0€" in outcome.message())
 
-            val merchant = sandbox.merchantPayment(session.paymentId())
-            assertEquals("PARTIALLY_AUTHORISED", merchant.getString("status"))
-            assertEquals("120.00", merchant.getString("paid_amount"))
-            assertEquals("30.00", merchant.getString("remaining_amount"))
-            assertEquals(eur("0.00"), phone.client.balance().amount)
-        }
+        val merchant = sandbox.merchantPayment(session.paymentId())
+        assertEquals("PARTIALLY_AUTHORISED", merchant.getString("status"))
+        assertEquals("120.00", merchant.getString("paid_amount"))
+        assertEquals("30.00", merchant.getString("remaining_amount"))
+        assertEquals(eur("0.00"), phone.client.balance().amount)
     }
 
     @Test
-    fun `amount edited by the beneficiary`() = runBlocking {
-        val email = sandbox.newAccount("200.00")
-        Phone(sandbox).use { phone ->
-            phone.enroll(email)
-            val session = phone.receive(email, "150.00")
-            val error = assertFailsWith<CvException.InvalidAmount> { session.setAmount("250") }
-            assertTrue(error.userMessage().startsWith("Le montant dépasse"), error.userMessage())
-            val view = session.setAmount("100,50 €")
-            assertEquals(eur("100.50"), view.amount)
-            assertEquals(eur("49.50"), view.remainder)
-            val outcome = session.confirm(session.keypadWith("4827"))
-            assertEquals(PaymentOutcome.PaidInPart(paid = eur("100.50"), remainder = eur("49.50"), balance = eur("99.50")), outcome)
-        }
+    fun `amount edited by the beneficiary`() = world.receiving("150.00") { _, session ->
+        val error = assertFailsWith<CvException.InvalidAmount> { session.setAmount("250") }
+        assertTrue(error.userMessage().startsWith("Le montant dépasse"), error.userMessage())
+        val view = session.setAmount("100,50 €")
+        assertEquals(eur("100.50"), view.amount)
+        assertEquals(eur("49.50"), view.remainder)
+        val outcome = session.confirm(session.keypadWith(Seed.PIN))
+        assertEquals(PaymentOutcome.PaidInPart(paid = eur("100.50"), remainder = eur("49.50"), balance = eur("99.50")), outcome)
     }
 
     @Test
     fun `pending list covers a push that never arrived`() = runBlocking {
-        val email = sandbox.newAccount("200.00")
-        Phone(sandbox).use { phone ->
-            phone.enroll(email)
-            val id = sandbox.createPayment(email, "42.00").getString("id")
+        world.enrolledPhone().use { phone ->
+            val id = sandbox.createPayment(phone.account, "42.00")
             val pending = phone.client.pendingPayments()
             val summary = pending.single { it.paymentId == id }
             assertEquals(eur("42.00"), summary.total)
@@ -131,88 +137,65 @@ class PaymentFlowTest {
     }
 
     @Test
-    fun `decline cancels the payment`() = runBlocking {
-        val email = sandbox.newAccount("200.00")
-        Phone(sandbox).use { phone ->
-            phone.enroll(email)
-            val session = phone.receive(email, "80.00")
-            assertEquals(PaymentOutcome.Declined, session.decline())
-            assertEquals("CANCELLED", sandbox.merchantStatus(session.paymentId()))
-            assertTrue(sandbox.debitsOf(session.paymentId()).isEmpty())
-            val error = assertFailsWith<CvException.AlreadyHandled> { phone.client.openPayment(session.paymentId()) }
-            assertEquals(PaymentStatus.CANCELLED, error.status)
-        }
+    fun `decline cancels the payment`() = world.receiving("80.00") { phone, session ->
+        assertEquals(PaymentOutcome.Declined, session.decline())
+        assertEquals("CANCELLED", sandbox.merchantStatus(session.paymentId()))
+        assertTrue(sandbox.debitsOf(session.paymentId()).isEmpty())
+        val error = assertFailsWith<CvException.AlreadyHandled> { phone.client.openPayment(session.paymentId()) }
+        assertEquals(PaymentStatus.CANCELLED, error.status)
     }
 
     @Test
-    fun `wrong PIN leaves two attempts, then the right PIN pays`() = runBlocking {
-        val email = sandbox.newAccount("200.00")
-        Phone(sandbox).use { phone ->
-            phone.enroll(email)
-            val session = phone.receive(email, "60.00")
-            val wrong = session.confirm(session.keypadWith("1111"))
-            assertEquals(PaymentOutcome.WrongPin(attemptsLeft = 2), wrong)
-            assertEquals("Code personnel incorrect. Il vous reste 2 tentatives.", wrong.message())
-            assertEquals("PENDING", sandbox.merchantStatus(session.paymentId()))
+    fun `wrong PIN leaves two attempts, then the right PIN pays`() = world.receiving("60.00") { _, session ->
+        val wrong = session.confirm(session.keypadWith("1111"))
+        assertEquals(PaymentOutcome.WrongPin(attemptsLeft = 2), wrong)
+        assertEquals("Code personnel incorrect. Il vous reste 2 tentatives.", wrong.message())
+        assertEquals("PENDING", sandbox.merchantStatus(session.paymentId()))
 
-            val right = session.confirm(session.keypadWith("4827"))
-            assertEquals(PaymentOutcome.PaidInFull(paid = eur("60.00"), balance = eur("140.00")), right)
-            assertEquals("AUTHORISED", sandbox.merchantStatus(session.paymentId()))
-        }
+        val right = session.confirm(session.keypadWith(Seed.PIN))
+        assertEquals(PaymentOutcome.PaidInFull(paid = eur("60.00"), balance = eur("140.00")), right)
+        assertEquals("AUTHORISED", sandbox.merchantStatus(session.paymentId()))
     }
 
     @Test
-    fun `three wrong PINs lock the PIN and refuse the payment`() = runBlocking {
-        val email = sandbox.newAccount("200.00")
-        Phone(sandbox).use { phone ->
-            phone.enroll(email)
-            val session = phone.receive(email, "60.00")
-            assertEquals(PaymentOutcome.WrongPin(2), session.confirm(session.keypadWith("0000")))
-            val last = session.confirm(session.keypadWith("0001"))
-            assertEquals(PaymentOutcome.WrongPin(1), last)
-            assertTrue("Dernière tentative" in last.message())
-            assertEquals(PaymentOutcome.Locked, session.confirm(session.keypadWith("0002")))
-            assertEquals("REFUSED", sandbox.merchantStatus(session.paymentId()))
-            assertFailsWith<CvException.AlreadyHandled> { session.startPinEntry() }
+    fun `three wrong PINs lock the PIN and refuse the payment`() = world.receiving("60.00") { phone, session ->
+        assertEquals(PaymentOutcome.WrongPin(2), session.confirm(session.keypadWith("0000")))
+        val last = session.confirm(session.keypadWith("0001"))
+        assertEquals(PaymentOutcome.WrongPin(1), last)
+        assertTrue("Dernière tentative" in last.message())
+        assertEquals(PaymentOutcome.Locked, session.confirm(session.keypadWith("0002")))
+        assertEquals("REFUSED", sandbox.merchantStatus(session.paymentId()))
+        assertFailsWith<CvException.AlreadyHandled> { session.startPinEntry() }
 
-            // Locked for the next payment too, even with the right PIN.
-            val next = phone.receive(email, "30.00")
-            assertEquals(PaymentOutcome.Locked, next.confirm(next.keypadWith("4827")))
-            assertTrue(sandbox.debitsOf(next.paymentId()).isEmpty())
-            assertEquals(eur("200.00"), phone.client.balance().amount)
-        }
+        // Locked for the next payment too, even with the right PIN.
+        val next = phone.receive("30.00")
+        assertEquals(PaymentOutcome.Locked, next.confirm(next.keypadWith(Seed.PIN)))
+        assertTrue(sandbox.debitsOf(next.paymentId()).isEmpty())
+        assertEquals(eur("200.00"), phone.client.balance().amount)
     }
 
     @Test
-    fun `one confirmation at a time per payment`() = runBlocking {
-        val email = sandbox.newAccount("200.00")
-        Phone(sandbox).use { phone ->
-            phone.enroll(email)
-            val session = phone.receive(email, "40.00")
-            // The backend answers slowly: the two confirmations overlap, whichever starts first.
-            sandbox.armFault("/v1/payments/{payment_id}/confirm", "delay", delayMs = 1500)
-            val keypads = listOf(session.keypadWith("4827"), session.keypadWith("4827"))
-            val results = keypads.map { keypad -> async(Dispatchers.Default) { runCatching { session.confirm(keypad) } } }
-                .awaitAll()
-            assertEquals(
-                listOf<PaymentOutcome>(PaymentOutcome.PaidInFull(paid = eur("40.00"), balance = eur("160.00"))),
-                results.mapNotNull { it.getOrNull() },
-            )
-            assertIs<CvException.ConfirmationInProgress>(results.firstNotNullOf { it.exceptionOrNull() })
-            assertEquals(1, sandbox.debitsOf(session.paymentId()).size)
-        }
+    fun `one confirmation at a time per payment`() = world.receiving("40.00") { _, session ->
+        // The backend answers slowly: the two confirmations overlap, whichever starts first.
+        sandbox.armFault(Routes.CONFIRM, Fault.DELAY, delayMs = 1500)
+        val keypads = listOf(session.keypadWith(Seed.PIN), session.keypadWith(Seed.PIN))
+        val results = keypads.map { keypad -> async(Dispatchers.Default) { runCatching { session.confirm(keypad) } } }
+            .awaitAll()
+        assertEquals(
+            listOf<PaymentOutcome>(PaymentOutcome.PaidInFull(paid = eur("40.00"), balance = eur("160.00"))),
+            results.mapNotNull { it.getOrNull() },
+        )
+        assertIs<CvException.ConfirmationInProgress>(results.firstNotNullOf { it.exceptionOrNull() })
+        assertEquals(1, sandbox.debitsOf(session.paymentId()).size)
     }
 
     @Test
-    fun `a cancelled confirm still settles once, and reconcile shows the true outcome`() = runBlocking {
-        val email = sandbox.newAccount("200.00")
-        Phone(sandbox).use { phone ->
-            phone.enroll(email)
-            val session = phone.receive(email, "150.00")
+    fun `a cancelled confirm still settles once, and reconcile shows the true outcome`() =
+        world.receiving("150.00") { phone, session ->
             val id = session.paymentId()
             // The backend answers slowly: the caller gives up while the request is in flight.
-            sandbox.armFault("/v1/payments/{payment_id}/confirm", "delay", delayMs = 1500)
-            val keypad = session.keypadWith("4827")
+            sandbox.armFault(Routes.CONFIRM, Fault.DELAY, delayMs = 1500)
+            val keypad = session.keypadWith(Seed.PIN)
             val job = launch(start = CoroutineStart.UNDISPATCHED) { session.confirm(keypad) }
             job.cancelAndJoin()
             assertTrue(job.isCancelled)
@@ -235,25 +218,19 @@ class PaymentFlowTest {
             assertEquals(1, sandbox.debitsOf(id).size, "exactly one debit")
             assertEquals(eur("50.00"), phone.client.balance().amount)
         }
-    }
 }
 
-/** Expiry moves the sandbox clock: it gets a sandbox of its own. */
+/** Expiry moves the sandbox clock: it gets a world of its own. */
 class ExpiryTest {
     @Test
-    fun `a payment confirmed after its validity is expired`() = runBlocking {
-        Sandbox().use { sandbox ->
-            val email = sandbox.newAccount("200.00")
-            Phone(sandbox).use { phone ->
-                phone.enroll(email)
-                val session = phone.receive(email, "150.00")
-                val keypad = session.keypadWith("4827")
-                sandbox.advanceClock(200)
-                assertEquals(PaymentOutcome.Expired, session.confirm(keypad))
-                assertEquals("EXPIRED", sandbox.merchantStatus(session.paymentId()))
-                assertTrue(sandbox.debitsOf(session.paymentId()).isEmpty())
-                assertEquals(eur("200.00"), phone.client.balance().amount)
-            }
+    fun `a payment confirmed after its validity is expired`() = World.own().use { world ->
+        world.receiving("150.00") { phone, session ->
+            val keypad = session.keypadWith(Seed.PIN)
+            world.sandbox.advanceClock(200)
+            assertEquals(PaymentOutcome.Expired, session.confirm(keypad))
+            assertEquals("EXPIRED", world.sandbox.merchantStatus(session.paymentId()))
+            assertTrue(world.sandbox.debitsOf(session.paymentId()).isEmpty())
+            assertEquals(eur("200.00"), phone.client.balance().amount)
         }
     }
 }

@@ -3,10 +3,10 @@ package fr.cvconnect.tests
 import fr.ancv.cvconnect.ClientConfig
 import fr.ancv.cvconnect.CvClient
 import fr.ancv.cvconnect.Platform
+import fr.ancv.cvconnect.testkit.JdkSigner
+import fr.ancv.cvconnect.testkit.World
 import kotlinx.coroutines.runBlocking
-import org.junit.jupiter.api.AfterAll
 import org.junit.jupiter.api.Test
-import org.junit.jupiter.api.TestInstance
 import java.io.File
 import java.nio.file.Files
 import java.util.concurrent.TimeUnit
@@ -17,12 +17,8 @@ import kotlin.test.assertEquals
  * no background work of the library may outlive the app's objects or call into a JVM
  * that is shutting down. Each run is a fresh JVM (the [ExitProbe] below).
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ProcessExitTest {
-    private val sandbox = Sandbox()
-
-    @AfterAll
-    fun stop() = sandbox.close()
+    private val sandbox = World.shared.sandbox
 
     @Test
     fun `opening a payment then exiting never crashes the JVM`() {
@@ -30,7 +26,7 @@ class ProcessExitTest {
         val failures = (1..RUNS).mapNotNull { run ->
             val email = sandbox.newAccount("50.00")
             val code = sandbox.activationCode(email)
-            val paymentId = sandbox.createPayment(email, "20.00").getString("id")
+            val paymentId = sandbox.createPayment(email, "20.00")
             val child = ProcessBuilder(
                 java, "-cp", System.getProperty("java.class.path"), ExitProbe::class.java.name,
                 sandbox.baseUrl, email, code, paymentId,

@@ -1,10 +1,13 @@
 package fr.cvconnect.tests
 
-import org.json.JSONObject
-import org.junit.jupiter.api.Test
 import fr.ancv.cvconnect.ConfirmationFields
 import fr.ancv.cvconnect.canonicalConfirmationBytes
+import fr.ancv.cvconnect.testkit.JdkSigner
+import fr.ancv.cvconnect.testkit.eur
+import fr.ancv.cvconnect.testkit.workspaceRoot
 import fr.ancv.cvconnect.verifyDeviceSignature
+import org.json.JSONObject
+import org.junit.jupiter.api.Test
 import java.nio.file.Files
 import java.nio.file.Path
 import java.security.KeyFactory

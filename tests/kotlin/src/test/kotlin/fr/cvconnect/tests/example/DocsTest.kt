@@ -1,6 +1,6 @@
 package fr.cvconnect.tests.example
 
-import fr.cvconnect.tests.workspaceRoot
+import fr.ancv.cvconnect.testkit.workspaceRoot
 import org.junit.jupiter.api.Test
 import java.nio.file.Files
 import kotlin.test.assertEquals

@@ -1,14 +1,15 @@
 package fr.cvconnect.tests.example
 
 import fr.ancv.cvconnect.PaymentView
-import fr.cvconnect.tests.JdkSigner
-import fr.cvconnect.tests.Sandbox
-import fr.cvconnect.tests.eur
+import fr.ancv.cvconnect.testkit.Seed
+import fr.ancv.cvconnect.testkit.World
+import fr.ancv.cvconnect.testkit.eur
+import fr.ancv.cvconnect.testkit.jdkKeyPair
 import kotlinx.coroutines.runBlocking
-import org.junit.jupiter.api.AfterAll
 import org.junit.jupiter.api.Test
-import org.junit.jupiter.api.TestInstance
+import org.junit.jupiter.api.io.TempDir
 import java.nio.file.Files
+import java.nio.file.Path
 import kotlin.test.assertEquals
 import kotlin.test.assertTrue
 
@@ -35,31 +36,22 @@ private class RecordingUi(vararg pins: String) : PaymentUi {
 }
 
 /** docs/kotlin.md's example, run against a real sandbox. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class GettingStartedTest {
-    private val sandbox = Sandbox()
-    private val dataDir = Files.createTempDirectory("cvconnect-getting-started-")
+    private val sandbox = World.shared.sandbox
 
-    @AfterAll
-    fun stop() {
-        sandbox.close()
-        dataDir.toFile().deleteRecursively()
-    }
+    @TempDir
+    lateinit var dataDir: Path
 
     private suspend fun enrolledClient(email: String) =
-        buildClient(sandbox.baseUrl, Files.createTempDirectory(dataDir, "phone-").toString(), JdkSigner.generate())
+        buildClient(sandbox.baseUrl, Files.createTempDirectory(dataDir, "phone-").toString(), jdkKeyPair())
             .also { activate(it, email, sandbox.activationCode(email), "fcm:getting-started") }
-
-    private fun push(deviceId: String, email: String, total: String): Map<String, String> =
-        sandbox.awaitPush(deviceId, sandbox.createPayment(email, total).getString("id"))
-
     @Test
     fun `enroll, then pay part of a payment with an amount typed in French`() = runBlocking {
         val email = sandbox.newAccount("200.00")
         enrolledClient(email).use { client ->
             assertTrue(client.isEnrolled())
-            val ui = RecordingUi(Sandbox.SEED_PIN)
-            payFromPush(client, push(client.enrolledDevice()!!.deviceId, email, "150.00"), "120,00 €", ui)
+            val ui = RecordingUi(Seed.PIN)
+            payFromPush(client, sandbox.pushPayment(client.enrolledDevice()!!.deviceId, email, "150.00"), "120,00 €", ui)
 
             assertEquals(
                 listOf(
@@ -81,8 +73,8 @@ class GettingStartedTest {
     fun `a wrong code gets a new keypad, then the right one pays`() = runBlocking {
         val email = sandbox.newAccount("200.00")
         enrolledClient(email).use { client ->
-            val ui = RecordingUi("1111", Sandbox.SEED_PIN)
-            payFromPush(client, push(client.enrolledDevice()!!.deviceId, email, "60.00"), null, ui)
+            val ui = RecordingUi("1111", Seed.PIN)
+            payFromPush(client, sandbox.pushPayment(client.enrolledDevice()!!.deviceId, email, "60.00"), null, ui)
             assertEquals(
                 listOf(
                     "payment Boutique Démo 60,00\u00A0€",
@@ -100,8 +92,8 @@ class GettingStartedTest {
         val email = sandbox.newAccount("200.00")
         enrolledClient(email).use { client ->
             val deviceId = client.enrolledDevice()!!.deviceId
-            val refused = RecordingUi(Sandbox.SEED_PIN)
-            payFromPush(client, push(deviceId, email, "50.00"), "250", refused)
+            val refused = RecordingUi(Seed.PIN)
+            payFromPush(client, sandbox.pushPayment(deviceId, email, "50.00"), "250", refused)
             assertEquals(2, refused.shown.size, refused.shown.toString())
             assertTrue(refused.shown.last().startsWith("error retry=true Le montant dépasse"), refused.shown.last())
             assertEquals("PENDING", sandbox.merchantStatus(refused.views.single().paymentId))
