@@ -11,15 +11,11 @@ use std::any::Any;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use cvconnect_core::amount::AmountError;
-use cvconnect_core::client::{AmountInputError, ClientError, HttpError, StoreError};
+use cvconnect_core::client::{AmountInputError, ClientError, HttpError, Notice};
 use cvconnect_core::crypto::signer::SignerError;
 use cvconnect_core::keypad::KeypadError;
 use cvconnect_core::protocol::errors::ErrorCode;
-use cvconnect_core::protocol::push::PushError;
 use cvconnect_core::protocol::wire::PaymentStatus;
-
-/// Shown for a failure the core has no sentence for (a bug, a panic).
-const INTERNAL_MESSAGE_FR: &str = "Une erreur inattendue est survenue. Veuillez réessayer.";
 
 /// Why a call failed. Fields never hold a personal code, a key or a token.
 ///
@@ -146,50 +142,7 @@ pub enum CvError {
 impl CvError {
     /// The French sentence to show the beneficiary.
     pub fn user_message(&self) -> String {
-        let core = match self.clone() {
-            CvError::Offline => ClientError::Http(HttpError::Offline),
-            CvError::Timeout => ClientError::Http(HttpError::Timeout),
-            CvError::CertificateRejected => ClientError::Http(HttpError::CertificateRejected),
-            CvError::Server { status } => ClientError::Http(HttpError::Server {
-                status: u16::try_from(status).unwrap_or(500),
-            }),
-            CvError::ProtocolViolation { detail } => {
-                ClientError::Http(HttpError::Protocol { detail })
-            }
-            CvError::Api {
-                code,
-                server_message,
-                http_status,
-            } => ClientError::Http(HttpError::Api {
-                code: ErrorCode::parse(&code),
-                status: u16::try_from(http_status).unwrap_or(400),
-                message: server_message,
-                attempts_left: None,
-                payment_status: None,
-            }),
-            CvError::NotEnrolled => ClientError::NotEnrolled,
-            CvError::AlreadyEnrolled => ClientError::AlreadyEnrolled,
-            CvError::EnrollmentLost => ClientError::EnrollmentLost {
-                device_id: String::new(),
-            },
-            CvError::Unauthorized => ClientError::Unauthorized,
-            CvError::PaymentNotFound { payment_id } => ClientError::PaymentNotFound { payment_id },
-            CvError::AlreadyHandled { status } => ClientError::AlreadyHandled { status },
-            CvError::ConfirmationInProgress => ClientError::ConfirmationInProgress,
-            CvError::PinEntryExpired => ClientError::Keypad(KeypadError::Expired),
-            // Already the core's French sentence.
-            CvError::InvalidAmount { detail } | CvError::PinEntry { detail } => return detail,
-            CvError::Signer { detail } => {
-                ClientError::Signer(SignerError::Failed { reason: detail })
-            }
-            CvError::SignerCancelled => ClientError::Signer(SignerError::UserCancelled),
-            CvError::KeyInvalidated => ClientError::Signer(SignerError::KeyInvalidated),
-            CvError::Storage { detail } => ClientError::Store(StoreError { detail }),
-            CvError::Push { .. } => ClientError::Push(PushError::Malformed),
-            CvError::InvalidConfig { reason } => ClientError::InvalidConfig { reason },
-            CvError::Unexpected { .. } => return INTERNAL_MESSAGE_FR.into(),
-        };
-        core.user_message()
+        self.notice().message_fr()
     }
 
     /// Whether the same call may succeed if tried again later (network, server, too
@@ -205,6 +158,45 @@ impl CvError {
                     ..
                 }
         )
+    }
+}
+
+impl CvError {
+    /// The situation the beneficiary is told about; the core holds the sentences.
+    fn notice(&self) -> Notice {
+        match self {
+            CvError::Offline => Notice::Offline,
+            CvError::Timeout => Notice::Timeout,
+            CvError::CertificateRejected => Notice::InsecureConnection,
+            CvError::Server { .. }
+            | CvError::ProtocolViolation { .. }
+            | CvError::Storage { .. } => Notice::Unavailable,
+            CvError::Api {
+                code,
+                server_message,
+                ..
+            } => Notice::Refused {
+                code: ErrorCode::parse(code),
+                server_message: server_message.clone(),
+            },
+            CvError::NotEnrolled => Notice::NotEnrolled,
+            CvError::AlreadyEnrolled => Notice::AlreadyEnrolled,
+            CvError::EnrollmentLost => Notice::EnrollmentLost,
+            CvError::Unauthorized => Notice::Unauthorized,
+            CvError::PaymentNotFound { .. } => Notice::PaymentNotFound,
+            CvError::AlreadyHandled { .. } => Notice::AlreadyHandled,
+            CvError::ConfirmationInProgress => Notice::ConfirmationInProgress,
+            CvError::PinEntryExpired => Notice::Sentence(KeypadError::Expired.to_string()),
+            // Already the core's French sentence.
+            CvError::InvalidAmount { detail } | CvError::PinEntry { detail } => {
+                Notice::Sentence(detail.clone())
+            }
+            CvError::Signer { .. } | CvError::KeyInvalidated => Notice::DeviceSecurity,
+            CvError::SignerCancelled => Notice::SignatureCancelled,
+            CvError::Push { .. } => Notice::UnreadableNotification,
+            CvError::InvalidConfig { .. } => Notice::InvalidConfiguration,
+            CvError::Unexpected { .. } => Notice::Unexpected,
+        }
     }
 }
 

@@ -19,7 +19,6 @@
 //! key *positions* to [`keypad::Keypad`] and hands the keypad object itself to
 //! [`session::PaymentSession::confirm`].
 
-
 uniffi::setup_scaffolding!("cvconnect");
 
 pub mod client;

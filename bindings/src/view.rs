@@ -1,6 +1,9 @@
-//! Values the core shapes for Rust and the platforms want in another shape: counts as
-//! `Int`/`Int32` instead of `UByte`/`UInt8`. Each is built from the core's value by
-//! destructuring it whole, so a field added in the core breaks this build.
+//! The platforms' own types for values the core shapes for Rust: counts are `Int` /
+//! `Int32` on the platforms instead of the core's `u8` (`UByte` in Kotlin, which no
+//! Android developer wants in a view model). These types are declared here only; the
+//! core's types of the same names never cross the boundary. Each is built from the
+//! core's value by destructuring it whole, so a field added in the core breaks this build
+//! (ADR 0002).
 
 use cvconnect_core::amount::Amount;
 use cvconnect_core::client::{
@@ -133,57 +136,43 @@ pub enum PaymentOutcome {
     Declined,
 }
 
-impl From<CoreOutcome> for PaymentOutcome {
-    fn from(outcome: CoreOutcome) -> Self {
-        match outcome {
-            CoreOutcome::PaidInFull { paid, balance } => {
-                PaymentOutcome::PaidInFull { paid, balance }
+/// The core's outcome and this one differ only in the integer type of `attempts_left`,
+/// so one list of variants gives both directions (the reverse one serves
+/// [`PaymentOutcome::message`], whose sentence is the core's).
+macro_rules! convert_outcome {
+    ($from:ident => $to:ident, |$count:ident| $convert:expr) => {
+        impl From<$from> for $to {
+            fn from(outcome: $from) -> Self {
+                match outcome {
+                    $from::PaidInFull { paid, balance } => $to::PaidInFull { paid, balance },
+                    $from::PaidInPart {
+                        paid,
+                        remainder,
+                        balance,
+                    } => $to::PaidInPart {
+                        paid,
+                        remainder,
+                        balance,
+                    },
+                    $from::WrongPin {
+                        attempts_left: $count,
+                    } => $to::WrongPin {
+                        attempts_left: $convert,
+                    },
+                    $from::Locked => $to::Locked,
+                    $from::Expired => $to::Expired,
+                    $from::AlreadyHandled { status } => $to::AlreadyHandled { status },
+                    $from::Declined => $to::Declined,
+                }
             }
-            CoreOutcome::PaidInPart {
-                paid,
-                remainder,
-                balance,
-            } => PaymentOutcome::PaidInPart {
-                paid,
-                remainder,
-                balance,
-            },
-            CoreOutcome::WrongPin { attempts_left } => PaymentOutcome::WrongPin {
-                attempts_left: attempts_left.into(),
-            },
-            CoreOutcome::Locked => PaymentOutcome::Locked,
-            CoreOutcome::Expired => PaymentOutcome::Expired,
-            CoreOutcome::AlreadyHandled { status } => PaymentOutcome::AlreadyHandled { status },
-            CoreOutcome::Declined => PaymentOutcome::Declined,
         }
-    }
+    };
 }
 
-impl From<PaymentOutcome> for CoreOutcome {
-    fn from(outcome: PaymentOutcome) -> Self {
-        match outcome {
-            PaymentOutcome::PaidInFull { paid, balance } => {
-                CoreOutcome::PaidInFull { paid, balance }
-            }
-            PaymentOutcome::PaidInPart {
-                paid,
-                remainder,
-                balance,
-            } => CoreOutcome::PaidInPart {
-                paid,
-                remainder,
-                balance,
-            },
-            PaymentOutcome::WrongPin { attempts_left } => CoreOutcome::WrongPin {
-                attempts_left: u8::try_from(attempts_left.max(0)).unwrap_or(u8::MAX),
-            },
-            PaymentOutcome::Locked => CoreOutcome::Locked,
-            PaymentOutcome::Expired => CoreOutcome::Expired,
-            PaymentOutcome::AlreadyHandled { status } => CoreOutcome::AlreadyHandled { status },
-            PaymentOutcome::Declined => CoreOutcome::Declined,
-        }
-    }
-}
+convert_outcome!(CoreOutcome => PaymentOutcome, |count| count.into());
+convert_outcome!(PaymentOutcome => CoreOutcome, |count| {
+    u8::try_from(count.max(0)).unwrap_or(u8::MAX)
+});
 
 /// A confirmation whose answer was lost, settled from the backend's record.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]

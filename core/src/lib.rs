@@ -22,3 +22,5 @@ pub mod log;
 pub mod pin;
 pub mod policy;
 pub mod protocol;
+
+mod shared;

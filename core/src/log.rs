@@ -13,13 +13,22 @@ use tracing::{Event, Level, Subscriber};
 use tracing_subscriber::layer::{Context, SubscriberExt};
 use tracing_subscriber::Layer;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum LogLevel {
-    Error,
-    Warn,
-    Info,
-    Debug,
-    Trace,
+crate::shared::shared_type! {
+    replay: declare_log_level;
+    /// Severity of a log line given to a log sink, most severe first.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+    pub enum LogLevel {
+        /// A failure the user sees.
+        Error,
+        /// Something unexpected that the library recovered from.
+        Warn,
+        /// Steps of a payment: opened, confirmed, reconciled.
+        Info,
+        /// Details for a developer: requests, retries.
+        Debug,
+        /// Everything, for a bug report.
+        Trace,
+    }
 }
 
 /// Receives the core's log lines. Synchronous and cheap: it is called inline.

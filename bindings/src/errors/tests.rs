@@ -1,35 +1,77 @@
 //! The mapping of core errors to `CvError`, its French sentences, and the panic guard.
 
+use cvconnect_core::amount::Amount;
+use cvconnect_core::client::StoreError;
+use cvconnect_core::crypto::seal::SealError;
+use cvconnect_core::protocol::push::PushError;
+
 use super::*;
 
-#[test]
-fn user_messages_are_the_cores() {
-    let cases = [
+fn api_error(code: ErrorCode, status: u16, message: &str) -> ClientError {
+    ClientError::Http(HttpError::Api {
+        code,
+        status,
+        message: message.into(),
+        attempts_left: Some(2),
+        payment_status: Some(PaymentStatus::Pending),
+    })
+}
+
+/// One core error of every kind the apps can meet.
+fn every_core_error() -> Vec<ClientError> {
+    vec![
         ClientError::Http(HttpError::Offline),
         ClientError::Http(HttpError::Timeout),
+        ClientError::Http(HttpError::CertificateRejected),
         ClientError::Http(HttpError::Server { status: 503 }),
-        ClientError::Http(HttpError::Api {
-            code: ErrorCode::InvalidActivationCode,
-            status: 403,
-            message: String::new(),
-            attempts_left: None,
-            payment_status: None,
+        ClientError::Http(HttpError::Protocol {
+            detail: "no body".into(),
         }),
+        api_error(ErrorCode::InvalidActivationCode, 403, ""),
+        api_error(ErrorCode::AmountOutOfBounds, 422, "Montant refusé."),
+        api_error(ErrorCode::PinLocked, 403, ""),
+        api_error(ErrorCode::Unknown, 400, ""),
+        ClientError::Store(StoreError {
+            detail: "disk full".into(),
+        }),
+        ClientError::Signer(SignerError::UserCancelled),
+        ClientError::Signer(SignerError::KeyInvalidated),
+        ClientError::Signer(SignerError::Unavailable {
+            reason: "locked".into(),
+        }),
+        ClientError::Seal(SealError::InvalidServerKey),
+        ClientError::Keypad(KeypadError::Expired),
+        ClientError::Keypad(KeypadError::AlreadyComplete),
+        ClientError::Push(PushError::TooLarge { size: 9000 }),
+        ClientError::Amount(AmountInputError::Parse(AmountError::Empty)),
+        ClientError::InvalidConfig {
+            reason: "timeout".into(),
+        },
         ClientError::NotEnrolled,
+        ClientError::EnrollmentLost {
+            device_id: "dev_x".into(),
+        },
+        ClientError::AlreadyEnrolled,
+        ClientError::Unauthorized,
         ClientError::PaymentNotFound {
             payment_id: "pay_x".into(),
         },
         ClientError::AlreadyHandled {
             status: PaymentStatus::Expired,
         },
-        ClientError::Signer(SignerError::UserCancelled),
-        ClientError::Keypad(KeypadError::Expired),
-        ClientError::Amount(AmountInputError::Parse(AmountError::Empty)),
-    ];
-    for core in cases {
-        let expected = core.user_message();
+        ClientError::ConfirmationInProgress,
+        ClientError::InsufficientBalance {
+            balance: Amount::from_plain("12.00").unwrap(),
+        },
+    ]
+}
+
+#[test]
+fn every_error_tells_the_same_sentence_on_both_sides() {
+    for core in every_core_error() {
+        let sentence = core.user_message();
         let ffi = CvError::from(core);
-        assert_eq!(ffi.user_message(), expected, "{ffi:?}");
+        assert_eq!(ffi.user_message(), sentence, "{ffi:?}");
     }
 }
 
@@ -93,5 +135,8 @@ fn internal_errors_have_a_french_sentence() {
     let error = CvError::Unexpected {
         detail: "boom".into(),
     };
-    assert_eq!(error.user_message(), INTERNAL_MESSAGE_FR);
+    assert_eq!(
+        error.user_message(),
+        "Une erreur inattendue est survenue. Veuillez réessayer."
+    );
 }

@@ -12,6 +12,8 @@ use crate::protocol::errors::ErrorCode;
 use crate::protocol::push::PushError;
 use crate::protocol::wire::PaymentStatus;
 
+use super::notice::Notice;
+
 /// Transport-level failures.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum HttpError {
@@ -111,48 +113,40 @@ impl From<crate::crypto::confirmation::ConfirmationError> for ClientError {
 impl ClientError {
     /// French message to show the beneficiary.
     pub fn user_message(&self) -> String {
+        self.notice().message_fr()
+    }
+
+    /// The situation the beneficiary is told about.
+    pub fn notice(&self) -> Notice {
         match self {
-            ClientError::Http(HttpError::Offline) => {
-                "Pas de connexion. Vérifiez votre réseau et réessayez.".into()
-            }
-            ClientError::Http(HttpError::Timeout) => {
-                "Le service met trop de temps à répondre. Réessayez.".into()
-            }
-            ClientError::Http(HttpError::CertificateRejected) => {
-                "Connexion non sécurisée refusée.".into()
-            }
-            ClientError::Http(HttpError::Api { message, .. }) if !message.is_empty() => {
-                message.clone()
-            }
-            ClientError::Http(HttpError::Api { code, .. }) => code.message_fr().into(),
-            ClientError::Http(_) | ClientError::Store(_) => {
-                "Le service est momentanément indisponible. Réessayez.".into()
-            }
-            ClientError::Signer(SignerError::UserCancelled) => "Opération annulée.".into(),
-            ClientError::Signer(_) | ClientError::Seal(_) => {
-                "Erreur de sécurité de l'appareil. Réessayez.".into()
-            }
-            ClientError::Keypad(error) => error.to_string(),
-            ClientError::Push(_) => "Notification illisible.".into(),
-            ClientError::Amount(error) => error.to_string(),
-            ClientError::InvalidConfig { .. } => "Configuration de l'application invalide.".into(),
-            ClientError::NotEnrolled => "Cet appareil n'est pas encore activé.".into(),
-            ClientError::EnrollmentLost { .. } => {
-                "Les données de l'application sur cet appareil ont été perdues. Activez-le à nouveau."
-                    .into()
-            }
-            ClientError::AlreadyEnrolled => "Cet appareil est déjà activé.".into(),
-            ClientError::Unauthorized => {
-                "Cet appareil n'est plus reconnu. Activez-le à nouveau.".into()
-            }
-            ClientError::PaymentNotFound { .. } => {
-                "Cette demande de paiement est introuvable.".into()
-            }
-            ClientError::AlreadyHandled { .. } => "Ce paiement a déjà été traité.".into(),
-            ClientError::ConfirmationInProgress => "Paiement en cours de validation…".into(),
+            ClientError::Http(HttpError::Offline) => Notice::Offline,
+            ClientError::Http(HttpError::Timeout) => Notice::Timeout,
+            ClientError::Http(HttpError::CertificateRejected) => Notice::InsecureConnection,
+            ClientError::Http(HttpError::Api { code, message, .. }) => Notice::Refused {
+                code: *code,
+                server_message: message.clone(),
+            },
+            ClientError::Http(_) | ClientError::Store(_) => Notice::Unavailable,
+            ClientError::Signer(SignerError::UserCancelled) => Notice::SignatureCancelled,
+            ClientError::Signer(_) => Notice::DeviceSecurity,
+            // A PIN that cannot be sealed to the backend's key is a bug or bad key
+            // material, not something the beneficiary can act on.
+            ClientError::Seal(_) => Notice::Unexpected,
+            ClientError::Push(_) => Notice::UnreadableNotification,
+            ClientError::InvalidConfig { .. } => Notice::InvalidConfiguration,
+            ClientError::NotEnrolled => Notice::NotEnrolled,
+            ClientError::EnrollmentLost { .. } => Notice::EnrollmentLost,
+            ClientError::AlreadyEnrolled => Notice::AlreadyEnrolled,
+            ClientError::Unauthorized => Notice::Unauthorized,
+            ClientError::PaymentNotFound { .. } => Notice::PaymentNotFound,
+            ClientError::AlreadyHandled { .. } => Notice::AlreadyHandled,
+            ClientError::ConfirmationInProgress => Notice::ConfirmationInProgress,
             ClientError::InsufficientBalance { balance } => {
-                format!("Solde insuffisant ({balance}).")
+                Notice::InsufficientBalance { balance: *balance }
             }
+            // Their own text is French already.
+            ClientError::Keypad(error) => Notice::Sentence(error.to_string()),
+            ClientError::Amount(error) => Notice::Sentence(error.to_string()),
         }
     }
 

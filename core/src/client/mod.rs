@@ -10,6 +10,7 @@ mod config;
 mod error;
 mod http;
 mod marker;
+mod notice;
 mod outcome;
 mod session;
 mod store;
@@ -28,6 +29,7 @@ use serde::Serialize;
 
 pub use config::ClientConfig;
 pub use error::{AmountInputError, ClientError, HttpError, StoreError};
+pub use notice::Notice;
 pub use outcome::{PaymentOutcome, ReconciledPayment};
 pub use session::{PaymentSession, PaymentView};
 pub use store::{schema_version, PaymentRecord, DATABASE_FILE};
@@ -47,22 +49,33 @@ use auth::Auth;
 use http::{Http, Request, Retry};
 use store::{DeviceRecord, Store};
 
-/// The enrolled identity of this device.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EnrolledDevice {
-    pub device_id: String,
-    /// The account e-mail, masked for display (`c***@example.fr`).
-    pub email_masked: String,
+crate::shared::shared_type! {
+    replay: declare_enrolled_device;
+    /// The enrolled identity of this device.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct EnrolledDevice {
+        /// The backend's id for this device.
+        pub device_id: String,
+        /// The account e-mail, masked for display: "c***@example.fr".
+        pub email_masked: String,
+    }
 }
 
-/// A balance for display; `stale` when it is the last known value because the backend
-/// could not be reached.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BalanceInfo {
-    pub amount: Amount,
-    pub text: String,
-    pub stale: bool,
-    pub fetched_at: i64,
+crate::shared::shared_type! {
+    replay: declare_balance_info;
+    /// A balance for display.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct BalanceInfo {
+        /// The balance in euros.
+        pub amount: Amount,
+        /// The same, written in French: "200,00 €".
+        pub text: String,
+        /// True when this is the last known balance rather than a fresh one, because the
+        /// backend could not be reached.
+        pub stale: bool,
+        /// When the backend gave this balance, in seconds since 1970 (UTC).
+        pub fetched_at: i64,
+    }
 }
 
 pub struct Client {

@@ -86,16 +86,28 @@ pub struct DeviceRecord {
     pub email: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PaymentRecord {
-    pub payment_id: String,
-    pub payee_id: String,
-    pub payee_name: String,
-    pub total: Amount,
-    pub status: PaymentStatus,
-    pub paid_amount: Option<Amount>,
-    pub remaining_amount: Option<Amount>,
-    pub updated_at: i64,
+crate::shared::shared_type! {
+    replay: declare_payment_record;
+    /// A payment this device has seen to its end (history).
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct PaymentRecord {
+        /// The payment's id.
+        pub payment_id: String,
+        /// The merchant's id.
+        pub payee_id: String,
+        /// The shop's name.
+        pub payee_name: String,
+        /// The order total in euros.
+        pub total: Amount,
+        /// How it ended.
+        pub status: PaymentStatus,
+        /// What Chèque-Vacances Connect paid, when it paid.
+        pub paid_amount: Option<Amount>,
+        /// What is left to pay by card, when it paid in part.
+        pub remaining_amount: Option<Amount>,
+        /// When this device last learnt of it, in seconds since 1970 (UTC).
+        pub updated_at: i64,
+    }
 }
 
 impl PaymentRecord {

@@ -10,16 +10,26 @@ use serde::{Deserialize, Serialize};
 
 use crate::amount::Amount;
 
-/// Life cycle of a payment request, as the merchant and the beneficiary see it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum PaymentStatus {
-    Pending,
-    Authorised,
-    PartiallyAuthorised,
-    Refused,
-    Expired,
-    Cancelled,
+crate::shared::shared_type! {
+    replay: declare_payment_status;
+    /// Where a payment request stands, as the merchant and the beneficiary see it.
+    /// Pending until the beneficiary answers, then final.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+    pub enum PaymentStatus {
+        /// Waiting for the beneficiary.
+        Pending,
+        /// Paid in full with Chèque-Vacances Connect.
+        Authorised,
+        /// Paid in part; the merchant asks for the remainder by card.
+        PartiallyAuthorised,
+        /// Refused: wrong PIN too many times, or the account could not pay.
+        Refused,
+        /// Nobody answered in time.
+        Expired,
+        /// Declined by the beneficiary or cancelled by the merchant.
+        Cancelled,
+    }
 }
 
 impl PaymentStatus {
@@ -41,12 +51,19 @@ impl PaymentStatus {
 
 // ---------------------------------------------------------------- enrollment
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Platform {
-    Android,
-    Ios,
-    Other,
+crate::shared::shared_type! {
+    replay: declare_platform;
+    /// The platform a device enrolls from.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(rename_all = "lowercase")]
+    pub enum Platform {
+        /// An Android phone (Firebase Cloud Messaging).
+        Android,
+        /// An iPhone (Apple Push Notification service).
+        Ios,
+        /// Anything else: test harnesses, the terminal demo.
+        Other,
+    }
 }
 
 /// `POST /v1/devices`.
@@ -119,22 +136,39 @@ pub struct BalanceResponse {
     pub currency: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Payee {
-    pub id: String,
-    pub name: String,
+crate::shared::shared_type! {
+    replay: declare_payee;
+    /// The merchant a payment goes to.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct Payee {
+        /// The backend's id for the merchant.
+        pub id: String,
+        /// The shop's name as the beneficiary sees it.
+        pub name: String,
+    }
 }
 
-/// One entry of `GET /v1/payments?status=pending`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct PaymentSummary {
-    pub payment_id: String,
-    pub status: PaymentStatus,
-    pub payee: Payee,
-    pub total: Amount,
-    pub currency: String,
-    pub created_at: i64,
-    pub expires_at: i64,
+crate::shared::shared_type! {
+    replay: declare_payment_summary;
+    /// A payment waiting for this account: one entry of the pending list
+    /// (`GET /v1/payments?status=pending`).
+    #[derive(Debug, Clone, Serialize, Deserialize)]
+    pub struct PaymentSummary {
+        /// The payment's id, to open it.
+        pub payment_id: String,
+        /// Where it stands; always pending in the pending list.
+        pub status: PaymentStatus,
+        /// Who asks for the payment.
+        pub payee: Payee,
+        /// The order total in euros.
+        pub total: Amount,
+        /// Always "EUR".
+        pub currency: String,
+        /// When the merchant asked, in seconds since 1970 (UTC).
+        pub created_at: i64,
+        /// When the request lapses, in seconds since 1970 (UTC).
+        pub expires_at: i64,
+    }
 }
 
 /// One page of `GET /v1/payments` (protocol.md §5.5), newest first.
