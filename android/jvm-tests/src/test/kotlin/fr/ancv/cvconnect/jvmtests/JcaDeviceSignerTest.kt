@@ -6,11 +6,14 @@ import fr.ancv.cvconnect.CvException
 import fr.ancv.cvconnect.PaymentOutcome
 import fr.ancv.cvconnect.SignerFailure
 import fr.ancv.cvconnect.signer.JcaDeviceSigner
+import fr.ancv.cvconnect.testkit.Seed
+import fr.ancv.cvconnect.testkit.World
+import fr.ancv.cvconnect.testkit.jcaSigner
+import fr.ancv.cvconnect.testkit.jdkKeyPair
+import fr.ancv.cvconnect.testkit.keypadWith
 import fr.ancv.cvconnect.verifyDeviceSignature
 import kotlinx.coroutines.runBlocking
-import org.junit.jupiter.api.AfterAll
 import org.junit.jupiter.api.Test
-import org.junit.jupiter.api.TestInstance
 import java.math.BigDecimal
 import java.security.KeyPairGenerator
 import java.security.Signature
@@ -21,12 +24,8 @@ import kotlin.test.assertFalse
 import kotlin.test.assertIs
 import kotlin.test.assertTrue
 
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class JcaDeviceSignerTest {
-    private val sandbox = Sandbox()
-
-    @AfterAll
-    fun stop() = sandbox.close()
+    private val world = World.shared
 
     @Test
     fun `signature verifies with the core and with the JDK`() {
@@ -45,15 +44,11 @@ class JcaDeviceSignerTest {
 
     @Test
     fun `the sandbox accepts its enrollment and its payment confirmation`(): Unit = runBlocking {
-        val email = sandbox.newAccount("100.00")
-        Phone(sandbox, jdkSigner()).use { phone ->
-            phone.enroll(email)
-            val session = phone.client.openFromPush(phone.push(email, "25.00"))
-            val keypad = session.startPinEntry()
-            val layout = keypad.layout()
-            Sandbox.SEED_PIN.forEach { digit -> keypad.press(layout.indexOf(digit - '0')) }
+        world.enrolledPhone("100.00", jcaSigner()).use { phone ->
+            val session = phone.receive("25.00")
+            val keypad = session.keypadWith(Seed.PIN)
             assertEquals(PaymentOutcome.PaidInFull(paid = BigDecimal("25.00"), balance = BigDecimal("75.00")), session.confirm(keypad))
-            assertEquals("AUTHORISED", sandbox.merchantStatus(session.paymentId()))
+            assertEquals("AUTHORISED", world.sandbox.merchantStatus(session.paymentId()))
         }
     }
 
@@ -62,8 +57,8 @@ class JcaDeviceSignerTest {
         val rsa = KeyPairGenerator.getInstance("RSA").apply { initialize(2048) }.generateKeyPair()
         val signer = JcaDeviceSigner(rsa.private, jdkKeyPair().public)
         assertIs<SignerFailure.Failed>(assertFailsWith<SignerFailure> { signer.sign(byteArrayOf(1, 2, 3)) })
-        val email = sandbox.newAccount("100.00")
-        Phone(sandbox, signer).use { phone ->
+        val email = world.account("100.00")
+        world.phone(signer).use { phone ->
             assertFailsWith<CvException.Signer> { phone.enroll(email) }
             assertFalse(phone.client.isEnrolled())
         }

@@ -10,19 +10,12 @@ import fr.ancv.cvconnect.PaymentSession
 import fr.ancv.cvconnect.cvconnectSelftestPanic
 import fr.ancv.cvconnect.cvconnectSelftestPanicAsync
 import fr.ancv.cvconnect.presenter.PaymentScreenState.Error
-import fr.ancv.cvconnect.presenter.PendingPaymentsPresenter
 import fr.ancv.cvconnect.presenter.UNEXPECTED_FR
 import fr.ancv.cvconnect.presenter.guarded
-import kotlinx.coroutines.CoroutineScope
-import kotlinx.coroutines.Dispatchers
-import kotlinx.coroutines.SupervisorJob
-import kotlinx.coroutines.cancel
-import kotlinx.coroutines.flow.first
+import fr.ancv.cvconnect.testkit.World
+import fr.ancv.cvconnect.testkit.jcaSigner
 import kotlinx.coroutines.runBlocking
-import kotlinx.coroutines.withTimeout
-import org.junit.jupiter.api.AfterAll
 import org.junit.jupiter.api.Test
-import org.junit.jupiter.api.TestInstance
 import kotlin.test.assertEquals
 import kotlin.test.assertFailsWith
 import kotlin.test.assertIs
@@ -45,12 +38,8 @@ private class PanickingClient(real: CvClientInterface) : CvClientInterface by re
 }
 
 /** A Rust panic, or a uniffi failure, reaching a presenter ends in its error state, in French: no crash. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PanicGuardTest {
-    private val sandbox = Sandbox()
-
-    @AfterAll
-    fun stop() = sandbox.close()
+    private val world = World.shared
 
     @Test
     fun `the shared guard turns a Rust panic into CvException Unexpected`() {
@@ -76,24 +65,19 @@ class PanicGuardTest {
     }
 
     @Test
-    fun `a panic while opening a payment ends in the error state with the French message`(): Unit = runBlocking {
-        val email = sandbox.newAccount("200.00")
-        Phone(sandbox, jdkSigner()).use { phone ->
-            phone.enroll(email)
-            PresenterHarness(phone, coroutineContext, PanickingClient(phone.client)).use { h ->
-                h.presenter.openPayment("pay_whatever")
-                val error = h.presenter.state.await<Error>()
-                assertEquals(UNEXPECTED_FR, error.message)
-                val cause = assertIs<CvException.Unexpected>(error.cause)
-                assertTrue("opening pay_whatever" in cause.detail, cause.detail)
-                assertEquals(listOf("Idle", "Loading", "Error"), h.kinds())
-            }
+    fun `a panic while opening a payment ends in the error state with the French message`() =
+        presenterTest(client = ::PanickingClient) {
+            presenter.openPayment("pay_whatever")
+            val error = presenter.state.await<Error>()
+            assertEquals(UNEXPECTED_FR, error.message)
+            val cause = assertIs<CvException.Unexpected>(error.cause)
+            assertTrue("opening pay_whatever" in cause.detail, cause.detail)
+            assertEquals(listOf("Idle", "Loading", "Error"), kinds())
         }
-    }
 
     @Test
     fun `a uniffi failure in a non-throwing call ends in the error state too`(): Unit = runBlocking {
-        Phone(sandbox, jdkSigner()).use { phone ->
+        world.phone(jcaSigner()).use { phone ->
             PresenterHarness(phone, coroutineContext, PanickingClient(phone.client)).use { h ->
                 h.presenter.openFromPush(mapOf("type" to "payment_request"))
                 val error = h.presenter.state.await<Error>()
@@ -105,17 +89,10 @@ class PanicGuardTest {
 
     @Test
     fun `a panic while reading the balance ends the pending list in French`(): Unit = runBlocking {
-        Phone(sandbox, jdkSigner()).use { phone ->
-            val scope = CoroutineScope(SupervisorJob() + Dispatchers.Default)
-            try {
-                val pending = PendingPaymentsPresenter(PanickingClient(phone.client), scope)
-                pending.refresh()
-                val state = withTimeout(20_000) { pending.state.first { !it.loading } }
-                assertEquals(UNEXPECTED_FR, state.error)
-                assertTrue(state.balanceStale)
-            } finally {
-                scope.cancel()
-            }
+        world.phone(jcaSigner()).use { phone ->
+            val state = loadedPendingList(PanickingClient(phone.client))
+            assertEquals(UNEXPECTED_FR, state.error)
+            assertTrue(state.balanceStale)
         }
     }
 }

@@ -3,6 +3,12 @@ package fr.ancv.cvconnect.jvmtests
 import fr.ancv.cvconnect.CvClientInterface
 import fr.ancv.cvconnect.presenter.PaymentPresenter
 import fr.ancv.cvconnect.presenter.PaymentScreenState
+import fr.ancv.cvconnect.presenter.PendingPaymentsPresenter
+import fr.ancv.cvconnect.presenter.PendingScreenState
+import fr.ancv.cvconnect.testkit.Phone
+import fr.ancv.cvconnect.testkit.Seed
+import fr.ancv.cvconnect.testkit.World
+import fr.ancv.cvconnect.testkit.jcaSigner
 import kotlinx.coroutines.CoroutineExceptionHandler
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.CoroutineStart
@@ -12,6 +18,7 @@ import kotlinx.coroutines.cancel
 import kotlinx.coroutines.flow.StateFlow
 import kotlinx.coroutines.flow.first
 import kotlinx.coroutines.launch
+import kotlinx.coroutines.runBlocking
 import kotlinx.coroutines.withTimeout
 import java.util.concurrent.CopyOnWriteArrayList
 import kotlin.coroutines.ContinuationInterceptor
@@ -25,7 +32,7 @@ import kotlin.test.fail
  * escaped the presenter's coroutines (on Android, a crash): closing fails if there was one.
  */
 class PresenterHarness(
-    phone: Phone,
+    val phone: Phone,
     dispatcher: CoroutineContext,
     client: CvClientInterface = phone.client,
 ) : AutoCloseable {
@@ -48,11 +55,54 @@ class PresenterHarness(
     fun kinds(): List<String> = states.map { it::class.simpleName!! }
         .fold(mutableListOf()) { acc, kind -> if (acc.lastOrNull() != kind) acc.add(kind); acc }
 
+    /** The merchant asks the phone's account for [total]; the presenter opens the push; its payment screen. */
+    suspend fun openPushed(total: String): PaymentScreenState.PaymentScreen {
+        presenter.openFromPush(phone.push(total))
+        return presenter.state.await()
+    }
+
+    /** From the payment screen: the keypad, [pin] typed, validated; the result. */
+    suspend fun pay(pin: String = Seed.PIN): PaymentScreenState.Result {
+        presenter.startPinEntry()
+        presenter.typePin(pin)
+        presenter.validate()
+        return presenter.state.await()
+    }
+
     override fun close() {
         presenter.close()
         scope.cancel()
         recorder.cancel()
         if (uncaught.isNotEmpty()) fail("exceptions escaped the presenter (a crash on Android): $uncaught")
+    }
+}
+
+/**
+ * Runs [test] on the test's thread, with a [PresenterHarness] for a phone enrolled with
+ * the library's signer on [email] (by default a fresh account of [balance] in the shared
+ * world). The presenter sees the phone's client through [client] (a test double may wrap it).
+ */
+fun presenterTest(
+    balance: String = World.DEFAULT_BALANCE,
+    email: String? = null,
+    client: (CvClientInterface) -> CvClientInterface = { it },
+    test: suspend PresenterHarness.() -> Unit,
+): Unit = runBlocking {
+    val world = World.shared
+    world.enrolledPhone(balance, jcaSigner(), email = email ?: world.account(balance)).use { phone ->
+        PresenterHarness(phone, coroutineContext, client(phone.client)).use { it.test() }
+    }
+}
+
+/** The pending list after a refresh, once loaded, from a [PendingPaymentsPresenter] on [client]. */
+suspend fun loadedPendingList(client: CvClientInterface): PendingScreenState {
+    val scope = CoroutineScope(SupervisorJob() + Dispatchers.Default)
+    try {
+        val pending = PendingPaymentsPresenter(client, scope)
+        pending.refresh()
+        return withTimeout(20_000) { pending.state.first { !it.loading } }
+    } finally {
+        scope.cancel()
     }
 }
 
