@@ -1,6 +1,6 @@
 package fr.ancv.cvconnect.ui.test
 
-import fr.ancv.cvconnect.jvmtests.workspaceRoot
+import fr.ancv.cvconnect.testkit.workspaceRoot
 import org.junit.Assert.assertEquals
 import org.junit.Assert.assertTrue
 import org.junit.Test

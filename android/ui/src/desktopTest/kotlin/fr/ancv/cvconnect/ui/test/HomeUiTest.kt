@@ -5,7 +5,8 @@ import androidx.compose.ui.test.performClick
 import androidx.compose.ui.test.performTextClearance
 import androidx.compose.ui.test.performTextInput
 import fr.ancv.cvconnect.app.debug.relay.LoopbackRelay
-import fr.ancv.cvconnect.jvmtests.Sandbox
+import fr.ancv.cvconnect.testkit.Seed
+import fr.ancv.cvconnect.testkit.World
 import fr.ancv.cvconnect.ui.ENROLL_TITLE
 import fr.ancv.cvconnect.ui.UiTags
 import org.junit.Assert.assertEquals
@@ -15,32 +16,29 @@ import java.net.URI
 /** Home: activation, the pending list when the push was lost, and the offline screens. */
 class HomeUiTest {
     @Test
-    fun `the pending list pays a request whose push was lost`() = onPhone {
-        AppUnderTest(this).use { app ->
-            app.waitForText("Aucun paiement en attente.")
-            val paymentId = app.sandbox.createPayment(app.email, "42.00") // no push delivered
-            app.click("Actualiser")
-            app.waitForText(fr("42,00"))
-            app.assertTouchTargets()
-            onNode(hasTestTag(UiTags.PENDING_ROW_PREFIX + paymentId)).performClick()
+    fun `the pending list pays a request whose push was lost`() = onApp { app ->
+        app.waitForText("Aucun paiement en attente.")
+        val paymentId = app.sandbox.createPayment(app.email, "42.00") // no push delivered
+        app.click("Actualiser")
+        app.waitForText(fr("42,00"))
+        app.assertTouchTargets()
+        onNode(hasTestTag(UiTags.PENDING_ROW_PREFIX + paymentId)).performClick()
 
-            app.waitForPaymentScreen()
-            app.assertShown(fr("42,00"))
-            app.click("Confirmer")
-            app.enterPin(Sandbox.SEED_PIN)
-            app.waitForText("Votre achat est validé !")
-            assertEquals("AUTHORISED", app.sandbox.merchantStatus(paymentId))
+        app.waitForPaymentScreen()
+        app.assertShown(fr("42,00"))
+        app.click("Confirmer")
+        app.enterPin(Seed.PIN)
+        app.waitForText("Votre achat est validé !")
+        assertEquals("AUTHORISED", app.sandbox.merchantStatus(paymentId))
 
-            app.click("Terminer")
-            app.waitForText(fr("158,00"))
-            app.waitForText("Aucun paiement en attente.")
-        }
+        app.click("Terminer")
+        app.waitForText(fr("158,00"))
+        app.waitForText("Aucun paiement en attente.")
     }
 
     @Test
     fun `offline, home shows the last balance known and a push cannot open`() = onPhone {
-        val sandbox = SharedSandbox.sandbox
-        val port = URI(sandbox.baseUrl).port
+        val port = URI(World.shared.sandbox.baseUrl).port
         LoopbackRelay("127.0.0.1", port).use { network ->
             AppUnderTest(this, baseUrl = network.url).use { app ->
                 app.waitForText(fr("200,00"))
@@ -65,8 +63,8 @@ class HomeUiTest {
 
     @Test
     fun `activation through the screen, a wrong code first`() = onPhone {
-        val sandbox = SharedSandbox.sandbox
-        val email = sandbox.newAccount("95.50")
+        val world = World.shared
+        val email = world.account("95.50")
         AppUnderTest(this, email = email, enrolled = false).use { app ->
             app.waitForText(ENROLL_TITLE)
             app.assertTouchTargets()
@@ -75,7 +73,7 @@ class HomeUiTest {
             app.click("Activer cet appareil")
             app.waitForText("Code d'activation invalide ou expiré.")
 
-            val code = sandbox.activationCode(email)
+            val code = world.sandbox.activationCode(email)
             val field = onNode(hasTestTag(UiTags.ENROLL_CODE))
             field.performTextClearance()
             field.performTextInput(code)
@@ -83,9 +81,7 @@ class HomeUiTest {
             app.waitForText("Paiements en attente")
             app.waitForText(fr("95,50"))
 
-            val push = app.merchantAsks("21.00") // the push token given at activation reaches the feed
-            app.deliver(push)
-            app.waitForPaymentScreen()
+            app.receivePayment("21.00") // the push token given at activation reaches the feed
             app.assertShown(fr("21,00"))
         }
     }

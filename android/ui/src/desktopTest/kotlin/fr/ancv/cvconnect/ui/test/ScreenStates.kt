@@ -2,9 +2,6 @@ package fr.ancv.cvconnect.ui.test
 
 import fr.ancv.cvconnect.Platform
 import fr.ancv.cvconnect.app.debug.relay.LoopbackRelay
-import fr.ancv.cvconnect.jvmtests.Phone
-import fr.ancv.cvconnect.jvmtests.Sandbox
-import fr.ancv.cvconnect.jvmtests.jdkSigner
 import fr.ancv.cvconnect.presenter.EnrollmentPresenter
 import fr.ancv.cvconnect.presenter.EnrollmentState
 import fr.ancv.cvconnect.presenter.PaymentPresenter
@@ -15,6 +12,10 @@ import fr.ancv.cvconnect.presenter.PaymentScreenState.PinEntry
 import fr.ancv.cvconnect.presenter.PaymentScreenState.Result
 import fr.ancv.cvconnect.presenter.PendingPaymentsPresenter
 import fr.ancv.cvconnect.presenter.PendingScreenState
+import fr.ancv.cvconnect.testkit.Phone
+import fr.ancv.cvconnect.testkit.Seed
+import fr.ancv.cvconnect.testkit.World
+import fr.ancv.cvconnect.testkit.jcaSigner
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.SupervisorJob
 import kotlinx.coroutines.asCoroutineDispatcher
@@ -28,10 +29,11 @@ import java.util.concurrent.Executors
 
 /**
  * Every screen state, as the real presenters produce it from a real sandbox payment
- * (one sandbox of its own: its clock is moved for the expired request). Only the keypad
+ * (a world of its own: its clock is moved for the expired request). Only the keypad
  * layout is fixed, so that the PIN screenshots do not change with every shuffle.
  */
-class ScreenStates private constructor(private val sandbox: Sandbox) : AutoCloseable {
+class ScreenStates private constructor(private val world: World) : AutoCloseable {
+    private val sandbox = world.sandbox
     private val thread = Executors.newSingleThreadExecutor { Thread(it, "states-main").apply { isDaemon = true } }
     private val scope = CoroutineScope(SupervisorJob() + thread.asCoroutineDispatcher())
     private val closeables = mutableListOf<AutoCloseable>()
@@ -55,12 +57,8 @@ class ScreenStates private constructor(private val sandbox: Sandbox) : AutoClose
 
     private fun <T : AutoCloseable> keep(closeable: T): T = closeable.also { closeables += it }
 
-    private fun phone(balance: String, baseUrl: String = sandbox.baseUrl): Pair<Phone, String> {
-        val email = sandbox.newAccount(balance)
-        val phone = keep(Phone(sandbox, jdkSigner(), baseUrl))
-        runBlocking { phone.enroll(email) }
-        return phone to email
-    }
+    private fun phone(balance: String, baseUrl: String = sandbox.baseUrl): Phone =
+        keep(runBlocking { world.enrolledPhone(balance, jcaSigner(), baseUrl) })
 
     private fun <S, T> StateFlow<S>.await(what: String, match: (S) -> T?): T = runBlocking {
         withTimeout(20_000) { first { match(it) != null } }.let { match(it) ?: error(what) }
@@ -75,9 +73,9 @@ class ScreenStates private constructor(private val sandbox: Sandbox) : AutoClose
 
     /** A payment asked by the merchant and opened from its push, on a new account. */
     private fun opened(balance: String, total: String): Triple<PaymentPresenter, Phone, PaymentScreen> {
-        val (phone, email) = phone(balance)
+        val phone = phone(balance)
         val presenter = PaymentPresenter(phone.client, scope)
-        presenter.openFromPush(phone.push(email, total))
+        presenter.openFromPush(phone.push(total))
         return Triple(presenter, phone, presenter.next<PaymentScreen>())
     }
 
@@ -96,12 +94,12 @@ class ScreenStates private constructor(private val sandbox: Sandbox) : AutoClose
         pin = full.next<PinEntry>().copy(layout = FIXED_LAYOUT, entered = 2)
         sending = PaymentScreenState.Sending(screen.view)
         full.cancelPinEntry()
-        full.pay(Sandbox.SEED_PIN)
+        full.pay(Seed.PIN)
         paid = full.next<Result>()
 
         val (part, _, partScreen) = opened("120.00", "150.00")
         paymentPartial = partScreen
-        part.pay(Sandbox.SEED_PIN)
+        part.pay(Seed.PIN)
         paidInPart = part.next<Result>()
 
         val (decline, _, _) = opened("200.00", "80.00")
@@ -114,14 +112,14 @@ class ScreenStates private constructor(private val sandbox: Sandbox) : AutoClose
     }
 
     private fun buildHome() {
-        val unenrolled = keep(Phone(sandbox, jdkSigner()))
+        val unenrolled = keep(world.phone(jcaSigner()))
         val enroll = EnrollmentPresenter(unenrolled.client, scope, Platform.ANDROID)
         enroll.check()
         enrollment = enroll.state.await("not enrolled") { it.takeIf { s -> s.enrolled == false } }
 
-        val (phone, email) = phone("200.00")
-        sandbox.createPayment(email, "42.00")
-        sandbox.createPayment(email, "150.00")
+        val phone = phone("200.00")
+        sandbox.createPayment(phone.account, "42.00")
+        sandbox.createPayment(phone.account, "150.00")
         val pending = PendingPaymentsPresenter(phone.client, scope)
         pending.refresh()
         home = pending.state.await("home") { it.takeIf { s -> !s.loading && s.payments.size == 2 } }
@@ -139,11 +137,11 @@ class ScreenStates private constructor(private val sandbox: Sandbox) : AutoClose
 
     private fun buildErrors() {
         val relay = keep(LoopbackRelay("127.0.0.1", URI(sandbox.baseUrl).port))
-        val (phone, email) = phone("200.00", relay.url)
+        val phone = phone("200.00", relay.url)
         val pending = PendingPaymentsPresenter(phone.client, scope)
         pending.refresh()
         pending.state.await("online") { it.takeIf { s -> !s.loading && s.balanceText != null } }
-        val push = phone.push(email, "70.00")
+        val push = phone.push("70.00")
         relay.close()
         pending.refresh()
         homeOffline = pending.state.await("offline") { it.takeIf { s -> !s.loading && s.error != null } }
@@ -151,7 +149,7 @@ class ScreenStates private constructor(private val sandbox: Sandbox) : AutoClose
         presenter.openFromPush(push)
         offline = presenter.next<Error>()
 
-        val (online, _) = phone("200.00")
+        val online = phone("200.00")
         val lookup = PaymentPresenter(online.client, scope)
         lookup.openPayment("pay_doesnotexist0000")
         unknown = lookup.next<Error>()
@@ -160,12 +158,12 @@ class ScreenStates private constructor(private val sandbox: Sandbox) : AutoClose
     private fun buildCancelledAndExpired() {
         val (withdrawn, _, screen) = opened("200.00", "35.00")
         sandbox.cancelPayment(screen.view.paymentId)
-        withdrawn.pay(Sandbox.SEED_PIN)
+        withdrawn.pay(Seed.PIN)
         cancelled = withdrawn.next<Result>()
 
         val (late, _, _) = opened("200.00", "45.00")
         sandbox.advanceClock(181) // last: every other payment of this sandbox is done
-        late.pay(Sandbox.SEED_PIN)
+        late.pay(Seed.PIN)
         expired = late.next<Result>()
     }
 
@@ -179,11 +177,11 @@ class ScreenStates private constructor(private val sandbox: Sandbox) : AutoClose
         /** A shuffled layout, fixed for the images: key position → digit drawn. */
         val FIXED_LAYOUT = listOf(7, 2, 9, 4, 0, 6, 1, 8, 3, 5)
 
-        /** Runs every flow once; closes its sandbox when the JVM exits. */
+        /** Runs every flow once; closes its world when the JVM exits. */
         val instance: ScreenStates by lazy {
-            val sandbox = Sandbox()
-            ScreenStates(sandbox).also {
-                Runtime.getRuntime().addShutdownHook(Thread { it.close(); sandbox.close() })
+            val world = World.own()
+            ScreenStates(world).also {
+                Runtime.getRuntime().addShutdownHook(Thread { it.close(); world.close() })
                 it.build()
             }
         }

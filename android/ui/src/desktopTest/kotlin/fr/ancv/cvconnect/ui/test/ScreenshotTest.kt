@@ -1,6 +1,6 @@
 package fr.ancv.cvconnect.ui.test
 
-import fr.ancv.cvconnect.jvmtests.workspaceRoot
+import fr.ancv.cvconnect.testkit.workspaceRoot
 import fr.ancv.cvconnect.ui.desktop.Frame
 import fr.ancv.cvconnect.ui.desktop.ScreenRenderer
 import org.junit.Assert.assertEquals

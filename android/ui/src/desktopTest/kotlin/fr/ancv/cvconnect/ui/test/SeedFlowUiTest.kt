@@ -3,7 +3,7 @@ package fr.ancv.cvconnect.ui.test
 import androidx.compose.ui.test.assertTextContains
 import androidx.compose.ui.test.hasTestTag
 import fr.ancv.cvconnect.formatAmountFr
-import fr.ancv.cvconnect.jvmtests.Sandbox
+import fr.ancv.cvconnect.testkit.Seed
 import fr.ancv.cvconnect.ui.REMAINDER_LABEL
 import fr.ancv.cvconnect.ui.UiTags
 import org.junit.Assert.assertEquals
@@ -14,12 +14,9 @@ import java.math.BigDecimal
 class SeedFlowUiTest {
     @Test
     fun `seed flow - 120,00 EUR in vouchers, the rest by card, the merchant sees PARTIALLY_AUTHORISED`() = onPhone {
-        AppUnderTest(this, email = Sandbox.SEED_EMAIL).use { app ->
+        AppUnderTest(this, email = Seed.EMAIL).use { app ->
             app.waitForText(fr("200,00"))
-            val push = app.merchantAsks("150.00")
-            app.deliver(push)
-
-            app.waitForPaymentScreen()
+            val push = app.receivePayment("150.00")
             app.assertShown("Boutique Démo vous demande")
             app.assertShown(fr("150,00")) // the total
             app.assertShown(fr("200,00")) // the balance
@@ -31,7 +28,7 @@ class SeedFlowUiTest {
             app.assertShown(REMAINDER_LABEL)
             app.click("Confirmer")
 
-            app.enterPin(Sandbox.SEED_PIN)
+            app.enterPin(Seed.PIN)
             app.waitForText("Paiement accepté en partie")
             app.assertShown("Paiement accepté. Reste à payer : ${fr("30,00")} par carte bancaire.")
             app.assertShown(fr("80,00")) // the new balance
@@ -48,19 +45,15 @@ class SeedFlowUiTest {
     }
 
     @Test
-    fun `a full payment`() = onPhone {
-        AppUnderTest(this).use { app ->
-            app.waitForText(fr("200,00"))
-            val push = app.merchantAsks("60.00")
-            app.deliver(push)
-            app.waitForPaymentScreen()
-            app.assertShown(fr("60,00"))
-            app.click("Confirmer")
-            app.enterPin(Sandbox.SEED_PIN)
-            app.waitForText("Paiement accepté")
-            app.assertShown("Votre achat est validé !")
-            app.assertShown(fr("140,00"))
-            app.assertMerchantSees(push, "AUTHORISED")
-        }
+    fun `a full payment`() = onApp { app ->
+        app.waitForText(fr("200,00"))
+        val push = app.receivePayment("60.00")
+        app.assertShown(fr("60,00"))
+        app.click("Confirmer")
+        app.enterPin(Seed.PIN)
+        app.waitForText("Paiement accepté")
+        app.assertShown("Votre achat est validé !")
+        app.assertShown(fr("140,00"))
+        app.assertMerchantSees(push, "AUTHORISED")
     }
 }

@@ -15,9 +15,6 @@ import androidx.compose.ui.test.performTextInput
 import androidx.compose.ui.test.v2.runDesktopComposeUiTest
 import androidx.compose.ui.unit.dp
 import fr.ancv.cvconnect.Platform
-import fr.ancv.cvconnect.jvmtests.Phone
-import fr.ancv.cvconnect.jvmtests.Sandbox
-import fr.ancv.cvconnect.jvmtests.jdkSigner
 import fr.ancv.cvconnect.presenter.EnrollmentPresenter
 import fr.ancv.cvconnect.presenter.PaymentPresenter
 import fr.ancv.cvconnect.presenter.PendingPaymentsPresenter
@@ -25,6 +22,8 @@ import fr.ancv.cvconnect.ui.CvConnectScreens
 import fr.ancv.cvconnect.ui.UiTags
 import fr.ancv.cvconnect.ui.desktop.DesktopHost
 import fr.ancv.cvconnect.ui.desktop.RecordingScreenGuard
+import fr.ancv.cvconnect.testkit.World
+import fr.ancv.cvconnect.testkit.jcaSigner
 import kotlinx.coroutines.CoroutineExceptionHandler
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.SupervisorJob
@@ -46,14 +45,13 @@ fun fr(amount: String): String = "$amount\u00A0€"
  */
 fun onPhone(block: ComposeUiTest.() -> Unit) = runDesktopComposeUiTest(width = 360, height = 780) { block() }
 
-/** One sandbox process for every UI test class of this JVM (each test uses its own account). */
-object SharedSandbox {
-    val sandbox: Sandbox by lazy { Sandbox().also { Runtime.getRuntime().addShutdownHook(Thread(it::close)) } }
-}
+/** A UI test on the phone-sized window, the app enrolled on a fresh account of the shared world. */
+fun onApp(block: ComposeUiTest.(AppUnderTest) -> Unit) = onPhone { AppUnderTest(this).use { block(it) } }
 
 /**
  * One beneficiary's phone running the app's screens: a client through the real bindings
- * (its own data folder and JDK P-256 key), the real presenters, and [CvConnectScreens] in
+ * (its own data folder, the library's signer on a JDK P-256 key), the real presenters, and
+ * [CvConnectScreens] in
  * the Compose UI test, hosted as on Android but with the desktop theme and a guard that
  * records which screens asked for protection.
  *
@@ -64,12 +62,13 @@ object SharedSandbox {
  */
 class AppUnderTest(
     val compose: ComposeUiTest,
-    val sandbox: Sandbox = SharedSandbox.sandbox,
-    val email: String = sandbox.newAccount("200.00"),
+    world: World = World.shared,
+    val email: String = world.account(),
     enrolled: Boolean = true,
-    baseUrl: String = sandbox.baseUrl,
+    baseUrl: String = world.sandbox.baseUrl,
 ) : AutoCloseable {
-    val phone = Phone(sandbox, jdkSigner(), baseUrl)
+    val sandbox = world.sandbox
+    val phone = world.phone(jcaSigner(), baseUrl)
     private val uncaught: MutableList<Throwable> = CopyOnWriteArrayList()
     private val mainThread = Executors.newSingleThreadExecutor { Thread(it, "app-main").apply { isDaemon = true } }
     private val scope = CoroutineScope(
@@ -87,10 +86,23 @@ class AppUnderTest(
     }
 
     /** The merchant asks for [total] ("150.00"); returns the push data map from the sandbox's feed. */
-    fun merchantAsks(total: String): Map<String, String> = phone.push(email, total)
+    fun merchantAsks(total: String): Map<String, String> = phone.push(total, account = email)
 
     /** The push handed to the app code, as MainActivity does with a tapped notification. */
     fun deliver(push: Map<String, String>) = compose.runOnUiThread { payment.openFromPush(push) }
+
+    /** The merchant asks for [total], the push is delivered, the payment screen shows; returns the push. */
+    fun receivePayment(total: String): Map<String, String> =
+        merchantAsks(total).also {
+            deliver(it)
+            waitForPaymentScreen()
+        }
+
+    /** From the payment screen to the keypad. */
+    fun openKeypad() {
+        click("Confirmer")
+        waitForText("Code personnel")
+    }
 
     fun paymentId(push: Map<String, String>): String = push.getValue("payment_id")
 
