@@ -64,9 +64,7 @@ fun presentation(error: CvException?): Presentation = when (error) {
 fun ResultScreen(state: PaymentScreenState.Result, onDone: () -> Unit) {
     val look = presentation(state.outcome)
     ScreenColumn(bottom = { PrimaryButton("Terminer", onDone) }) {
-        Heading(look)
-        Text(state.message, style = MaterialTheme.typography.titleMedium, textAlign = TextAlign.Center, modifier = Modifier.fillMaxWidth())
-        look.hint?.let { Text(it, Modifier.fillMaxWidth(), style = MaterialTheme.typography.bodyLarge, color = CvColors.TextSecondary, textAlign = TextAlign.Center) }
+        Verdict(look, state.message)
         if (state.paid) {
             state.view?.let { AmountLine("Payé à ${it.payeeName}", it.amountText) }
             state.remainderText?.let { AmountLine(REMAINDER_LABEL, it, emphasised = true, color = CvColors.Warning) }
@@ -79,16 +77,17 @@ fun ResultScreen(state: PaymentScreenState.Result, onDone: () -> Unit) {
 fun ErrorScreen(state: PaymentScreenState.Error, onDone: () -> Unit) {
     val look = presentation(state.cause)
     ScreenColumn(bottom = { PrimaryButton("Retour", onDone) }) {
-        Heading(look)
-        Text(state.message, style = MaterialTheme.typography.titleMedium, textAlign = TextAlign.Center, modifier = Modifier.fillMaxWidth())
-        look.hint?.let { Text(it, Modifier.fillMaxWidth(), style = MaterialTheme.typography.bodyLarge, color = CvColors.TextSecondary, textAlign = TextAlign.Center) }
+        Verdict(look, state.message)
     }
 }
 
+/** The top of a result or an error screen: the look's mark and title, the library's [message], the look's hint. */
 @Composable
-private fun Heading(look: Presentation) {
+private fun Verdict(look: Presentation, message: String) {
     Box(Modifier.fillMaxWidth().wrapContentWidth()) { StatusMark(look.mark, look.color) }
     ScreenTitle(look.title, Modifier.fillMaxWidth(), TextAlign.Center)
+    Text(message, style = MaterialTheme.typography.titleMedium, textAlign = TextAlign.Center, modifier = Modifier.fillMaxWidth())
+    look.hint?.let { Text(it, Modifier.fillMaxWidth(), style = MaterialTheme.typography.bodyLarge, color = CvColors.TextSecondary, textAlign = TextAlign.Center) }
 }
 
 @Composable

@@ -77,19 +77,12 @@ private fun TextStyle.capped(fontScale: Float): TextStyle {
 private fun typography(family: FontFamily, fontScale: Float): Typography {
     val base = Typography()
     fun TextStyle.f() = copy(fontFamily = family).capped(fontScale)
+    // One row per role of the type scale; displayLarge and displayMedium, used by no screen, keep the defaults.
     return Typography(
         displaySmall = base.displaySmall.f(),
-        headlineLarge = base.headlineLarge.f(),
-        headlineMedium = base.headlineMedium.f(),
-        headlineSmall = base.headlineSmall.f(),
-        titleLarge = base.titleLarge.f(),
-        titleMedium = base.titleMedium.f(),
-        titleSmall = base.titleSmall.f(),
-        bodyLarge = base.bodyLarge.f(),
-        bodyMedium = base.bodyMedium.f(),
-        bodySmall = base.bodySmall.f(),
-        labelLarge = base.labelLarge.f(),
-        labelMedium = base.labelMedium.f(),
-        labelSmall = base.labelSmall.f(),
+        headlineLarge = base.headlineLarge.f(), headlineMedium = base.headlineMedium.f(), headlineSmall = base.headlineSmall.f(),
+        titleLarge = base.titleLarge.f(), titleMedium = base.titleMedium.f(), titleSmall = base.titleSmall.f(),
+        bodyLarge = base.bodyLarge.f(), bodyMedium = base.bodyMedium.f(), bodySmall = base.bodySmall.f(),
+        labelLarge = base.labelLarge.f(), labelMedium = base.labelMedium.f(), labelSmall = base.labelSmall.f(),
     )
 }
