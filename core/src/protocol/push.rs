@@ -32,8 +32,11 @@ pub const MAX_ID_LEN: usize = 64;
 /// Characters of an unknown `type` echoed in [`PushError::UnknownType`].
 const MAX_ECHO_CHARS: usize = 32;
 
+/// Key of the push's kind ([`PushKind::as_str`]).
 pub const TYPE_KEY: &str = "type";
+/// Key of the payment to fetch.
 pub const PAYMENT_ID_KEY: &str = "payment_id";
+/// Key of the message id, to drop a push delivered twice.
 pub const MESSAGE_ID_KEY: &str = "message_id";
 
 /// The keys the app reads; every other key is ignored.
@@ -42,15 +45,30 @@ const REQUIRED_KEYS: [&str; 3] = [TYPE_KEY, PAYMENT_ID_KEY, MESSAGE_ID_KEY];
 /// Why a push payload was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PushError {
+    /// Above [`MAX_PUSH_BYTES`] of keys and values (or [`MAX_PUSH_JSON_BYTES`] of JSON).
     #[error("Notification trop volumineuse ({size} octets, {MAX_PUSH_BYTES} au plus).")]
-    TooLarge { size: usize },
+    TooLarge {
+        /// The size measured, in bytes.
+        size: usize,
+    },
+    /// A key the app reads is absent.
     #[error("Notification incomplète : champ « {field} » absent.")]
-    MissingField { field: &'static str },
-    /// `kind` is the received value, cut to 32 characters.
+    MissingField {
+        /// The missing key.
+        field: &'static str,
+    },
+    /// A `type` this app does not know.
     #[error("Type de notification inconnu : {kind:?}.")]
-    UnknownType { kind: String },
+    UnknownType {
+        /// The received value, cut to 32 characters.
+        kind: String,
+    },
+    /// An id outside `^[A-Za-z0-9_-]{1,64}$`.
     #[error("Notification invalide : identifiant « {field} » mal formé.")]
-    InvalidId { field: &'static str },
+    InvalidId {
+        /// The key whose value is refused.
+        field: &'static str,
+    },
     /// Not a JSON object, duplicate keys, or a non-string value for a key the app reads.
     #[error("Notification illisible.")]
     Malformed,
@@ -83,8 +101,11 @@ impl PushKind {
 /// A parsed push: which payment to fetch, and a message id to drop duplicates.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PushPayload {
+    /// What happened.
     pub kind: PushKind,
+    /// The payment to fetch from the API (never trusted beyond that).
     pub payment_id: String,
+    /// Set by the backend per message; a push delivered twice carries the same one.
     pub message_id: String,
 }
 
@@ -219,223 +240,4 @@ impl<'de> Visitor<'de> for ObjectVisitor {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn data(entries: &[(&str, &str)]) -> HashMap<String, String> {
-        entries
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    }
-
-    fn valid() -> HashMap<String, String> {
-        data(&[
-            ("type", "payment_request"),
-            ("payment_id", "pay_demo0001"),
-            ("message_id", "msg_01-AZ_z9"),
-        ])
-    }
-
-    fn expected() -> PushPayload {
-        PushPayload {
-            kind: PushKind::PaymentRequest,
-            payment_id: "pay_demo0001".into(),
-            message_id: "msg_01-AZ_z9".into(),
-        }
-    }
-
-    #[test]
-    fn parses_a_payment_request() {
-        assert_eq!(parse_push(&valid()), Ok(expected()));
-    }
-
-    #[test]
-    fn ignores_platform_keys() {
-        let mut payload = valid();
-        payload.insert("from".into(), "1234567890".into());
-        payload.insert("google.sent_time".into(), "1790000000000".into());
-        payload.insert("collapse_key".into(), "com.example".into());
-        assert_eq!(parse_push(&payload), Ok(expected()));
-    }
-
-    #[test]
-    fn to_data_round_trips() {
-        let data = expected().to_data();
-        assert_eq!(data.len(), 3);
-        assert_eq!(data["type"], "payment_request");
-        let map: HashMap<_, _> = data.into_iter().collect();
-        assert_eq!(parse_push(&map), Ok(expected()));
-    }
-
-    #[test]
-    fn every_field_is_required() {
-        for field in REQUIRED_KEYS {
-            let mut payload = valid();
-            payload.remove(field);
-            assert_eq!(parse_push(&payload), Err(PushError::MissingField { field }));
-        }
-        assert_eq!(
-            parse_push(&HashMap::new()),
-            Err(PushError::MissingField { field: "type" })
-        );
-    }
-
-    #[test]
-    fn unknown_types_are_refused_and_cut() {
-        for kind in ["", "PAYMENT_REQUEST", "payment_request ", "refund"] {
-            let mut payload = valid();
-            payload.insert("type".into(), kind.into());
-            let error = parse_push(&payload).unwrap_err();
-            assert_eq!(error, PushError::UnknownType { kind: kind.into() });
-        }
-        let mut payload = valid();
-        payload.insert("type".into(), "é".repeat(100));
-        let Err(PushError::UnknownType { kind }) = parse_push(&payload) else {
-            panic!("expected UnknownType");
-        };
-        assert_eq!(kind, "é".repeat(32));
-    }
-
-    #[test]
-    fn unknown_type_message_escapes_what_it_echoes() {
-        let error = PushError::UnknownType {
-            kind: "a\nb\u{1b}[31m\"".into(),
-        };
-        let message = error.to_string();
-        assert!(
-            !message.contains('\n') && !message.contains('\u{1b}'),
-            "{message}"
-        );
-    }
-
-    #[test]
-    fn ids_must_be_in_the_id_charset() {
-        let too_long = "a".repeat(65);
-        let longest = "a".repeat(64);
-        let bad = [
-            "",
-            "pay 1",
-            "pay/1",
-            "../x",
-            "pay_é",
-            "pay\u{0}",
-            "pay.1",
-            too_long.as_str(),
-        ];
-        for field in [PAYMENT_ID_KEY, MESSAGE_ID_KEY] {
-            for id in bad {
-                let mut payload = valid();
-                payload.insert(field.into(), id.into());
-                assert_eq!(
-                    parse_push(&payload),
-                    Err(PushError::InvalidId { field }),
-                    "{id:?}"
-                );
-            }
-            let mut payload = valid();
-            payload.insert(field.into(), longest.clone());
-            assert!(parse_push(&payload).is_ok());
-        }
-    }
-
-    #[test]
-    fn payloads_above_4_kib_are_refused() {
-        let base: usize = valid().iter().map(|(k, v)| k.len() + v.len()).sum();
-        let mut payload = valid();
-        // Key "x" plus its value fill the payload up to exactly 4096 bytes.
-        payload.insert("x".into(), "y".repeat(MAX_PUSH_BYTES - base - 1));
-        assert_eq!(parse_push(&payload), Ok(expected()));
-        payload.insert("x".into(), "y".repeat(MAX_PUSH_BYTES - base));
-        let error = parse_push(&payload).unwrap_err();
-        assert_eq!(
-            error,
-            PushError::TooLarge {
-                size: MAX_PUSH_BYTES + 1
-            }
-        );
-    }
-
-    #[test]
-    fn size_is_checked_first() {
-        let payload = data(&[("type", &"z".repeat(5000))]);
-        assert_eq!(
-            parse_push(&payload),
-            Err(PushError::TooLarge { size: 5004 })
-        );
-    }
-
-    #[test]
-    fn json_payloads_parse_like_maps() {
-        let json =
-            r#"{"type":"payment_request","payment_id":"pay_demo0001","message_id":"msg_01-AZ_z9"}"#;
-        assert_eq!(parse_push_json(json), Ok(expected()));
-        let with_aps = r#"{"aps":{"alert":{"title":"Paiement","body":"150,00 €"}},"type":"payment_request",
-            "payment_id":"pay_demo0001","message_id":"msg_01-AZ_z9","n":3}"#;
-        assert_eq!(parse_push_json(with_aps), Ok(expected()));
-    }
-
-    #[test]
-    fn json_errors_are_typed() {
-        assert_eq!(
-            parse_push_json(r#"{"type":"payment_request"}"#),
-            Err(PushError::MissingField {
-                field: "payment_id"
-            })
-        );
-        let unknown = r#"{"type":"x","payment_id":"p","message_id":"m"}"#;
-        assert_eq!(
-            parse_push_json(unknown),
-            Err(PushError::UnknownType { kind: "x".into() })
-        );
-        let bad_id = r#"{"type":"payment_request","payment_id":"p 1","message_id":"m"}"#;
-        assert_eq!(
-            parse_push_json(bad_id),
-            Err(PushError::InvalidId {
-                field: "payment_id"
-            })
-        );
-    }
-
-    #[test]
-    fn malformed_json_is_refused() {
-        let malformed = [
-            "",
-            "null",
-            "[]",
-            "\"payment_request\"",
-            "{",
-            r#"{"type":"payment_request","payment_id":"pay_1","message_id":"msg_1"} x"#,
-            r#"{"type":"payment_request","payment_id":42,"message_id":"msg_1"}"#,
-            r#"{"type":null,"payment_id":"pay_1","message_id":"msg_1"}"#,
-            r#"{"type":"payment_request","payment_id":"pay_1","payment_id":"pay_2","message_id":"m"}"#,
-        ];
-        for json in malformed {
-            assert_eq!(parse_push_json(json), Err(PushError::Malformed), "{json}");
-        }
-    }
-
-    #[test]
-    fn json_size_counts_every_entry() {
-        let filler = vec!["0"; 2100].join(",");
-        let json = format!(
-            r#"{{"type":"payment_request","payment_id":"pay_1","message_id":"msg_1","big":[{filler}]}}"#
-        );
-        assert!(matches!(
-            parse_push_json(&json),
-            Err(PushError::TooLarge { .. })
-        ));
-        let huge = format!(r#"{{"x":"{}"}}"#, "y".repeat(MAX_PUSH_JSON_BYTES));
-        let error = parse_push_json(&huge).unwrap_err();
-        assert_eq!(error, PushError::TooLarge { size: huge.len() });
-    }
-
-    #[test]
-    fn messages_are_french() {
-        let error = PushError::MissingField { field: "type" };
-        assert_eq!(
-            error.to_string(),
-            "Notification incomplète : champ « type » absent."
-        );
-    }
-}
+mod tests;
