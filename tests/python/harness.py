@@ -1,11 +1,15 @@
-"""Test harness: a real sandbox process over HTTP (merchant and admin side), and a
-phone built with the installed `cvconnect` package and a `cryptography` signer.
+"""The Python test kit (tests/python/README.md): a world of a real sandbox (started by
+the suite or joined), its accounts, phones enrolled through the installed `cvconnect`
+package with a `cryptography` signer, the pushes they receive, faults and the clock.
 
 The sandbox client and the signer are the getting-started example's own
-(examples/getting_started.py), extended here with what only tests need."""
+(examples/getting_started.py), extended here with what only tests need, so that the
+admin and merchant client of the sandbox is written once in Python."""
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import os
 import tempfile
 import time
@@ -25,15 +29,41 @@ PySigner = example.CryptographySigner
 type_pin = example.press_pin
 
 
+def async_test(test):
+    """Runs an `async def` test in a fresh event loop (pytest alone does not await it).
+    The wrapper keeps the test's signature, so fixtures are still handed in."""
+
+    @functools.wraps(test)
+    def run(*args, **kwargs):
+        return asyncio.run(test(*args, **kwargs))
+
+    return run
+
+
 class Sandbox(example.Sandbox):
-    """`cvconnect-sandbox --port 0 --memory --admin-token … --seed sandbox/seed/demo.json`."""
+    """`cvconnect-sandbox --port 0 --memory --admin-token … --seed sandbox/seed/demo.json`,
+    or a sandbox already running; its admin side (accounts, codes, pushes, faults, clock,
+    ledger) and its merchant side."""
 
     @classmethod
     def launch(cls) -> Sandbox:
+        """A sandbox of its own, seeded with sandbox/seed/demo.json."""
         binary = os.environ.get("CVCONNECT_SANDBOX_BIN")
         if not binary:
             raise RuntimeError("CVCONNECT_SANDBOX_BIN is not set (cargo xtask test sets it)")
         return cls.start(binary, "--seed", str(ROOT / "sandbox" / "seed" / "demo.json"))
+
+    @classmethod
+    def start_or_join(cls) -> Sandbox:
+        """Joins the sandbox of CVCONNECT_SANDBOX_URL (with CVCONNECT_ADMIN_TOKEN) when it
+        is set, as the Kotlin kit does; else launches one."""
+        url = os.environ.get("CVCONNECT_SANDBOX_URL")
+        if not url:
+            return cls.launch()
+        token = os.environ.get("CVCONNECT_ADMIN_TOKEN")
+        if not token:
+            raise RuntimeError("CVCONNECT_SANDBOX_URL is set without CVCONNECT_ADMIN_TOKEN")
+        return cls(url, token)
 
     def new_account(self, balance: Decimal, pin: str = SEED_PIN) -> str:
         return super().new_account(balance, pin)
@@ -52,9 +82,6 @@ class Sandbox(example.Sandbox):
 
     def merchant_payment(self, payment_id: str) -> dict:
         return self.request("GET", f"/v1/merchant/payment-requests/{payment_id}", example.MERCHANT_KEY)
-
-    def merchant_status(self, payment_id: str) -> str:
-        return self.payment_status(payment_id)
 
 
 class FailingSigner(cvconnect.DeviceSigner):
@@ -84,9 +111,15 @@ class Phone:
 
     def __init__(self, sandbox: Sandbox, signer=None, base_url: str | None = None, sink=None) -> None:
         self.sandbox = sandbox
+        self.email: str | None = None
         self.dir = tempfile.TemporaryDirectory(prefix="cvconnect-python-")
         config = cvconnect.ClientConfig(base_url=base_url or sandbox.base_url, data_dir=self.dir.name)
         self.client = cvconnect.CvClient(config, signer or PySigner(), sink)
+
+    @classmethod
+    async def enrolled(cls, sandbox: Sandbox, balance: Decimal = Decimal("200.00")) -> Phone:
+        """A phone enrolled on a fresh account holding `balance` (its e-mail: `phone.email`)."""
+        return await cls(sandbox).enroll(sandbox.new_account(balance))
 
     @property
     def device_id(self) -> str:
@@ -95,13 +128,34 @@ class Phone:
     async def enroll(self, email: str) -> Phone:
         code = self.sandbox.activation_code(email)
         await self.client.enroll(email, code, f"fcm:python-{time.time_ns()}", cvconnect.Platform.OTHER)
+        self.email = email
         return self
 
-    async def receive(self, email: str, total: Decimal) -> cvconnect.PaymentSession:
-        """Merchant asks for `total`; the push arrives; the app opens the payment from it."""
-        payment_id = self.sandbox.create_payment(email, total)
+    async def receive(self, total: Decimal, account: str | None = None) -> cvconnect.PaymentSession:
+        """The merchant asks `account` (this phone's by default) for `total`; the push
+        arrives; the app opens the payment from it."""
+        payment_id = self.sandbox.create_payment(account or self.email, total)
         data = self.sandbox.await_push(self.device_id, payment_id)
         return await self.client.open_from_push(data)
+
+    def status_of(self, session: cvconnect.PaymentSession) -> str:
+        """What the merchant sees of the payment of `session`, e.g. "AUTHORISED"."""
+        return self.sandbox.payment_status(session.payment_id())
+
+    def debits_of(self, session: cvconnect.PaymentSession) -> list[dict]:
+        return self.sandbox.debits_of(session.payment_id())
+
+    async def balance(self) -> Decimal:
+        return (await self.client.balance()).amount
+
+
+async def payment_on_a_new_phone(
+    sandbox: Sandbox, total: Decimal, balance: Decimal = Decimal("200.00")
+) -> tuple[Phone, cvconnect.PaymentSession]:
+    """A phone enrolled on a fresh account holding `balance`, and the payment of `total`
+    it opened from the merchant's push."""
+    phone = await Phone.enrolled(sandbox, balance)
+    return phone, await phone.receive(total)
 
 
 def keypad_with(session: cvconnect.PaymentSession, pin: str) -> cvconnect.Keypad:

@@ -9,198 +9,166 @@ import pytest
 
 import cvconnect
 from cvconnect import PaymentOutcome, PaymentStatus
-from harness import CONFIRM_ROUTE, SEED_EMAIL, SEED_PIN, Phone, RecordingSink, keypad_with, type_pin
+from harness import (
+    CONFIRM_ROUTE, SEED_EMAIL, SEED_PIN, Phone, RecordingSink, async_test, keypad_with, payment_on_a_new_phone,
+    type_pin,
+)
 
 
-def test_seed_flow_in_full(sandbox):
-    async def main():
-        sink = RecordingSink()
-        phone = Phone(sandbox, sink=sink)
-        device = await phone.client.enroll(
-            SEED_EMAIL, sandbox.activation_code(SEED_EMAIL), "apns:python-seed", cvconnect.Platform.IOS
-        )
-        assert device.email_masked == "c***@example.fr"
-        assert (await phone.client.balance()).amount == D("200.00")
+@async_test
+async def test_seed_flow_in_full(sandbox):
+    sink = RecordingSink()
+    phone = Phone(sandbox, sink=sink)
+    device = await phone.client.enroll(
+        SEED_EMAIL, sandbox.activation_code(SEED_EMAIL), "apns:python-seed", cvconnect.Platform.IOS
+    )
+    assert device.email_masked == "c***@example.fr"
+    assert await phone.balance() == D("200.00")
 
-        session = await phone.receive(SEED_EMAIL, D("150.00"))
-        view = session.view()
-        assert view.payee_name == "Boutique Démo"
-        assert view.status == PaymentStatus.PENDING
-        amounts = (view.total, view.balance, view.amount, view.remainder)
-        assert amounts == (D("150.00"), D("200.00"), D("150.00"), D("0.00"))
-        assert all(isinstance(a, D) for a in amounts)
-        assert [str(a) for a in amounts] == ["150.00", "200.00", "150.00", "0.00"], "two decimals kept"
-        assert (view.pin_length, view.attempts_left) == (4, 3)
-        assert type(view.pin_length) is int and type(view.attempts_left) is int
-        assert view.total_text == "150,00\u00a0€"
-        assert view.can_confirm
+    session = await phone.receive(D("150.00"), account=SEED_EMAIL)
+    view = session.view()
+    assert view.payee_name == "Boutique Démo"
+    assert view.status == PaymentStatus.PENDING
+    amounts = (view.total, view.balance, view.amount, view.remainder)
+    assert amounts == (D("150.00"), D("200.00"), D("150.00"), D("0.00"))
+    assert all(isinstance(a, D) for a in amounts)
+    assert [str(a) for a in amounts] == ["150.00", "200.00", "150.00", "0.00"], "two decimals kept"
+    assert (view.pin_length, view.attempts_left) == (4, 3)
+    assert type(view.pin_length) is int and type(view.attempts_left) is int
+    assert view.total_text == "150,00\u00a0€"
+    assert view.can_confirm
 
-        keypad = session.start_pin_entry()
-        assert sorted(keypad.layout()) == list(range(10))
-        type_pin(keypad, SEED_PIN)
-        assert keypad.state().complete
+    keypad = session.start_pin_entry()
+    assert sorted(keypad.layout()) == list(range(10))
+    type_pin(keypad, SEED_PIN)
+    assert keypad.state().complete
 
-        outcome = await session.confirm(keypad)
-        assert outcome == PaymentOutcome.PAID_IN_FULL(paid=D("150.00"), balance=D("50.00"))
-        assert outcome.message() == "Votre achat est validé !"
-        assert keypad.state().entered == 0, "the PIN was taken out of the keypad"
+    outcome = await session.confirm(keypad)
+    assert outcome == PaymentOutcome.PAID_IN_FULL(paid=D("150.00"), balance=D("50.00"))
+    assert outcome.message() == "Votre achat est validé !"
+    assert keypad.state().entered == 0, "the PIN was taken out of the keypad"
 
-        payment_id = session.payment_id()
-        assert sandbox.merchant_status(payment_id) == "AUTHORISED"
-        assert len(sandbox.debits_of(payment_id)) == 1
-        assert (await phone.client.balance()).amount == D("50.00")
-        record = next(r for r in phone.client.history() if r.payment_id == payment_id)
-        assert record.status == PaymentStatus.AUTHORISED and record.paid_amount == D("150.00")
-        assert not any(SEED_EMAIL in line for line in sink.lines), "e-mails are masked in logs"
-
-    asyncio.run(main())
+    assert phone.status_of(session) == "AUTHORISED"
+    assert len(phone.debits_of(session)) == 1
+    assert await phone.balance() == D("50.00")
+    record = next(r for r in phone.client.history() if r.payment_id == session.payment_id())
+    assert record.status == PaymentStatus.AUTHORISED and record.paid_amount == D("150.00")
+    assert not any(SEED_EMAIL in line for line in sink.lines), "e-mails are masked in logs"
 
 
-def test_seed_flow_in_part(sandbox):
-    async def main():
-        email = sandbox.new_account(D("120.00"))
-        phone = await Phone(sandbox).enroll(email)
-        session = await phone.receive(email, D("150.00"))
-        view = session.view()
-        assert (view.amount, view.remainder, view.max_amount) == (D("120.00"), D("30.00"), D("120.00"))
+@async_test
+async def test_seed_flow_in_part(sandbox):
+    phone, session = await payment_on_a_new_phone(sandbox, D("150.00"), balance=D("120.00"))
+    view = session.view()
+    assert (view.amount, view.remainder, view.max_amount) == (D("120.00"), D("30.00"), D("120.00"))
 
-        outcome = await session.confirm(keypad_with(session, SEED_PIN))
-        assert outcome == PaymentOutcome.PAID_IN_PART(paid=D("120.00"), remainder=D("30.00"), balance=D("0.00"))
-        assert "30,00\u00a0€" in outcome.message()
+    outcome = await session.confirm(keypad_with(session, SEED_PIN))
+    assert outcome == PaymentOutcome.PAID_IN_PART(paid=D("120.00"), remainder=D("30.00"), balance=D("0.00"))
+    assert "30,00\u00a0€" in outcome.message()
 
-        merchant = sandbox.merchant_payment(session.payment_id())
-        assert merchant["status"] == "PARTIALLY_AUTHORISED"
-        assert (merchant["paid_amount"], merchant["remaining_amount"]) == ("120.00", "30.00")
-        assert (await phone.client.balance()).amount == D("0.00")
-
-    asyncio.run(main())
+    merchant = sandbox.merchant_payment(session.payment_id())
+    assert merchant["status"] == "PARTIALLY_AUTHORISED"
+    assert (merchant["paid_amount"], merchant["remaining_amount"]) == ("120.00", "30.00")
+    assert await phone.balance() == D("0.00")
 
 
-def test_amount_edited_by_the_beneficiary(sandbox):
-    async def main():
-        email = sandbox.new_account(D("200.00"))
-        phone = await Phone(sandbox).enroll(email)
-        session = await phone.receive(email, D("150.00"))
-        with pytest.raises(cvconnect.CvError.InvalidAmount) as refused:
-            session.set_amount("250")
-        assert refused.value.user_message().startswith("Le montant dépasse")
-        view = session.set_amount("100,50 €")
-        assert (view.amount, view.remainder) == (D("100.50"), D("49.50"))
-        outcome = await session.confirm(keypad_with(session, SEED_PIN))
-        assert outcome == PaymentOutcome.PAID_IN_PART(paid=D("100.50"), remainder=D("49.50"), balance=D("99.50"))
-
-    asyncio.run(main())
+@async_test
+async def test_amount_edited_by_the_beneficiary(sandbox):
+    _, session = await payment_on_a_new_phone(sandbox, D("150.00"))
+    with pytest.raises(cvconnect.CvError.InvalidAmount) as refused:
+        session.set_amount("250")
+    assert refused.value.user_message().startswith("Le montant dépasse")
+    view = session.set_amount("100,50 €")
+    assert (view.amount, view.remainder) == (D("100.50"), D("49.50"))
+    outcome = await session.confirm(keypad_with(session, SEED_PIN))
+    assert outcome == PaymentOutcome.PAID_IN_PART(paid=D("100.50"), remainder=D("49.50"), balance=D("99.50"))
 
 
-def test_pending_list_covers_a_lost_push(sandbox):
-    async def main():
-        email = sandbox.new_account(D("200.00"))
-        phone = await Phone(sandbox).enroll(email)
-        payment_id = sandbox.create_payment(email, D("42.00"))
-        summary = next(p for p in await phone.client.pending_payments() if p.payment_id == payment_id)
-        assert summary.total == D("42.00") and summary.payee.name == "Boutique Démo"
-        session = await phone.client.open_payment(payment_id)
-        assert session.view().total == D("42.00")
-
-    asyncio.run(main())
+@async_test
+async def test_pending_list_covers_a_lost_push(sandbox):
+    phone = await Phone.enrolled(sandbox)
+    payment_id = sandbox.create_payment(phone.email, D("42.00"))
+    summary = next(p for p in await phone.client.pending_payments() if p.payment_id == payment_id)
+    assert summary.total == D("42.00") and summary.payee.name == "Boutique Démo"
+    session = await phone.client.open_payment(payment_id)
+    assert session.view().total == D("42.00")
 
 
-def test_decline_cancels_the_payment(sandbox):
-    async def main():
-        email = sandbox.new_account(D("200.00"))
-        phone = await Phone(sandbox).enroll(email)
-        session = await phone.receive(email, D("80.00"))
-        assert await session.decline() == PaymentOutcome.DECLINED()
-        assert sandbox.merchant_status(session.payment_id()) == "CANCELLED"
-        assert sandbox.debits_of(session.payment_id()) == []
-        with pytest.raises(cvconnect.CvError.AlreadyHandled) as handled:
-            await phone.client.open_payment(session.payment_id())
-        assert handled.value.status == PaymentStatus.CANCELLED
-
-    asyncio.run(main())
+@async_test
+async def test_decline_cancels_the_payment(sandbox):
+    phone, session = await payment_on_a_new_phone(sandbox, D("80.00"))
+    assert await session.decline() == PaymentOutcome.DECLINED()
+    assert phone.status_of(session) == "CANCELLED"
+    assert phone.debits_of(session) == []
+    with pytest.raises(cvconnect.CvError.AlreadyHandled) as handled:
+        await phone.client.open_payment(session.payment_id())
+    assert handled.value.status == PaymentStatus.CANCELLED
 
 
-def test_wrong_pin_then_right_pin(sandbox):
-    async def main():
-        email = sandbox.new_account(D("200.00"))
-        phone = await Phone(sandbox).enroll(email)
-        session = await phone.receive(email, D("60.00"))
-        wrong = await session.confirm(keypad_with(session, "1111"))
-        assert wrong == PaymentOutcome.WRONG_PIN(attempts_left=2)
-        assert wrong.message() == "Code personnel incorrect. Il vous reste 2 tentatives."
-        assert sandbox.merchant_status(session.payment_id()) == "PENDING"
-        right = await session.confirm(keypad_with(session, SEED_PIN))
-        assert right == PaymentOutcome.PAID_IN_FULL(paid=D("60.00"), balance=D("140.00"))
-
-    asyncio.run(main())
+@async_test
+async def test_wrong_pin_then_right_pin(sandbox):
+    phone, session = await payment_on_a_new_phone(sandbox, D("60.00"))
+    wrong = await session.confirm(keypad_with(session, "1111"))
+    assert wrong == PaymentOutcome.WRONG_PIN(attempts_left=2)
+    assert wrong.message() == "Code personnel incorrect. Il vous reste 2 tentatives."
+    assert phone.status_of(session) == "PENDING"
+    right = await session.confirm(keypad_with(session, SEED_PIN))
+    assert right == PaymentOutcome.PAID_IN_FULL(paid=D("60.00"), balance=D("140.00"))
 
 
-def test_three_wrong_pins_lock(sandbox):
-    async def main():
-        email = sandbox.new_account(D("200.00"))
-        phone = await Phone(sandbox).enroll(email)
-        session = await phone.receive(email, D("60.00"))
-        assert await session.confirm(keypad_with(session, "0000")) == PaymentOutcome.WRONG_PIN(attempts_left=2)
-        last = await session.confirm(keypad_with(session, "0001"))
-        assert last == PaymentOutcome.WRONG_PIN(attempts_left=1)
-        assert "Dernière tentative" in last.message()
-        assert await session.confirm(keypad_with(session, "0002")) == PaymentOutcome.LOCKED()
-        assert sandbox.merchant_status(session.payment_id()) == "REFUSED"
-        with pytest.raises(cvconnect.CvError.AlreadyHandled):
-            session.start_pin_entry()
+@async_test
+async def test_three_wrong_pins_lock(sandbox):
+    phone, session = await payment_on_a_new_phone(sandbox, D("60.00"))
+    assert await session.confirm(keypad_with(session, "0000")) == PaymentOutcome.WRONG_PIN(attempts_left=2)
+    last = await session.confirm(keypad_with(session, "0001"))
+    assert last == PaymentOutcome.WRONG_PIN(attempts_left=1)
+    assert "Dernière tentative" in last.message()
+    assert await session.confirm(keypad_with(session, "0002")) == PaymentOutcome.LOCKED()
+    assert phone.status_of(session) == "REFUSED"
+    with pytest.raises(cvconnect.CvError.AlreadyHandled):
+        session.start_pin_entry()
 
-        following = await phone.receive(email, D("30.00"))
-        assert await following.confirm(keypad_with(following, SEED_PIN)) == PaymentOutcome.LOCKED()
-        assert sandbox.debits_of(following.payment_id()) == []
-        assert (await phone.client.balance()).amount == D("200.00")
-
-    asyncio.run(main())
+    following = await phone.receive(D("30.00"))
+    assert await following.confirm(keypad_with(following, SEED_PIN)) == PaymentOutcome.LOCKED()
+    assert phone.debits_of(following) == []
+    assert await phone.balance() == D("200.00")
 
 
-def test_expiry(own_sandbox):
-    async def main():
-        sandbox = own_sandbox
-        email = sandbox.new_account(D("200.00"))
-        phone = await Phone(sandbox).enroll(email)
-        session = await phone.receive(email, D("150.00"))
-        keypad = keypad_with(session, SEED_PIN)
-        sandbox.advance_clock(200)
-        assert await session.confirm(keypad) == PaymentOutcome.EXPIRED()
-        assert sandbox.merchant_status(session.payment_id()) == "EXPIRED"
-        assert sandbox.debits_of(session.payment_id()) == []
-
-    asyncio.run(main())
+@async_test
+async def test_expiry(own_sandbox):
+    phone, session = await payment_on_a_new_phone(own_sandbox, D("150.00"))
+    keypad = keypad_with(session, SEED_PIN)
+    own_sandbox.advance_clock(200)
+    assert await session.confirm(keypad) == PaymentOutcome.EXPIRED()
+    assert phone.status_of(session) == "EXPIRED"
+    assert phone.debits_of(session) == []
 
 
-def test_cancelled_confirm_settles_once_and_reconcile_shows_the_truth(sandbox):
-    async def main():
-        email = sandbox.new_account(D("200.00"))
-        phone = await Phone(sandbox).enroll(email)
-        session = await phone.receive(email, D("150.00"))
-        payment_id = session.payment_id()
-        # The backend answers slowly: the caller gives up while the request is in flight.
-        sandbox.arm_fault(CONFIRM_ROUTE, "delay", delay_ms=1500)
-        task = asyncio.create_task(session.confirm(keypad_with(session, SEED_PIN)))
-        await asyncio.sleep(0)  # first poll: the confirmation starts in Rust
-        task.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await task
-        assert sandbox.merchant_status(payment_id) == "PENDING", "cancelled before the backend answered"
+@async_test
+async def test_cancelled_confirm_settles_once_and_reconcile_shows_the_truth(sandbox):
+    phone, session = await payment_on_a_new_phone(sandbox, D("150.00"))
+    payment_id = session.payment_id()
+    # The backend answers slowly: the caller gives up while the request is in flight.
+    sandbox.arm_fault(CONFIRM_ROUTE, "delay", delay_ms=1500)
+    task = asyncio.create_task(session.confirm(keypad_with(session, SEED_PIN)))
+    await asyncio.sleep(0)  # first poll: the confirmation starts in Rust
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert phone.status_of(session) == "PENDING", "cancelled before the backend answered"
 
-        deadline = time.monotonic() + 15
-        while sandbox.merchant_status(payment_id) == "PENDING" and time.monotonic() < deadline:
-            await asyncio.sleep(0.1)
-        assert sandbox.merchant_status(payment_id) == "AUTHORISED"
+    deadline = time.monotonic() + 15
+    while phone.status_of(session) == "PENDING" and time.monotonic() < deadline:
+        await asyncio.sleep(0.1)
+    assert phone.status_of(session) == "AUTHORISED"
 
-        for settled in await phone.client.reconcile():
-            if settled.payment_id == payment_id:
-                assert settled.outcome == PaymentOutcome.PAID_IN_FULL(paid=D("150.00"), balance=D("50.00"))
-        with pytest.raises(cvconnect.CvError.AlreadyHandled) as reopened:
-            await phone.client.open_payment(payment_id)
-        assert reopened.value.status == PaymentStatus.AUTHORISED
-        record = next(r for r in phone.client.history() if r.payment_id == payment_id)
-        assert record.status == PaymentStatus.AUTHORISED and record.paid_amount == D("150.00")
-        assert len(sandbox.debits_of(payment_id)) == 1, "exactly one debit"
-        assert (await phone.client.balance()).amount == D("50.00")
-
-    asyncio.run(main())
+    for settled in await phone.client.reconcile():
+        if settled.payment_id == payment_id:
+            assert settled.outcome == PaymentOutcome.PAID_IN_FULL(paid=D("150.00"), balance=D("50.00"))
+    with pytest.raises(cvconnect.CvError.AlreadyHandled) as reopened:
+        await phone.client.open_payment(payment_id)
+    assert reopened.value.status == PaymentStatus.AUTHORISED
+    record = next(r for r in phone.client.history() if r.payment_id == payment_id)
+    assert record.status == PaymentStatus.AUTHORISED and record.paid_amount == D("150.00")
+    assert len(phone.debits_of(session)) == 1, "exactly one debit"
+    assert await phone.balance() == D("50.00")
