@@ -57,10 +57,12 @@ impl Pin {
         &self.0
     }
 
+    /// Number of digits (the PIN seal accepts 4 to 6).
     pub fn len(&self) -> usize {
         self.0.len()
     }
 
+    /// True for a PIN with no digit.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }

@@ -15,18 +15,30 @@ use crate::amount::Amount;
 pub enum PolicyError {
     /// The amount is more than the beneficiary's balance.
     #[error("Le montant dépasse votre solde de {balance}.")]
-    AboveBalance { balance: Amount },
+    AboveBalance {
+        /// The balance, shown in the message.
+        balance: Amount,
+    },
     /// The amount is more than the order total.
     #[error("Le montant dépasse le total de la commande ({total}).")]
-    AboveTotal { total: Amount },
+    AboveTotal {
+        /// The order total, shown in the message.
+        total: Amount,
+    },
     /// The amount is below the smallest payable amount.
     #[error("Le montant minimum est de {minimum}.")]
-    BelowMinimum { minimum: Amount },
+    BelowMinimum {
+        /// The smallest payable amount, shown in the message.
+        minimum: Amount,
+    },
     /// The order total is below the minimum for paying in CV Connect.
     #[error(
         "Le paiement en Chèque-Vacances Connect est possible à partir de {minimum_total} d’achat."
     )]
-    NotOffered { minimum_total: Amount },
+    NotOffered {
+        /// The smallest order total for which CV Connect is offered.
+        minimum_total: Amount,
+    },
     /// The balance is zero: nothing can be paid in CV Connect.
     #[error("Votre solde Chèque-Vacances Connect est épuisé.")]
     NoBalance,

@@ -7,6 +7,7 @@ use base64::Engine;
 
 use super::error::ClientError;
 
+/// How to reach the backend and where to keep local data; checked by `Client::new`.
 #[derive(Debug, Clone)]
 pub struct ClientConfig {
     /// Backend base URL, e.g. `https://api.cvconnect.example` (plain `http` is accepted
@@ -14,7 +15,9 @@ pub struct ClientConfig {
     pub base_url: String,
     /// Folder for the local SQLite database.
     pub data_dir: PathBuf,
+    /// Longest wait for a TCP and TLS connection (5 s by default).
     pub connect_timeout: Duration,
+    /// Longest wait for a whole request, answer included (15 s by default).
     pub request_timeout: Duration,
     /// SPKI pins, `sha256/<base64>`: a primary and a backup. When set, the client accepts
     /// only a server certificate whose public key matches one of them.
@@ -26,6 +29,7 @@ pub struct ClientConfig {
 }
 
 impl ClientConfig {
+    /// The defaults for `base_url` and `data_dir`: French, no pins, two retries.
     pub fn new(base_url: impl Into<String>, data_dir: impl Into<PathBuf>) -> Self {
         ClientConfig {
             base_url: base_url.into(),

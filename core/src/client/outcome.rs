@@ -18,26 +18,35 @@ use crate::protocol::wire::{ConfirmRequest, ConfirmResponse, PaymentDetail, Paym
 pub enum PaymentOutcome {
     /// Covered in full: "Votre achat est validé !".
     PaidInFull {
+        /// Debited from the account: the whole order.
         paid: Amount,
+        /// What is left on the account afterwards.
         balance: Amount,
     },
     /// Covered in part: the merchant offers to pay `remainder` by card.
     PaidInPart {
+        /// Debited from the account.
         paid: Amount,
+        /// What the order still needs: `total - paid`.
         remainder: Amount,
+        /// What is left on the account afterwards.
         balance: Amount,
     },
     /// Wrong PIN (or device signature); `attempts_left == 1` announces the last attempt.
     WrongPin {
+        /// Wrong PINs still allowed before the PIN locks.
         attempts_left: u8,
     },
     /// Too many wrong PINs: the PIN is locked and this payment refused.
     Locked,
+    /// The payment request timed out before it was confirmed; nothing was debited.
     Expired,
     /// Finished before this device's answer counted (another device, the merchant).
     AlreadyHandled {
+        /// The final status the backend holds.
         status: PaymentStatus,
     },
+    /// The beneficiary declined the request; nothing was debited.
     Declined,
 }
 
@@ -80,6 +89,8 @@ impl PaymentOutcome {
         }
     }
 
+    /// The payment's final status after this outcome; `None` for a wrong PIN, after
+    /// which the payment is still pending.
     pub fn status(&self) -> Option<PaymentStatus> {
         match self {
             PaymentOutcome::PaidInFull { .. } => Some(PaymentStatus::Authorised),
@@ -97,7 +108,9 @@ impl PaymentOutcome {
 /// the backend shows the confirmation never took effect.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReconciledPayment {
+    /// The payment the entry was about.
     pub payment_id: String,
+    /// What the backend's record says the confirmation ended with.
     pub outcome: Option<PaymentOutcome>,
 }
 

@@ -22,25 +22,42 @@ use crate::protocol::wire::{ConfirmRequest, DeclineResponse, PaymentDetail, Paym
 /// Everything the payment screen shows, with French texts ready to display.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PaymentView {
+    /// The payment's id, as in the push that announced it.
     pub payment_id: String,
+    /// The merchant's id, signed with the confirmation.
     pub payee_id: String,
+    /// The merchant's name as the backend registered it (not as the push said).
     pub payee_name: String,
+    /// Where the payment stands; only `Pending` can be confirmed.
     pub status: PaymentStatus,
+    /// The order's total, what the merchant asks for.
     pub total: Amount,
+    /// The account's balance when the session started.
     pub balance: Amount,
     /// Amount to pay in CV Connect (editable).
     pub amount: Amount,
     /// Remainder to pay by card: total − amount.
     pub remainder: Amount,
+    /// Smallest amount payable in CV Connect, from the backend.
     pub min_amount: Amount,
+    /// Largest amount payable now: the smallest of the backend's maximum, the balance
+    /// and the total.
     pub max_amount: Amount,
+    /// When the request lapses, in Unix seconds (the backend's clock).
     pub expires_at: i64,
+    /// Digits of the PIN (4 to 6), for the keypad.
     pub pin_length: u8,
+    /// Wrong PINs still allowed before the PIN locks.
     pub attempts_left: u8,
+    /// True when the payment is pending and `amount` is within `min_amount..=max_amount`.
     pub can_confirm: bool,
+    /// `total` in French (`"150,00 €"`).
     pub total_text: String,
+    /// `balance` in French.
     pub balance_text: String,
+    /// `amount` in French.
     pub amount_text: String,
+    /// `remainder` in French.
     pub remainder_text: String,
 }
 
@@ -53,6 +70,9 @@ struct State {
     stale: bool,
 }
 
+/// One payment on screen, from the push to the outcome: the amount being chosen, the
+/// PIN entry and the confirmation. Safe to share between threads; one confirmation at
+/// a time.
 pub struct PaymentSession {
     inner: Arc<Inner>,
     state: Mutex<State>,
@@ -84,10 +104,12 @@ impl PaymentSession {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// The id of the payment this session is about.
     pub fn payment_id(&self) -> String {
         self.state().detail.payment_id.clone()
     }
 
+    /// What the screen shows now, computed from the same state the device will sign.
     pub fn view(&self) -> PaymentView {
         let state = self.state();
         let detail = &state.detail;

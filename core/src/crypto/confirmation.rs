@@ -15,10 +15,14 @@ use crate::pin::Pin;
 use crate::protocol::canonical::ConfirmationFields;
 use crate::protocol::wire::{ConfirmRequest, PaymentDetail};
 
+/// Why no confirmation could be built; nothing was sent.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfirmationError {
+    /// The PIN could not be sealed: a bad server key in the payment detail, or a PIN
+    /// that is not 4 to 6 digits.
     #[error(transparent)]
     Seal(#[from] SealError),
+    /// The device key refused to sign (locked, invalidated, hardware failure).
     #[error(transparent)]
     Signer(#[from] SignerError),
 }

@@ -42,7 +42,10 @@ pub const P256_SPKI_LEN: usize = P256_SPKI_PREFIX.len() + P256_POINT_LEN;
 pub enum SignerError {
     /// The key store cannot be used right now (device locked, hardware busy, no key yet).
     #[error("signing key unavailable: {reason}")]
-    Unavailable { reason: String },
+    Unavailable {
+        /// The platform's explanation, for logs.
+        reason: String,
+    },
     /// The user dismissed the authentication prompt guarding the key.
     #[error("signature cancelled by the user")]
     UserCancelled,
@@ -51,7 +54,10 @@ pub enum SignerError {
     KeyInvalidated,
     /// Any other failure.
     #[error("signature failed: {reason}")]
-    Failed { reason: String },
+    Failed {
+        /// The platform's explanation, for logs.
+        reason: String,
+    },
 }
 
 /// The device's signing key. Implemented by the platforms (Android Keystore, Secure

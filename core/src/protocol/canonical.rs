@@ -10,9 +10,13 @@ use crate::amount::Amount;
 use crate::protocol::wire::PaymentDetail;
 use crate::protocol::CURRENCY;
 
+/// Domain tag of the payment confirmation a device signs (§6.1).
 pub const CONFIRM_TAG: &str = "cvconnect/confirm/v1";
+/// Domain tag of the challenge a device signs for a token (§6.3).
 pub const AUTH_TAG: &str = "cvconnect/auth/v1";
+/// Domain tag of the enrollment proof (§6.2).
 pub const ENROLL_TAG: &str = "cvconnect/enroll/v1";
+/// Domain tag of the PIN seal's associated data (§7).
 pub const PIN_SEAL_TAG: &str = "cvconnect/pin-seal/v1";
 
 /// Largest field accepted by [`decode_fields`]; larger lengths are malformed.
@@ -25,12 +29,15 @@ pub struct FieldWriter {
 }
 
 impl FieldWriter {
+    /// A writer whose first field is the domain `tag`.
     pub fn new(tag: &str) -> Self {
         let mut writer = FieldWriter::default();
         writer.field(tag.as_bytes());
         writer
     }
 
+    /// Appends `value` behind its 4-byte big-endian length. Panics above 4 GiB, which
+    /// no protocol field comes near.
     pub fn field(&mut self, value: &[u8]) -> &mut Self {
         let len = u32::try_from(value.len()).expect("canonical field longer than 4 GiB");
         self.bytes.extend_from_slice(&len.to_be_bytes());
@@ -38,6 +45,7 @@ impl FieldWriter {
         self
     }
 
+    /// The bytes written so far; the writer is left empty.
     pub fn finish(&mut self) -> Vec<u8> {
         std::mem::take(&mut self.bytes)
     }
@@ -65,13 +73,21 @@ pub fn decode_fields(mut bytes: &[u8]) -> Option<Vec<&[u8]>> {
 /// field breaks the signature.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConfirmationFields {
+    /// The payment confirmed.
     pub payment_id: String,
+    /// The payment's current single-use nonce, so a signature serves one attempt only.
     pub nonce: String,
+    /// The merchant paid.
     pub payee_id: String,
+    /// The merchant's name as the screen showed it (UTF-8).
     pub payee_name: String,
+    /// The order total.
     pub total: Amount,
+    /// What the beneficiary pays in CV Connect (at most `total`).
     pub amount: Amount,
+    /// When the request lapses, in Unix seconds, written in decimal.
     pub expires_at: i64,
+    /// The signing device.
     pub device_id: String,
     /// SHA-256 of the sealed PIN block (the decoded bytes, not its base64).
     pub sealed_pin_hash: [u8; 32],
@@ -99,6 +115,8 @@ impl ConfirmationFields {
         }
     }
 
+    /// The canonical bytes the device signs: the tag, then the fields in the order of
+    /// §6.1, with the currency between `amount` and `expires_at`.
     pub fn encode(&self) -> Vec<u8> {
         FieldWriter::new(CONFIRM_TAG)
             .field(self.payment_id.as_bytes())

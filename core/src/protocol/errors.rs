@@ -48,6 +48,7 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
+    /// The `error.code` value on the wire (snake_case).
     pub fn as_str(self) -> &'static str {
         match self {
             ErrorCode::BadRequest => "bad_request",
@@ -71,6 +72,8 @@ impl ErrorCode {
         }
     }
 
+    /// Inverse of [`as_str`](Self::as_str); a code this client does not know is
+    /// [`ErrorCode::Unknown`], never an error.
     pub fn parse(code: &str) -> ErrorCode {
         serde_json::from_value(serde_json::Value::String(code.to_owned()))
             .unwrap_or(ErrorCode::Unknown)
