@@ -223,9 +223,10 @@ fn screens() -> Result {
     maven_suite("android/ui/pom.xml")
 }
 
-/// The Python suite in a venv holding the test wheel (pytest and cryptography come
-/// from the system, installed by `.ci/run`), then the shipped wheel alone in a fresh
-/// venv running the getting-started example against a sandbox.
+/// The Python suite in a venv holding the test wheel, then the shipped wheel in a fresh
+/// venv running the getting-started example against a sandbox. Both venvs see the
+/// system's site-packages (pytest, cryptography), which `.ci/run` installs: running the
+/// tests installs nothing from the network (`--no-index`, `--no-deps`).
 fn python() -> Result {
     test_variant(false, true)?;
     let venv = Variant::Testing.dir().join("venv");
@@ -240,13 +241,17 @@ fn python() -> Result {
             "--quiet",
             "--force-reinstall",
             "--no-deps",
+            "--no-index",
             path_str(&wheel)?,
         ],
     )?;
     run_suite(&python, &["-m", "pytest", "tests/python"])?;
 
     packages()?;
-    let fresh = fresh_venv(&bindings::build_dir().join("wheel-check"), &[])?;
+    let fresh = fresh_venv(
+        &bindings::build_dir().join("wheel-check"),
+        &["--system-site-packages"],
+    )?;
     let shipped = package::wheel_path(Variant::Shipped)?;
     run(
         &fresh,
@@ -255,8 +260,8 @@ fn python() -> Result {
             "pip",
             "install",
             "--quiet",
+            "--no-index",
             path_str(&shipped)?,
-            "cryptography",
         ],
     )?;
     run_suite(&fresh, &["tests/python/examples/getting_started.py"])

@@ -170,14 +170,11 @@ pub fn check_names(language: &str, source: &str) -> Result {
     }
     found.sort();
     found.dedup();
-    if found.is_empty() {
-        Ok(())
-    } else {
-        Err(format!(
-            "{language}: reserved names in the generated code: {}",
-            found.join(", ")
-        ))
-    }
+    none_found(
+        &found,
+        &format!("{language}: reserved names in the generated code: "),
+        ", ",
+    )
 }
 
 /// Fails on Rust syntax in the documentation comments that the generated code takes
@@ -199,13 +196,19 @@ pub fn check_docs(language: &str, source: &str, ours: &str) -> Result {
                 .map(|m| format!("{:?} in {:?}", m.as_str(), first_line(doc)))
         })
         .collect();
-    if leaks.is_empty() {
+    none_found(
+        &leaks,
+        &format!("{language}: Rust syntax in the generated docs:\n  "),
+        "\n  ",
+    )
+}
+
+/// Passes when a check found nothing; otherwise fails with `what`, then the findings.
+fn none_found(found: &[String], what: &str, separator: &str) -> Result {
+    if found.is_empty() {
         Ok(())
     } else {
-        Err(format!(
-            "{language}: Rust syntax in the generated docs:\n  {}",
-            leaks.join("\n  ")
-        ))
+        Err(format!("{what}{}", found.join(separator)))
     }
 }
 
