@@ -94,9 +94,7 @@ impl<S: Send + Sync> FromRequestParts<S> for PathId {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
-        let Path(id) = Path::<String>::from_request_parts(parts, state)
-            .await
-            .map_err(|_| ApiError::not_found())?;
+        let PathText(id) = PathText::from_request_parts(parts, state).await?;
         if !is_valid_id(&id) {
             return Err(ApiError::not_found());
         }

@@ -10,10 +10,8 @@ use crate::store::push;
 
 /// Writes every queued notification now; wakes the feed when there were some.
 pub async fn drain(state: &AppState) -> ApiResult<usize> {
-    let now = state.now();
     let written = state
-        .db
-        .transaction(move |tx| Ok(push::deliver_outbox(tx, now)?))
+        .transaction(|tx, _, now| Ok(push::deliver_outbox(tx, now)?))
         .await?;
     if written > 0 {
         state.push_notify.notify_waiters();

@@ -8,6 +8,7 @@ use tokio::sync::{watch, Notify};
 use crate::clock::Clock;
 use crate::config::SandboxConfig;
 use crate::db::Db;
+use crate::error::ApiResult;
 use crate::faults::Faults;
 use crate::secrets::Secrets;
 use crate::store::merchants::MerchantRow;
@@ -38,6 +39,18 @@ impl AppState {
 
     pub fn now(&self) -> i64 {
         self.clock.now()
+    }
+
+    /// Runs `work` in one immediate transaction, with the state (secrets, configuration)
+    /// and the server time of the request, read once before the transaction starts.
+    pub async fn transaction<F, R>(&self, work: F) -> ApiResult<R>
+    where
+        F: FnOnce(&rusqlite::Transaction<'_>, &AppState, i64) -> ApiResult<R> + Send + 'static,
+        R: Send + 'static,
+    {
+        let now = self.now();
+        let state = self.clone();
+        self.db.transaction(move |tx| work(tx, &state, now)).await
     }
 }
 

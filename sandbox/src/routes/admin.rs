@@ -6,6 +6,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use cvconnect_core::amount::Amount;
+use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
@@ -39,18 +40,15 @@ pub async fn create_account(
     JsonBody(body): JsonBody<CreateAccountBody>,
 ) -> ApiResult<(StatusCode, Json<AccountView>)> {
     let balance = parse_amount(&body.balance).ok_or_else(|| ApiError::validation("balance"))?;
-    let now = state.now();
-    let worker = state.clone();
     let account = state
-        .db
-        .transaction(move |tx| {
+        .transaction(move |tx, state, now| {
             let new = NewAccount {
                 email: &body.email,
                 account_number: &body.account_number,
                 balance,
                 pin: &body.pin,
             };
-            accounts::insert(tx, &worker.secrets, &new, worker.config.pin_length, now)
+            accounts::insert(tx, &state.secrets, &new, state.config.pin_length, now)
         })
         .await?;
     tracing::info!(account_id = %account.id, email = %mask_email(&account.email), "account created");
@@ -82,15 +80,10 @@ pub async fn set_balance(
     JsonBody(body): JsonBody<BalanceBody>,
 ) -> ApiResult<Json<AccountView>> {
     let balance = parse_amount(&body.balance).ok_or_else(|| ApiError::validation("balance"))?;
-    let account = state
-        .db
-        .transaction(move |tx| {
-            let account = accounts::find(tx, &reference)?.ok_or_else(ApiError::not_found)?;
-            accounts::set_balance(tx, &account.id, balance)?;
-            accounts::get(tx, &account.id)?.ok_or_else(ApiError::not_found)
-        })
-        .await?;
-    Ok(Json(account.view()))
+    change_account(&state, reference, move |tx, id| {
+        accounts::set_balance(tx, id, balance)
+    })
+    .await
 }
 
 pub async fn unlock(
@@ -98,11 +91,21 @@ pub async fn unlock(
     _: AdminAuth,
     PathText(reference): PathText,
 ) -> ApiResult<Json<AccountView>> {
+    change_account(&state, reference, accounts::unlock).await
+}
+
+/// Applies `change` to the account `reference` names (id, e-mail or number) and shows
+/// the account after it, in one transaction; an unknown reference is `not_found`.
+async fn change_account(
+    state: &AppState,
+    reference: String,
+    change: impl FnOnce(&Connection, &str) -> rusqlite::Result<()> + Send + 'static,
+) -> ApiResult<Json<AccountView>> {
     let account = state
         .db
         .transaction(move |tx| {
             let account = accounts::find(tx, &reference)?.ok_or_else(ApiError::not_found)?;
-            accounts::unlock(tx, &account.id)?;
+            change(tx, &account.id)?;
             accounts::get(tx, &account.id)?.ok_or_else(ApiError::not_found)
         })
         .await?;
@@ -127,25 +130,21 @@ pub async fn activation_code(
     JsonBody(body): JsonBody<ActivationBody>,
 ) -> ApiResult<(StatusCode, Json<ActivationCodeView>)> {
     let email = normalize_email(&body.email).ok_or_else(|| ApiError::validation("email"))?;
-    let now = state.now();
-    let worker = state.clone();
     let (code, expires_at) = state
-        .db
-        .transaction(move |tx| {
+        .transaction(move |tx, state, now| {
             let account = accounts::find(tx, &email)?.ok_or_else(ApiError::not_found)?;
+            let secrets = &state.secrets;
             Ok(activation::issue_code(
                 tx,
-                &worker.secrets,
+                secrets,
                 &account.id,
                 &account.email,
                 now,
             )?)
         })
         .await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(ActivationCodeView { code, expires_at }),
-    ))
+    let view = ActivationCodeView { code, expires_at };
+    Ok((StatusCode::CREATED, Json(view)))
 }
 
 #[derive(Debug, Deserialize)]
@@ -172,11 +171,9 @@ pub async fn create_merchant(
     let api_key = body
         .api_key
         .unwrap_or_else(|| format!("mk_{}", new_token()));
-    let now = state.now();
     let key = api_key.clone();
     let merchant = state
-        .db
-        .transaction(move |tx| merchants::insert(tx, &body.name, &key, now))
+        .transaction(move |tx, _, now| merchants::insert(tx, &body.name, &key, now))
         .await?;
     Ok((
         StatusCode::CREATED,

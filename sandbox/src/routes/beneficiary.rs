@@ -16,12 +16,12 @@ use cvconnect_core::protocol::wire::{
 use cvconnect_core::protocol::CURRENCY;
 use serde::Deserialize;
 
-use super::parse_amount;
+use super::{cancel_owned, parse_amount};
 use crate::error::{json_response, ApiError, ApiResult};
 use crate::extract::{DeviceAuth, JsonBody, PathId, QueryParams};
 use crate::state::AppState;
 use crate::store::confirm::{self, min_amount, ConfirmInput, Limits};
-use crate::store::payments::Cursor;
+use crate::store::payments::{Cursor, Owner};
 use crate::store::{accounts, activation, devices, payments};
 use crate::util::{b64url_decode, is_valid_id, sha256};
 
@@ -47,13 +47,8 @@ pub async fn enroll(
     {
         return Err(ApiError::validation("push_token"));
     }
-    let now = state.now();
-    let pin_length = state.config.pin_length;
-    let max_failures = state.config.limits.max_activation_failures;
-    let worker = state.clone();
     let device_id = state
-        .db
-        .transaction(move |tx| {
+        .transaction(move |tx, state, now| {
             let enrollment = activation::Enrollment {
                 email: &req.email,
                 activation_code: &req.activation_code,
@@ -62,32 +57,29 @@ pub async fn enroll(
                 platform: &req.platform,
                 proof: &proof,
             };
-            activation::enroll(tx, &worker.secrets, &enrollment, max_failures, now)
+            let max_failures = state.config.limits.max_activation_failures;
+            activation::enroll(tx, &state.secrets, &enrollment, max_failures, now)
         })
         .await??;
     tracing::info!(%device_id, "device enrolled");
-    Ok((
-        StatusCode::CREATED,
-        Json(EnrollResponse {
-            device_id,
-            pin_length,
-        }),
-    )
-        .into_response())
+    let pin_length = state.config.pin_length;
+    let enrolled = EnrollResponse {
+        device_id,
+        pin_length,
+    };
+    Ok((StatusCode::CREATED, Json(enrolled)).into_response())
 }
 
 pub async fn challenge(
     State(state): State<AppState>,
     JsonBody(req): JsonBody<ChallengeRequest>,
 ) -> ApiResult<Json<ChallengeResponse>> {
-    if !is_valid_id(&req.device_id) {
-        return Err(ApiError::validation("device_id"));
-    }
-    let now = state.now();
-    let per_minute = state.config.limits.challenges_per_min;
+    check_device_id(&req.device_id)?;
     let (challenge, expires_at) = state
-        .db
-        .transaction(move |tx| Ok(devices::new_challenge(tx, &req.device_id, now, per_minute)?))
+        .transaction(move |tx, state, now| {
+            let per_minute = state.config.limits.challenges_per_min;
+            Ok(devices::new_challenge(tx, &req.device_id, now, per_minute)?)
+        })
         .await??;
     Ok(Json(ChallengeResponse {
         challenge,
@@ -99,20 +91,16 @@ pub async fn token(
     State(state): State<AppState>,
     JsonBody(req): JsonBody<TokenRequest>,
 ) -> ApiResult<Json<TokenResponse>> {
-    if !is_valid_id(&req.device_id) {
-        return Err(ApiError::validation("device_id"));
-    }
+    check_device_id(&req.device_id)?;
     if req.challenge.len() > 128 {
         return Err(ApiError::new(ErrorCode::InvalidChallenge));
     }
     let signature = b64url_decode(&req.signature)
         .filter(|s| s.len() <= 256)
         .ok_or_else(|| ApiError::validation("signature"))?;
-    let now = state.now();
     let ttl = i64::try_from(state.config.token_ttl_secs).unwrap_or(i64::MAX / 4);
     let access_token = state
-        .db
-        .transaction(move |tx| {
+        .transaction(move |tx, _, now| {
             devices::redeem_challenge(tx, &req.device_id, &req.challenge, &signature, now, ttl)
         })
         .await??;
@@ -121,6 +109,15 @@ pub async fn token(
         token_type: "Bearer".to_owned(),
         expires_in: state.config.token_ttl_secs,
     }))
+}
+
+/// A device id the protocol could have issued; anything else is `validation_failed`.
+fn check_device_id(device_id: &str) -> ApiResult<()> {
+    if is_valid_id(device_id) {
+        Ok(())
+    } else {
+        Err(ApiError::validation("device_id"))
+    }
 }
 
 pub async fn push_token(
@@ -194,10 +191,8 @@ pub async fn list_payments(
     QueryParams(query): QueryParams<ListQuery>,
 ) -> ApiResult<Json<PaymentList>> {
     let (pending_only, limit, cursor) = query.parse()?;
-    let now = state.now();
     let page = state
-        .db
-        .transaction(move |tx| {
+        .transaction(move |tx, _, now| {
             Ok(payments::list_for_account(
                 tx,
                 &device.account_id,
@@ -223,13 +218,10 @@ pub async fn payment_detail(
     DeviceAuth(device): DeviceAuth,
     PathId(payment_id): PathId,
 ) -> ApiResult<Json<PaymentDetail>> {
-    let now = state.now();
     let (payment, account) = state
-        .db
-        .transaction(move |tx| {
-            let payment = payments::get_fresh(tx, &payment_id, now)?
-                .filter(|p| p.account_id.as_deref() == Some(device.account_id.as_str()))
-                .ok_or_else(ApiError::not_found)?;
+        .transaction(move |tx, _, now| {
+            let holder = Owner::Account(device.account_id.clone());
+            let payment = payments::owned(tx, &payment_id, &holder, now)?;
             let account =
                 accounts::get(tx, &device.account_id)?.ok_or_else(ApiError::unauthorized)?;
             Ok((payment, account))
@@ -320,15 +312,14 @@ pub async fn confirm(
         signature,
         idempotency_key: body.idempotency_key,
     };
-    let now = state.now();
-    let limits = Limits {
-        max_attempts: state.config.max_pin_attempts,
-    };
-    let worker = state.clone();
     let payment_id = input.payment_id.clone();
     let answer = state
-        .db
-        .transaction(move |tx| confirm::confirm(tx, &worker.secrets, &input, &limits, now))
+        .transaction(move |tx, state, now| {
+            let limits = Limits {
+                max_attempts: state.config.max_pin_attempts,
+            };
+            confirm::confirm(tx, &state.secrets, &input, &limits, now)
+        })
         .await?;
     // The path's id is logged only when it named one of this account's payments.
     let payment_id = if answer.status == 404 {
@@ -352,25 +343,10 @@ pub async fn decline(
     DeviceAuth(device): DeviceAuth,
     PathId(payment_id): PathId,
 ) -> ApiResult<Json<DeclineResponse>> {
-    let now = state.now();
-    let status = state
-        .db
-        .transaction(move |tx| {
-            let mut payment = payments::get(tx, &payment_id)?
-                .filter(|p| p.account_id.as_deref() == Some(device.account_id.as_str()))
-                .ok_or_else(ApiError::not_found)?;
-            // An expired request is committed as EXPIRED before answering.
-            Ok(match payments::cancel(tx, &mut payment, now)? {
-                Ok(()) => Ok(payment),
-                Err(status) => Err(status),
-            })
-        })
-        .await?;
-    match status {
-        Ok(payment) => Ok(Json(DeclineResponse {
-            payment_id: payment.id,
-            status: PaymentStatus::Cancelled,
-        })),
-        Err(status) => Err(ApiError::not_pending(status)),
-    }
+    // An expired request is committed as EXPIRED before answering.
+    let payment = cancel_owned(&state, Owner::Account(device.account_id), payment_id).await?;
+    Ok(Json(DeclineResponse {
+        payment_id: payment.id,
+        status: PaymentStatus::Cancelled,
+    }))
 }

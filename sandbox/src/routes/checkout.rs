@@ -15,14 +15,16 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::Json;
 use cvconnect_core::protocol::wire::MerchantPayment;
-use rusqlite::OptionalExtension;
+use rusqlite::params;
 use serde::{Deserialize, Serialize};
 
-use super::merchant::{cancel_payment, create_payment, CreateBody, CreateOptions, Created};
+use super::merchant::{create_payment, CreateBody, CreateOptions, Created};
+use super::{cancel_owned, owned_payment};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{is_loopback_peer, JsonBody, PathId};
 use crate::state::AppState;
-use crate::store::payments::{self, PaymentRow};
+use crate::store::exists;
+use crate::store::payments::{Owner, PaymentRow};
 use crate::util::{is_valid_id, new_token, sha256};
 
 const PAGE: &str = include_str!("../../static/checkout.html");
@@ -135,51 +137,48 @@ pub async fn create(
     Ok(response)
 }
 
-/// Whether `id` was created by the checkout page under `token`.
-async fn owned(state: &AppState, token: Option<String>, id: &str) -> ApiResult<()> {
-    let token = token.ok_or_else(ApiError::not_found)?;
-    let (id, hash) = (id.to_owned(), sha256(token.as_bytes()));
-    let found = state
-        .db
-        .run(move |conn| {
-            Ok(conn
-                .query_row(
-                    "SELECT 1 FROM checkout_payments WHERE payment_id = ?1 AND session_hash = ?2",
-                    rusqlite::params![id, hash.as_slice()],
-                    |_| Ok(()),
-                )
-                .optional()?)
-        })
-        .await?;
-    found.ok_or_else(ApiError::not_found)
+/// The path's payment id, when this browser created that payment through the page;
+/// anything else (no token, another browser's or the merchant API's payment) is
+/// `not_found`.
+pub struct PagePayment(String);
+
+impl FromRequestParts<AppState> for PagePayment {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let checkout = Checkout::from_request_parts(parts, state).await?;
+        let PathId(id) = PathId::from_request_parts(parts, state).await?;
+        let token = checkout.token.ok_or_else(ApiError::not_found)?;
+        let (payment_id, hash) = (id.clone(), sha256(token.as_bytes()));
+        let sql = "SELECT 1 FROM checkout_payments WHERE payment_id = ?1 AND session_hash = ?2";
+        let created_here = state
+            .db
+            .run(move |conn| Ok(exists(conn, sql, params![payment_id, hash.as_slice()])?))
+            .await?;
+        created_here
+            .then_some(PagePayment(id))
+            .ok_or_else(ApiError::not_found)
+    }
+}
+
+/// The checkout merchant, owner of every payment the page creates.
+fn page_merchant(state: &AppState) -> Owner {
+    Owner::Merchant(state.checkout_merchant.id.clone())
 }
 
 pub async fn get(
     State(state): State<AppState>,
-    checkout: Checkout,
-    PathId(id): PathId,
+    PagePayment(id): PagePayment,
 ) -> ApiResult<Json<CheckoutPayment>> {
-    owned(&state, checkout.token, &id).await?;
-    let now = state.now();
-    let merchant_id = state.checkout_merchant.id.clone();
-    let row = state
-        .db
-        .transaction(move |tx| {
-            payments::get_fresh(tx, &id, now)?
-                .filter(|p| p.merchant_id == merchant_id)
-                .ok_or_else(ApiError::not_found)
-        })
-        .await?;
+    let row = owned_payment(&state, page_merchant(&state), id).await?;
     Ok(Json(view(row)))
 }
 
 pub async fn cancel(
     State(state): State<AppState>,
-    checkout: Checkout,
-    PathId(id): PathId,
+    PagePayment(id): PagePayment,
 ) -> ApiResult<Json<CheckoutPayment>> {
-    owned(&state, checkout.token, &id).await?;
-    let row = cancel_payment(&state, state.checkout_merchant.id.clone(), id).await?;
+    let row = cancel_owned(&state, page_merchant(&state), id).await?;
     Ok(Json(view(row)))
 }
 

@@ -10,13 +10,13 @@ use cvconnect_core::protocol::errors::ErrorCode;
 use cvconnect_core::protocol::wire::MerchantPayment;
 use serde::Deserialize;
 
-use super::parse_amount;
+use super::{cancel_owned, owned_payment, parse_amount};
 use crate::config::Limits;
 use crate::error::{json_response, ApiError, ApiResult};
 use crate::extract::{JsonBody, MerchantAuth, PathId};
 use crate::state::AppState;
 use crate::store::merchants::{self, MerchantRow};
-use crate::store::payments::{self, PaymentRow};
+use crate::store::payments::{self, Owner, PaymentRow};
 use crate::store::{accounts, limits, push};
 use crate::util::{account_reference, is_valid_id, mask_account, sha256};
 use crate::work::measure;
@@ -109,14 +109,12 @@ pub async fn create_payment(
         order_ref: body.order_ref,
         options,
     };
-    let now = state.now();
     let ttl = i64::try_from(state.config.request_ttl_secs).unwrap_or(i64::MAX / 4);
-    let limits = state.config.limits.clone();
     let masked = mask_account(&request.account_ref);
     let (created, work) = state
-        .db
-        .transaction(move |tx| {
-            let (created, work) = measure(tx, || create_in(tx, &request, &limits, now, ttl));
+        .transaction(move |tx, state, now| {
+            let limits = &state.config.limits;
+            let (created, work) = measure(tx, || create_in(tx, &request, limits, now, ttl));
             Ok((created?, work))
         })
         .await?;
@@ -193,41 +191,6 @@ fn create_in(
     Ok(Ok(Created::New(payment)))
 }
 
-/// A payment of `merchant_id`, with expiry evaluated; another merchant's is `not_found`.
-pub async fn merchant_payment(
-    state: &AppState,
-    merchant_id: String,
-    id: String,
-) -> ApiResult<PaymentRow> {
-    let now = state.now();
-    state
-        .db
-        .transaction(move |tx| {
-            payments::get_fresh(tx, &id, now)?
-                .filter(|p| p.merchant_id == merchant_id)
-                .ok_or_else(ApiError::not_found)
-        })
-        .await
-}
-
-pub async fn cancel_payment(
-    state: &AppState,
-    merchant_id: String,
-    id: String,
-) -> ApiResult<PaymentRow> {
-    let now = state.now();
-    let result = state
-        .db
-        .transaction(move |tx| {
-            let mut payment = payments::get(tx, &id)?
-                .filter(|p| p.merchant_id == merchant_id)
-                .ok_or_else(ApiError::not_found)?;
-            Ok(payments::cancel(tx, &mut payment, now)?.map(|()| payment))
-        })
-        .await?;
-    result.map_err(ApiError::not_pending)
-}
-
 /// The `Idempotency-Key` header of a merchant create: absent, or 16 to 64 id characters.
 fn idempotency_key(headers: &HeaderMap) -> ApiResult<Option<String>> {
     let Some(value) = headers.get("idempotency-key") else {
@@ -268,7 +231,7 @@ pub async fn get(
     MerchantAuth(merchant): MerchantAuth,
     PathId(id): PathId,
 ) -> ApiResult<Json<MerchantPayment>> {
-    let payment = merchant_payment(&state, merchant.id, id).await?;
+    let payment = owned_payment(&state, Owner::Merchant(merchant.id), id).await?;
     Ok(Json(payment.merchant_view()))
 }
 
@@ -277,7 +240,7 @@ pub async fn cancel(
     MerchantAuth(merchant): MerchantAuth,
     PathId(id): PathId,
 ) -> ApiResult<Json<MerchantPayment>> {
-    let payment = cancel_payment(&state, merchant.id, id).await?;
+    let payment = cancel_owned(&state, Owner::Merchant(merchant.id), id).await?;
     tracing::info!(payment_id = %payment.id, "payment request cancelled");
     Ok(Json(payment.merchant_view()))
 }

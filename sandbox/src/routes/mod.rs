@@ -18,9 +18,10 @@ use axum::Router;
 use cvconnect_core::amount::Amount;
 use futures::FutureExt as _;
 
-use crate::error::ApiError;
+use crate::error::{ApiError, ApiResult};
 use crate::faults::fault_layer;
 use crate::state::AppState;
+use crate::store::payments::{self, Owner, PaymentRow};
 
 const OPENAPI: &str = include_str!("../../static/openapi.json");
 
@@ -48,6 +49,25 @@ pub fn parse_amount(text: &str) -> Option<Amount> {
         cents *= 10;
     }
     Some(Amount::from_cents(units * 100 + cents))
+}
+
+/// The payment `id` of `owner`, with expiry evaluated; anyone else's is `not_found`.
+pub async fn owned_payment(state: &AppState, owner: Owner, id: String) -> ApiResult<PaymentRow> {
+    state
+        .transaction(move |tx, _, now| payments::owned(tx, &id, &owner, now))
+        .await
+}
+
+/// Cancels the pending payment `id` of `owner` (merchant cancel, device decline); a
+/// final one is `payment_not_pending`, anyone else's `not_found`.
+pub async fn cancel_owned(state: &AppState, owner: Owner, id: String) -> ApiResult<PaymentRow> {
+    let result = state
+        .transaction(move |tx, _, now| {
+            let mut payment = payments::owned(tx, &id, &owner, now)?;
+            Ok(payments::cancel(tx, &mut payment, now)?.map(|()| payment))
+        })
+        .await?;
+    result.map_err(ApiError::not_pending)
 }
 
 pub fn router(state: AppState) -> Router {

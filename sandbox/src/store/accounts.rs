@@ -4,7 +4,7 @@ use cvconnect_core::amount::Amount;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde::Serialize;
 
-use super::{amount_from_db, cents_to_i64};
+use super::{amount_from_db, cents_to_i64, exists};
 use crate::error::{ApiError, ApiResult};
 use crate::secrets::Secrets;
 use crate::util::{is_account_number, new_id, normalize_email};
@@ -72,35 +72,24 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<AccountRow> {
     })
 }
 
+/// The account whose `column` (a unique one) holds `value`.
+fn by(conn: &Connection, column: &str, value: &str) -> rusqlite::Result<Option<AccountRow>> {
+    let sql = format!("SELECT {COLUMNS} FROM accounts WHERE {column} = ?1");
+    conn.query_row(&sql, [value], from_row).optional()
+}
+
 pub fn get(conn: &Connection, id: &str) -> rusqlite::Result<Option<AccountRow>> {
-    conn.query_row(
-        &format!("SELECT {COLUMNS} FROM accounts WHERE id = ?1"),
-        [id],
-        from_row,
-    )
-    .optional()
+    by(conn, "id", id)
 }
 
 /// An account by id, e-mail (any case) or 11-digit number.
 pub fn find(conn: &Connection, reference: &str) -> rusqlite::Result<Option<AccountRow>> {
     let reference = reference.trim();
     if is_account_number(reference) {
-        return conn
-            .query_row(
-                &format!("SELECT {COLUMNS} FROM accounts WHERE account_number = ?1"),
-                [reference],
-                from_row,
-            )
-            .optional();
+        return by(conn, "account_number", reference);
     }
     if let Some(email) = normalize_email(reference) {
-        return conn
-            .query_row(
-                &format!("SELECT {COLUMNS} FROM accounts WHERE email = ?1"),
-                [email],
-                from_row,
-            )
-            .optional();
+        return by(conn, "email", &email);
     }
     get(conn, reference)
 }
@@ -139,26 +128,13 @@ pub fn insert(
     if new.pin.len() != usize::from(pin_length) || !new.pin.bytes().all(|b| b.is_ascii_digit()) {
         return Err(ApiError::validation("pin"));
     }
-    let taken_email: bool = conn
-        .query_row("SELECT 1 FROM accounts WHERE email = ?1", [&email], |_| {
-            Ok(true)
-        })
-        .optional()?
-        .unwrap_or(false);
-    if taken_email {
+    if exists(conn, "SELECT 1 FROM accounts WHERE email = ?1", [&email])? {
         return Err(
             ApiError::validation("email").with_message("Cette adresse e-mail est déjà utilisée.")
         );
     }
-    let taken_number: bool = conn
-        .query_row(
-            "SELECT 1 FROM accounts WHERE account_number = ?1",
-            [new.account_number],
-            |_| Ok(true),
-        )
-        .optional()?
-        .unwrap_or(false);
-    if taken_number {
+    let number_sql = "SELECT 1 FROM accounts WHERE account_number = ?1";
+    if exists(conn, number_sql, [new.account_number])? {
         return Err(ApiError::validation("account_number")
             .with_message("Ce numéro de compte est déjà utilisé."));
     }

@@ -10,8 +10,9 @@ use cvconnect_core::crypto::signer::{point_from_spki, verify_p256};
 use cvconnect_core::protocol::canonical::enrollment_bytes;
 use cvconnect_core::protocol::errors::ErrorCode;
 use cvconnect_core::protocol::wire::Platform;
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, Connection};
 
+use super::optional_row;
 use crate::error::{ApiError, ApiResult};
 use crate::secrets::Secrets;
 use crate::util::{new_id, normalize_email, random_bytes};
@@ -58,13 +59,11 @@ pub struct Enrollment<'a> {
 
 /// Wrong codes counted for `email` in the last 24 hours.
 fn failures(conn: &Connection, email: &str, now: i64) -> rusqlite::Result<u32> {
-    let row: Option<(i64, i64)> = conn
-        .query_row(
-            "SELECT failures, updated_at FROM enrollment_failures WHERE email = ?1",
-            [email],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?;
+    let row: Option<(i64, i64)> = optional_row(
+        conn,
+        "SELECT failures, updated_at FROM enrollment_failures WHERE email = ?1",
+        [email],
+    )?;
     Ok(match row {
         Some((count, at)) if at > now.saturating_sub(ACTIVATION_TTL_SECS) => {
             u32::try_from(count).unwrap_or(u32::MAX)
@@ -109,15 +108,13 @@ pub fn enroll(
         return Ok(invalid());
     }
     let code_hash = secrets.activation_code_hash(e.activation_code);
-    let row: Option<(String, String, i64, Option<i64>)> = conn
-        .query_row(
-            "SELECT c.account_id, a.email, c.expires_at, c.used_at
-             FROM activation_codes c JOIN accounts a ON a.id = c.account_id
-             WHERE c.code_hash = ?1",
-            [&code_hash],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-        )
-        .optional()?;
+    let row: Option<(String, String, i64, Option<i64>)> = optional_row(
+        conn,
+        "SELECT c.account_id, a.email, c.expires_at, c.used_at
+         FROM activation_codes c JOIN accounts a ON a.id = c.account_id
+         WHERE c.code_hash = ?1",
+        [&code_hash],
+    )?;
     let account_id = match row {
         Some((account_id, account_email, expires_at, None))
             if account_email == email && now < expires_at =>

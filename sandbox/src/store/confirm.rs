@@ -8,9 +8,9 @@ use cvconnect_core::crypto::signer::verify_p256;
 use cvconnect_core::protocol::canonical::ConfirmationFields;
 use cvconnect_core::protocol::errors::ErrorCode;
 use cvconnect_core::protocol::wire::{ConfirmResponse, PaymentStatus};
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, Connection};
 
-use super::{accounts, devices, ledger, payments};
+use super::{accounts, devices, ledger, optional_row, payments};
 use crate::error::{ApiError, ApiResult};
 use crate::secrets::Secrets;
 use crate::util::sha256;
@@ -71,20 +71,18 @@ pub fn confirm(
         Some(d) if d.account_id == input.account_id => d,
         _ => return Ok(Answer::error(&ApiError::unauthorized())),
     };
-    let payment = match payments::get(conn, &input.payment_id)? {
-        Some(p) if p.account_id.as_deref() == Some(input.account_id.as_str()) => p,
-        _ => return Ok(Answer::error(&ApiError::not_found())),
+    let holder = payments::Owner::Account(input.account_id.clone());
+    let Some(payment) = payments::get(conn, &input.payment_id)?.filter(|p| holder.owns(p)) else {
+        return Ok(Answer::error(&ApiError::not_found()));
     };
 
     // 2. Idempotency.
-    let stored: Option<(Vec<u8>, i64, String)> = conn
-        .query_row(
-            "SELECT request_hash, http_status, body FROM idempotency
-             WHERE payment_id = ?1 AND device_id = ?2 AND key = ?3",
-            params![payment.id, device.id, input.idempotency_key],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )
-        .optional()?;
+    let stored: Option<(Vec<u8>, i64, String)> = optional_row(
+        conn,
+        "SELECT request_hash, http_status, body FROM idempotency
+         WHERE payment_id = ?1 AND device_id = ?2 AND key = ?3",
+        params![payment.id, device.id, input.idempotency_key],
+    )?;
     if let Some((hash, status, body)) = stored {
         if hash.as_slice() != input.request_hash.as_slice() {
             return Ok(Answer::error(&ApiError::new(

@@ -4,8 +4,9 @@
 use cvconnect_core::crypto::signer::verify_p256;
 use cvconnect_core::protocol::canonical::auth_bytes;
 use cvconnect_core::protocol::errors::ErrorCode;
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, Connection, OptionalExtension, Row};
 
+use super::optional_row;
 use crate::error::{ApiError, ApiResult};
 use crate::util::{b64url, new_token, random_bytes, sha256};
 
@@ -20,34 +21,26 @@ pub struct DeviceRow {
     pub push_token: Option<String>,
 }
 
+const SELECT: &str = "SELECT id, account_id, public_key, push_token FROM devices";
+
+fn from_row(r: &Row<'_>) -> rusqlite::Result<DeviceRow> {
+    Ok(DeviceRow {
+        id: r.get(0)?,
+        account_id: r.get(1)?,
+        public_key: r.get(2)?,
+        push_token: r.get(3)?,
+    })
+}
+
 pub fn get(conn: &Connection, id: &str) -> rusqlite::Result<Option<DeviceRow>> {
-    conn.query_row(
-        "SELECT id, account_id, public_key, push_token FROM devices WHERE id = ?1",
-        [id],
-        |r| {
-            Ok(DeviceRow {
-                id: r.get(0)?,
-                account_id: r.get(1)?,
-                public_key: r.get(2)?,
-                push_token: r.get(3)?,
-            })
-        },
-    )
-    .optional()
+    conn.query_row(&format!("{SELECT} WHERE id = ?1"), [id], from_row)
+        .optional()
 }
 
 pub fn of_account(conn: &Connection, account_id: &str) -> rusqlite::Result<Vec<DeviceRow>> {
-    let mut stmt = conn.prepare(
-        "SELECT id, account_id, public_key, push_token FROM devices WHERE account_id = ?1 ORDER BY created_at, rowid",
-    )?;
-    let rows = stmt.query_map([account_id], |r| {
-        Ok(DeviceRow {
-            id: r.get(0)?,
-            account_id: r.get(1)?,
-            public_key: r.get(2)?,
-            push_token: r.get(3)?,
-        })
-    })?;
+    let sql = format!("{SELECT} WHERE account_id = ?1 ORDER BY created_at, rowid");
+    let mut stmt = conn.prepare(&sql)?;
+    let rows = stmt.query_map([account_id], from_row)?;
     rows.collect()
 }
 
@@ -108,13 +101,11 @@ pub fn redeem_challenge(
     ttl_secs: i64,
 ) -> ApiResult<Result<String, ApiError>> {
     let invalid = || Err(ApiError::new(ErrorCode::InvalidChallenge));
-    let row: Option<(String, i64)> = conn
-        .query_row(
-            "SELECT device_id, expires_at FROM challenges WHERE challenge = ?1 AND used = 0",
-            [challenge],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?;
+    let row: Option<(String, i64)> = optional_row(
+        conn,
+        "SELECT device_id, expires_at FROM challenges WHERE challenge = ?1 AND used = 0",
+        [challenge],
+    )?;
     let Some((challenge_device, expires_at)) = row else {
         return Ok(invalid());
     };

@@ -19,19 +19,21 @@ const ACCOUNT_BUSY: &str =
 const TOO_MANY_PENDING: &str =
     "Ce compte a trop de demandes de paiement en attente. Réessayez plus tard.";
 
-/// Count and oldest time of the rows a query selects.
-fn count_and_oldest(
-    conn: &Connection,
-    sql: &str,
-    params: impl rusqlite::Params,
-) -> rusqlite::Result<(u64, Option<i64>)> {
-    conn.query_row(sql, params, |r| {
-        Ok((u64::try_from(r.get::<_, i64>(0)?).unwrap_or(0), r.get(1)?))
-    })
+/// One limit: at most `max` rows selected by `sql` (with `?1` the merchant or account
+/// reference, `?2` the earliest time counted); the slot frees `free_after` seconds
+/// after the time `sql` selects as its second column.
+struct Limit<'a> {
+    sql: &'static str,
+    key: &'a str,
+    since: i64,
+    max: u32,
+    free_after: i64,
+    message: &'static str,
 }
 
 /// `Ok(Err(429))` when a new request of `merchant_id` for `account_ref` at `now` is
 /// over a limit; the `Retry-After` is when the oldest counted request leaves the count.
+/// The limits are checked in order and the first one reached answers.
 pub fn check_new_request(
     conn: &Connection,
     merchant_id: &str,
@@ -40,30 +42,39 @@ pub fn check_new_request(
     limits: &Limits,
 ) -> rusqlite::Result<Result<(), ApiError>> {
     let since = now.saturating_sub(WINDOW_SECS);
-    let (count, oldest) = count_and_oldest(
-        conn,
-        "SELECT COUNT(*), MIN(created_at) FROM payments WHERE merchant_id = ?1 AND created_at > ?2",
-        params![merchant_id, since],
-    )?;
-    if count >= u64::from(limits.merchant_requests_per_min) {
-        return Ok(Err(over(oldest, WINDOW_SECS, now, MERCHANT_BUSY)));
-    }
-    let (count, oldest) = count_and_oldest(
-        conn,
-        "SELECT COUNT(*), MIN(created_at) FROM payments WHERE account_ref = ?1 AND created_at > ?2",
-        params![account_ref, since],
-    )?;
-    if count >= u64::from(limits.account_requests_per_min) {
-        return Ok(Err(over(oldest, WINDOW_SECS, now, ACCOUNT_BUSY)));
-    }
-    let (count, first_expiry) = count_and_oldest(
-        conn,
-        "SELECT COUNT(*), MIN(expires_at) FROM payments
-         WHERE account_ref = ?1 AND status = 'PENDING' AND expires_at > ?2",
-        params![account_ref, now],
-    )?;
-    if count >= u64::from(limits.max_pending_per_account) {
-        return Ok(Err(over(first_expiry, 0, now, TOO_MANY_PENDING)));
+    let checks = [
+        Limit {
+            sql: "SELECT COUNT(*), MIN(created_at) FROM payments WHERE merchant_id = ?1 AND created_at > ?2",
+            key: merchant_id,
+            since,
+            max: limits.merchant_requests_per_min,
+            free_after: WINDOW_SECS,
+            message: MERCHANT_BUSY,
+        },
+        Limit {
+            sql: "SELECT COUNT(*), MIN(created_at) FROM payments WHERE account_ref = ?1 AND created_at > ?2",
+            key: account_ref,
+            since,
+            max: limits.account_requests_per_min,
+            free_after: WINDOW_SECS,
+            message: ACCOUNT_BUSY,
+        },
+        Limit {
+            sql: "SELECT COUNT(*), MIN(expires_at) FROM payments
+                  WHERE account_ref = ?1 AND status = 'PENDING' AND expires_at > ?2",
+            key: account_ref,
+            since: now,
+            max: limits.max_pending_per_account,
+            free_after: 0,
+            message: TOO_MANY_PENDING,
+        },
+    ];
+    for limit in checks {
+        let (count, oldest): (i64, Option<i64>) =
+            conn.query_row(limit.sql, params![limit.key, limit.since], |r| r.try_into())?;
+        if u64::try_from(count).unwrap_or(0) >= u64::from(limit.max) {
+            return Ok(Err(over(oldest, limit.free_after, now, limit.message)));
+        }
     }
     Ok(Ok(()))
 }

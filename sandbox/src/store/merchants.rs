@@ -1,7 +1,8 @@
 //! Merchants and their API keys (stored as SHA-256).
 
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, Connection, OptionalExtension, Row};
 
+use super::optional_row;
 use crate::error::{ApiError, ApiResult};
 use crate::util::{new_id, sha256};
 
@@ -36,19 +37,17 @@ pub fn insert(conn: &Connection, name: &str, api_key: &str, now: i64) -> ApiResu
     })
 }
 
+fn from_row(r: &Row<'_>) -> rusqlite::Result<MerchantRow> {
+    Ok(MerchantRow {
+        id: r.get(0)?,
+        name: r.get(1)?,
+    })
+}
+
 pub fn by_api_key(conn: &Connection, api_key: &str) -> rusqlite::Result<Option<MerchantRow>> {
     let hash = sha256(api_key.as_bytes());
-    conn.query_row(
-        "SELECT id, name FROM merchants WHERE api_key_hash = ?1",
-        [hash.as_slice()],
-        |r| {
-            Ok(MerchantRow {
-                id: r.get(0)?,
-                name: r.get(1)?,
-            })
-        },
-    )
-    .optional()
+    let sql = "SELECT id, name FROM merchants WHERE api_key_hash = ?1";
+    conn.query_row(sql, [hash.as_slice()], from_row).optional()
 }
 
 /// How long a merchant's idempotency key is remembered.
@@ -61,16 +60,13 @@ pub fn remembered(
     key: &str,
     now: i64,
 ) -> rusqlite::Result<Option<(Vec<u8>, u16, String)>> {
-    conn.query_row(
+    let row: Option<(Vec<u8>, i64, String)> = optional_row(
+        conn,
         "SELECT request_hash, http_status, body FROM merchant_idempotency
          WHERE merchant_id = ?1 AND key = ?2 AND created_at > ?3",
         params![merchant_id, key, now.saturating_sub(IDEMPOTENCY_TTL_SECS)],
-        |r| {
-            let status = u16::try_from(r.get::<_, i64>(1)?).unwrap_or(500);
-            Ok((r.get(0)?, status, r.get(2)?))
-        },
-    )
-    .optional()
+    )?;
+    Ok(row.map(|(hash, status, body)| (hash, u16::try_from(status).unwrap_or(500), body)))
 }
 
 /// Remembers the answer given under `key` (and forgets the keys older than a day).
@@ -104,15 +100,6 @@ pub fn remember(
 
 /// The oldest merchant: the one the checkout page plays.
 pub fn first(conn: &Connection) -> rusqlite::Result<Option<MerchantRow>> {
-    conn.query_row(
-        "SELECT id, name FROM merchants ORDER BY created_at, rowid LIMIT 1",
-        [],
-        |r| {
-            Ok(MerchantRow {
-                id: r.get(0)?,
-                name: r.get(1)?,
-            })
-        },
-    )
-    .optional()
+    let sql = "SELECT id, name FROM merchants ORDER BY created_at, rowid LIMIT 1";
+    conn.query_row(sql, [], from_row).optional()
 }

@@ -12,6 +12,7 @@ pub mod payments;
 pub mod push;
 
 use cvconnect_core::amount::Amount;
+use rusqlite::{Connection, OptionalExtension, Params, Row};
 
 pub fn cents_to_i64(amount: Amount) -> i64 {
     i64::try_from(amount.cents()).unwrap_or(i64::MAX)
@@ -19,4 +20,25 @@ pub fn cents_to_i64(amount: Amount) -> i64 {
 
 pub fn amount_from_db(cents: i64) -> Amount {
     Amount::from_cents(u64::try_from(cents).unwrap_or(0))
+}
+
+/// The columns of the one row `sql` selects, as a tuple, or `None` when it selects none.
+pub fn optional_row<T>(
+    conn: &Connection,
+    sql: &str,
+    params: impl Params,
+) -> rusqlite::Result<Option<T>>
+where
+    T: for<'r> TryFrom<&'r Row<'r>, Error = rusqlite::Error>,
+{
+    conn.query_row(sql, params, |row| T::try_from(row))
+        .optional()
+}
+
+/// Whether `sql` selects a row.
+pub fn exists(conn: &Connection, sql: &str, params: impl Params) -> rusqlite::Result<bool> {
+    Ok(conn
+        .query_row(sql, params, |_| Ok(()))
+        .optional()?
+        .is_some())
 }

@@ -8,6 +8,7 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use super::merchants::MerchantRow;
 use super::{amount_from_db, cents_to_i64};
+use crate::error::{ApiError, ApiResult};
 use crate::util::{b64url, b64url_decode, new_id, random_bytes};
 
 /// History window of `GET /v1/payments` without `status`.
@@ -174,13 +175,30 @@ pub fn expire_if_due(conn: &Connection, row: &mut PaymentRow, now: i64) -> rusql
     Ok(())
 }
 
-/// The row with expiry evaluated.
-pub fn get_fresh(conn: &Connection, id: &str, now: i64) -> rusqlite::Result<Option<PaymentRow>> {
-    let Some(mut row) = get(conn, id)? else {
-        return Ok(None);
-    };
+/// Who may see a payment: the merchant that asked for it, or the account it asks.
+#[derive(Debug, Clone)]
+pub enum Owner {
+    Merchant(String),
+    Account(String),
+}
+
+impl Owner {
+    pub fn owns(&self, row: &PaymentRow) -> bool {
+        match self {
+            Owner::Merchant(id) => row.merchant_id == *id,
+            Owner::Account(id) => row.account_id.as_deref() == Some(id.as_str()),
+        }
+    }
+}
+
+/// The payment `id` when `owner` owns it, with expiry evaluated. Another owner's
+/// payment is `not_found`, like a missing one, and is never written.
+pub fn owned(conn: &Connection, id: &str, owner: &Owner, now: i64) -> ApiResult<PaymentRow> {
+    let mut row = get(conn, id)?
+        .filter(|row| owner.owns(row))
+        .ok_or_else(ApiError::not_found)?;
     expire_if_due(conn, &mut row, now)?;
-    Ok(Some(row))
+    Ok(row)
 }
 
 pub fn set_status(
