@@ -1,5 +1,5 @@
 //! cargo-fuzz target `amount`: the body and its invariants are
-//! `cvconnect_fuzz::amount` (`fuzz/src/lib.rs`).
+//! `cvconnect_fuzz::amount` (`fuzz/src/amount.rs`).
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;

@@ -1,5 +1,5 @@
 //! cargo-fuzz target `canonical`: the body and its invariants are
-//! `cvconnect_fuzz::canonical` (`fuzz/src/lib.rs`).
+//! `cvconnect_fuzz::canonical` (`fuzz/src/canonical.rs`).
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;

@@ -1,5 +1,5 @@
 //! cargo-fuzz target `push`: the body and its invariants are
-//! `cvconnect_fuzz::push` (`fuzz/src/lib.rs`).
+//! `cvconnect_fuzz::push` (`fuzz/src/push.rs`).
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;

@@ -1,5 +1,5 @@
 //! cargo-fuzz target `responses`: the body and its invariants are
-//! `cvconnect_fuzz::responses` (`fuzz/src/lib.rs`).
+//! `cvconnect_fuzz::responses` (`fuzz/src/responses.rs`).
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;

@@ -1,5 +1,5 @@
 //! cargo-fuzz target `sealed_pin`: the body and its invariants are
-//! `cvconnect_fuzz::sealed_pin` (`fuzz/src/lib.rs`).
+//! `cvconnect_fuzz::sealed_pin` (`fuzz/src/sealed_pin.rs`).
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
