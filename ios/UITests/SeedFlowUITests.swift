@@ -16,9 +16,10 @@ import XCTest
 /// system alert above the app that would swallow the test's taps. It is answered by an
 /// interruption monitor and, since a monitor only runs when the test next touches the
 /// app, by looking for it in SpringBoard right after launch.
+///
+/// The sandbox's routes come from the Swift kit's client (`SandboxClient.swift`, a link to
+/// the suite's own file, Tests/README.md): the seed e-mail and PIN, `JoinedSandbox`.
 final class SeedFlowUITests: XCTestCase {
-    private let seedEmail = "camille.martin@example.fr"
-    private let seedPin = "4827"
     /// The permission alert's button, in the simulator's language.
     static let allowLabels = ["Autoriser", "Allow"]
 
@@ -30,14 +31,14 @@ final class SeedFlowUITests: XCTestCase {
     func testSeedFlowInFullFromThePushFeed() async throws {
         guard #available(iOS 16.4, *) else { throw XCTSkip("XCUIApplication.open(_:) needs iOS 16.4") }
         let env = ProcessInfo.processInfo.environment
-        let sandbox = SandboxAdmin(
-            baseURL: URL(string: env["CVCONNECT_SANDBOX_URL"] ?? "http://127.0.0.1:8787")!,
+        let sandbox = JoinedSandbox(
+            baseURL: env["CVCONNECT_SANDBOX_URL"] ?? "http://127.0.0.1:8787",
             adminToken: try XCTUnwrap(env["CVCONNECT_ADMIN_TOKEN"], "run with TEST_RUNNER_CVCONNECT_ADMIN_TOKEN=<admin token>")
         )
 
         let app = XCUIApplication()
         app.launchArguments.append("-cvconnect-reset") // not enrolled, no key
-        app.launchEnvironment["CVCONNECT_BASE_URL"] = sandbox.baseURL.absoluteString
+        app.launchEnvironment["CVCONNECT_BASE_URL"] = sandbox.baseURL
         addUIInterruptionMonitor(withDescription: "Notification permission") { alert in
             Self.tapAllow(in: alert)
         }
@@ -45,7 +46,7 @@ final class SeedFlowUITests: XCTestCase {
         allowNotificationsIfAsked()
 
         // Activation, as the beneficiary types it.
-        let code = try await sandbox.activationCode(email: seedEmail)
+        let code = try await sandbox.activationCode(seedEmail)
         let email = app.textFields["enroll-email"]
         XCTAssertTrue(email.waitForExistence(timeout: 10))
         email.tap()
@@ -59,7 +60,7 @@ final class SeedFlowUITests: XCTestCase {
 
         // The merchant asks for 150,00 €; the push comes from the sandbox's feed.
         let paymentId = try await sandbox.createPayment(account: seedEmail, total: "150.00")
-        let data = try await sandbox.awaitPush(paymentId: paymentId)
+        let data = try await sandbox.awaitPush(paymentId: paymentId, timeout: 30)
         var url = URLComponents()
         url.scheme = "cvconnect-debug"
         url.host = "push"
@@ -84,7 +85,7 @@ final class SeedFlowUITests: XCTestCase {
         app.buttons["Valider"].tap()
 
         XCTAssertTrue(app.staticTexts["Votre achat est validé !"].waitForExistence(timeout: 30))
-        let status = try await sandbox.merchantStatus(paymentId: paymentId)
+        let status = try await sandbox.merchant(paymentId).status
         XCTAssertEqual(status, "AUTHORISED")
     }
 }
@@ -105,60 +106,5 @@ extension SeedFlowUITests {
             return true
         }
         return false
-    }
-}
-
-/// The merchant and admin side of the sandbox, over HTTP from the test runner.
-struct SandboxAdmin: Sendable {
-    let baseURL: URL
-    let adminToken: String
-    static let merchantKey = "mk_demo_boutique"
-
-    private func call(_ method: String, _ path: String, bearer: String, body: [String: Any]? = nil) async throws -> [String: Any] {
-        var request = URLRequest(url: URL(string: baseURL.absoluteString + path)!)
-        request.httpMethod = method
-        request.timeoutInterval = 40
-        request.setValue("Bearer \(bearer)", forHTTPHeaderField: "Authorization")
-        if let body {
-            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-            request.httpBody = try JSONSerialization.data(withJSONObject: body)
-        }
-        let (data, response) = try await URLSession.shared.data(for: request)
-        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
-        guard (200..<300).contains(status) else {
-            throw NSError(domain: "sandbox", code: status,
-                          userInfo: [NSLocalizedDescriptionKey: String(decoding: data, as: UTF8.self)])
-        }
-        if data.isEmpty { return [:] }
-        return try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
-    }
-
-    func activationCode(email: String) async throws -> String {
-        try await call("POST", "/admin/activation-codes", bearer: adminToken, body: ["email": email])["code"] as! String
-    }
-
-    func createPayment(account: String, total: String) async throws -> String {
-        let body = ["account": account, "total": total, "order_ref": "CMD-" + String(UUID().uuidString.prefix(8))]
-        return try await call("POST", "/v1/merchant/payment-requests", bearer: Self.merchantKey, body: body)["id"] as! String
-    }
-
-    func merchantStatus(paymentId: String) async throws -> String {
-        try await call("GET", "/v1/merchant/payment-requests/\(paymentId)", bearer: Self.merchantKey)["status"] as! String
-    }
-
-    /// The data keys of the push announcing `paymentId`, from the sandbox's push feed.
-    func awaitPush(paymentId: String, timeout: TimeInterval = 30) async throws -> [String: String] {
-        let deadline = Date().addingTimeInterval(timeout)
-        var after = 0
-        while Date() < deadline {
-            let feed = try await call("GET", "/admin/push-feed?after=\(after)&wait_ms=5000", bearer: adminToken)
-            for notification in feed["notifications"] as? [[String: Any]] ?? [] {
-                if let data = notification["data"] as? [String: String], data["payment_id"] == paymentId {
-                    return data
-                }
-            }
-            after = feed["next_after"] as? Int ?? after
-        }
-        throw NSError(domain: "sandbox", code: 0, userInfo: [NSLocalizedDescriptionKey: "no push for \(paymentId)"])
     }
 }

@@ -2,27 +2,17 @@ import CVConnect
 import CVConnectKit
 import Foundation
 import XCTest
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
 
-// The one test harness of the suite: a real sandbox process on 127.0.0.1 (merchant and
-// admin side over HTTP, as tests/python/harness.py does), and phones built through the
-// generated binding with the test library's software signer. `cargo xtask test swift`
-// sets CVCONNECT_ROOT and CVCONNECT_SANDBOX_BIN.
-
-let seedEmail = "camille.martin@example.fr"
-let seedPin = "4827"
-let confirmRoute = "/v1/payments/{payment_id}/confirm"
-
-struct HarnessFailure: Error, CustomStringConvertible {
-    let description: String
-}
+// The one test kit of the Swift suite (Tests/README.md): a real sandbox process on
+// 127.0.0.1 (its admin and merchant routes in SandboxClient.swift, shared with the UI
+// test), phones built through the generated binding with the test library's software
+// signer, and what drives a `PaymentFlow` as a user would (FlowHarness.swift).
+// `cargo xtask test swift` sets CVCONNECT_ROOT and CVCONNECT_SANDBOX_BIN.
 
 /// The workspace root (the lane bind-mounts it at the same path inside the Swift root).
 let workspaceRoot = URL(fileURLWithPath: ProcessInfo.processInfo.environment["CVCONNECT_ROOT"]
@@ -31,7 +21,7 @@ let workspaceRoot = URL(fileURLWithPath: ProcessInfo.processInfo.environment["CV
 
 /// `cvconnect-sandbox --port 0 --memory --admin-token T --seed sandbox/seed/demo.json`;
 /// the first stdout line is its URL (with `--tls`, the second is its SPKI pin).
-final class Sandbox: @unchecked Sendable {  // immutable after init; Process is thread-safe here
+final class Sandbox: SandboxClient, @unchecked Sendable {  // immutable after init; Process is thread-safe here
     /// Shared by most tests (each uses its own accounts); started at first use.
     static let shared = try! Sandbox()
 
@@ -94,93 +84,6 @@ final class Sandbox: @unchecked Sendable {  // immutable after init; Process is 
         func testBundleDidFinish(_ testBundle: Bundle) {
             Sandbox.forceStop(process)
         }
-    }
-
-    // MARK: HTTP
-
-    func request(_ method: String, _ path: String, bearer: String?, body: [String: Any]? = nil) async throws -> [String: Any] {
-        var request = URLRequest(url: URL(string: baseURL + path)!)
-        request.httpMethod = method
-        request.timeoutInterval = 40
-        if let bearer { request.setValue("Bearer \(bearer)", forHTTPHeaderField: "Authorization") }
-        if let body {
-            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-            request.httpBody = try JSONSerialization.data(withJSONObject: body)
-        }
-        let (data, response) = try await URLSession.shared.data(for: request)
-        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
-        guard (200..<300).contains(status) else {
-            throw HarnessFailure(description: "\(method) \(path): HTTP \(status) \(String(decoding: data, as: UTF8.self))")
-        }
-        if data.isEmpty { return [:] }
-        return try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
-    }
-
-    func admin(_ method: String, _ path: String, _ body: [String: Any]? = nil) async throws -> [String: Any] {
-        try await request(method, path, bearer: adminToken, body: body)
-    }
-
-    // MARK: Admin side
-
-    /// A fresh account with its own e-mail and 11-digit number.
-    func newAccount(balance: String, pin: String = seedPin) async throws -> String {
-        let digits = String(Int.random(in: 0..<10_000_000_000))
-        let number = "7" + String(repeating: "0", count: 10 - digits.count) + digits
-        let email = "swift.\(number)@example.fr"
-        _ = try await admin("POST", "/admin/accounts", ["email": email, "account_number": number, "balance": balance, "pin": pin])
-        return email
-    }
-
-    func activationCode(_ email: String) async throws -> String {
-        try await admin("POST", "/admin/activation-codes", ["email": email])["code"] as! String
-    }
-
-    func advanceClock(seconds: Int) async throws {
-        _ = try await admin("POST", "/admin/clock", ["advance_secs": seconds])
-    }
-
-    func armFault(route: String, kind: String, delayMs: Int? = nil, count: Int = 1) async throws {
-        var body: [String: Any] = ["route": route, "kind": kind, "count": count]
-        body["delay_ms"] = delayMs
-        _ = try await admin("POST", "/admin/faults", body)
-    }
-
-    func armedFaults() async throws -> Int {
-        (try await admin("GET", "/admin/faults")["faults"] as? [Any])?.count ?? 0
-    }
-
-    func debits(of paymentId: String) async throws -> Int {
-        let entries = try await admin("GET", "/admin/ledger")["entries"] as? [[String: Any]] ?? []
-        return entries.filter { $0["payment_id"] as? String == paymentId }.count
-    }
-
-    /// The push announcing `paymentId` to `deviceId`, from the sandbox's push feed.
-    func awaitPush(deviceId: String, paymentId: String, timeout: TimeInterval = 10) async throws -> [String: String] {
-        let deadline = Date().addingTimeInterval(timeout)
-        var after = 0
-        while Date() < deadline {
-            let feed = try await admin("GET", "/admin/push-feed?device_id=\(deviceId)&after=\(after)&wait_ms=2000")
-            for notification in feed["notifications"] as? [[String: Any]] ?? [] {
-                if let data = notification["data"] as? [String: String], data["payment_id"] == paymentId { return data }
-            }
-            after = feed["next_after"] as? Int ?? after
-        }
-        throw HarnessFailure(description: "no push for \(paymentId) to \(deviceId) within \(timeout) s")
-    }
-
-    // MARK: Merchant side
-
-    static let merchantKey = "mk_demo_boutique"
-
-    func createPayment(account: String, total: String) async throws -> String {
-        let body = ["account": account, "total": total, "order_ref": "CMD-" + UUID().uuidString.prefix(8)]
-        return try await request("POST", "/v1/merchant/payment-requests", bearer: Self.merchantKey, body: body)["id"] as! String
-    }
-
-    /// The merchant's view: status, paid and remaining amounts.
-    func merchant(_ paymentId: String) async throws -> (status: String, paid: String?, remaining: String?) {
-        let payment = try await request("GET", "/v1/merchant/payment-requests/\(paymentId)", bearer: Self.merchantKey)
-        return (payment["status"] as! String, payment["paid_amount"] as? String, payment["remaining_amount"] as? String)
     }
 
     /// Polls `condition` until it holds or `timeout` passes (no sleep as synchronisation).
@@ -262,35 +165,6 @@ final class FailingSigner: DeviceSigner {
 
     func publicKey() throws -> Data { try real.publicKey() }
     func sign(message: Data) throws -> Data { throw error }
-}
-
-/// Records the kinds of state a flow goes through; consecutive repeats (a key press on
-/// the keypad) count once.
-@MainActor
-final class StateRecorder {
-    private(set) var states: [PaymentScreenState] = []
-
-    init(_ flow: PaymentFlow) {
-        flow.observe { [weak self] in self?.states.append($0) }
-    }
-
-    var kinds: [PaymentScreenState.Kind] {
-        states.map(\.kind).reduce(into: []) { if $0.last != $1 { $0.append($1) } }
-    }
-}
-
-extension PaymentFlow {
-    /// Types `pin` on the keypad shown, as the user would by looking at the keys.
-    func type(_ pin: String) throws {
-        guard case let .pinEntry(entry) = state else { throw HarnessFailure(description: "no keypad: \(state)") }
-        for digit in pin { press(position: entry.layout.firstIndex(of: Int(String(digit))!)!) }
-    }
-
-    /// The flow opened from `push`, settled on its payment screen.
-    func open(_ push: [String: String]) async {
-        openFromPush(push)
-        await settle()
-    }
 }
 
 extension Decimal {

@@ -33,11 +33,8 @@ final class PaymentFlowTests: XCTestCase, @unchecked Sendable {  // no stored st
     func testSeedFlowPaidInFullFromAPush() async throws {
         let phone = try Phone()
         try await phone.enroll(seedEmail)
-        let flow = PaymentFlow(client: phone.client)
-        let recorder = StateRecorder(flow)
-
-        await flow.open(try await phone.push(for: seedEmail, total: "150.00"))
-        guard case let .payment(screen) = flow.state else { return XCTFail("\(flow.state)") }
+        let (flow, recorder) = try await phone.flowFromPush(total: "150.00", account: seedEmail)
+        let screen = try flow.shown(\.asPayment)
         XCTAssertEqual(screen.view.payeeName, "Boutique Démo")
         XCTAssertEqual(screen.view.status, .pending)
         XCTAssertEqual([screen.view.total, screen.view.balance, screen.view.amount, screen.view.remainder],
@@ -47,17 +44,15 @@ final class PaymentFlowTests: XCTestCase, @unchecked Sendable {  // no stored st
         XCTAssertFalse(screen.hasRemainder)
 
         flow.startPinEntry()
-        guard case let .pinEntry(entry) = flow.state else { return XCTFail("\(flow.state)") }
+        let entry = try flow.shown(\.asPinEntry)
         XCTAssertEqual(entry.layout.sorted(), Array(0...9))
         XCTAssertEqual([entry.entered, entry.required], [0, 4])
-        try flow.type(seedPin)
-        flow.validate()
-        await flow.settle()
+        try await flow.submit(seedPin)
 
         XCTAssertEqual(recorder.kinds, [.loading, .payment, .pinEntry, .sending, .result])
-        let entered = recorder.states.compactMap { if case let .pinEntry(entry) = $0 { entry.entered } else { nil } }
+        let entered = recorder.states.compactMap(\.asPinEntry?.entered)
         XCTAssertEqual(entered, [0, 1, 2, 3, 4], "digits counted, never shown")
-        guard case let .result(result) = flow.state else { return XCTFail("\(flow.state)") }
+        let result = try flow.shown(\.asResult)
         XCTAssertEqual(result.outcome, .paidInFull(paid: Decimal("150.00"), balance: Decimal("50.00")))
         XCTAssertEqual(result.message, "Votre achat est validé !")
         XCTAssertTrue(result.paid)
@@ -76,23 +71,17 @@ final class PaymentFlowTests: XCTestCase, @unchecked Sendable {  // no stored st
 
     @MainActor
     func testPaidInPartWhenTheBalanceIsShort() async throws {
-        let (phone, email) = try await Phone.enrolled(balance: "120.00")
-        let flow = PaymentFlow(client: phone.client)
-        let recorder = StateRecorder(flow)
-        await flow.open(try await phone.push(for: email, total: "150.00"))
-        guard case let .payment(screen) = flow.state else { return XCTFail("\(flow.state)") }
+        let (phone, _, flow, recorder) = try await Phone.enrolledWithFlow(total: "150.00", balance: "120.00")
+        let screen = try flow.shown(\.asPayment)
         XCTAssertEqual([screen.view.amount, screen.view.remainder, screen.view.maxAmount],
                        [Decimal("120"), Decimal("30"), Decimal("120")])
         XCTAssertTrue(screen.hasRemainder)
         XCTAssertEqual(screen.view.remainderText, "30,00\u{a0}€")
 
-        flow.startPinEntry()
-        try flow.type(seedPin)
-        flow.validate()
-        await flow.settle()
+        try await flow.confirm(with: seedPin)
 
         XCTAssertEqual(recorder.kinds, [.loading, .payment, .pinEntry, .sending, .result])
-        guard case let .result(result) = flow.state else { return XCTFail("\(flow.state)") }
+        let result = try flow.shown(\.asResult)
         XCTAssertEqual(result.outcome, .paidInPart(paid: Decimal("120"), remainder: Decimal("30"), balance: Decimal("0")))
         XCTAssertTrue(result.message.contains("30,00\u{a0}€"), result.message)
         let merchant = try await phone.sandbox.merchant(screen.view.paymentId)
@@ -103,47 +92,36 @@ final class PaymentFlowTests: XCTestCase, @unchecked Sendable {  // no stored st
 
     @MainActor
     func testAnAmountTypedInFrench() async throws {
-        let (phone, email) = try await Phone.enrolled(balance: "200.00")
-        let flow = PaymentFlow(client: phone.client)
-        let recorder = StateRecorder(flow)
-        await flow.open(try await phone.push(for: email, total: "150.00"))
+        let (_, _, flow, recorder) = try await Phone.enrolledWithFlow(total: "150.00")
 
         flow.setAmount("250")
-        guard case let .payment(refused) = flow.state else { return XCTFail("\(flow.state)") }
+        let refused = try flow.shown(\.asPayment)
         XCTAssertTrue(refused.amountError?.hasPrefix("Le montant dépasse") ?? false, "\(refused)")
         XCTAssertFalse(refused.canConfirm)
         flow.startPinEntry()
         XCTAssertEqual(flow.state.kind, .payment, "no keypad for a refused amount")
 
         flow.setAmount("100,50 €")
-        guard case let .payment(screen) = flow.state else { return XCTFail("\(flow.state)") }
+        let screen = try flow.shown(\.asPayment)
         XCTAssertNil(screen.amountError)
         XCTAssertEqual([screen.view.amount, screen.view.remainder], [Decimal("100.50"), Decimal("49.50")])
         XCTAssertEqual(screen.view.amountText, "100,50\u{a0}€")
 
-        flow.startPinEntry()
-        try flow.type(seedPin)
-        flow.validate()
-        await flow.settle()
+        try await flow.confirm(with: seedPin)
         XCTAssertEqual(recorder.kinds, [.loading, .payment, .pinEntry, .sending, .result])
-        guard case let .result(result) = flow.state else { return XCTFail("\(flow.state)") }
+        let result = try flow.shown(\.asResult)
         XCTAssertEqual(result.outcome, .paidInPart(paid: Decimal("100.50"), remainder: Decimal("49.50"), balance: Decimal("99.50")))
     }
 
     @MainActor
     func testWrongPinWarnsOnTheLastAttemptThenLocks() async throws {
-        let (phone, email) = try await Phone.enrolled(balance: "200.00")
-        let flow = PaymentFlow(client: phone.client)
-        let recorder = StateRecorder(flow)
-        await flow.open(try await phone.push(for: email, total: "60.00"))
+        let (phone, email, flow, recorder) = try await Phone.enrolledWithFlow(total: "60.00")
         flow.startPinEntry()
 
         var messages: [String?] = []
         for wrong in ["0000", "0001", "0002"] {
-            try flow.type(wrong)
-            flow.validate()
-            await flow.settle()
-            if case let .pinEntry(entry) = flow.state {
+            try await flow.submit(wrong)
+            if let entry = flow.state.asPinEntry {
                 messages.append(entry.message)
                 XCTAssertEqual(entry.entered, 0, "a fresh keypad")
             }
@@ -152,7 +130,7 @@ final class PaymentFlowTests: XCTestCase, @unchecked Sendable {  // no stored st
         XCTAssertTrue(messages.last??.contains("Dernière tentative") ?? false, "\(messages)")
         XCTAssertEqual(messages.count, 2)
         XCTAssertEqual(recorder.kinds, [.loading, .payment, .pinEntry, .sending, .pinEntry, .sending, .pinEntry, .sending, .result])
-        guard case let .result(result) = flow.state else { return XCTFail("\(flow.state)") }
+        let result = try flow.shown(\.asResult)
         XCTAssertEqual(result.outcome, .locked)
         XCTAssertFalse(result.paid)
         let paymentId = try XCTUnwrap(result.view?.paymentId)
@@ -160,51 +138,34 @@ final class PaymentFlowTests: XCTestCase, @unchecked Sendable {  // no stored st
         XCTAssertEqual(merchant.status, "REFUSED")
 
         // The code stays locked for the next payment: nothing is debited.
-        let following = PaymentFlow(client: phone.client)
-        await following.open(try await phone.push(for: email, total: "30.00"))
-        following.startPinEntry()
-        try following.type(seedPin)
-        following.validate()
-        await following.settle()
-        guard case let .result(locked) = following.state else { return XCTFail("\(following.state)") }
-        XCTAssertEqual(locked.outcome, .locked)
+        let (following, _) = try await phone.flowFromPush(total: "30.00", account: email)
+        try await following.confirm(with: seedPin)
+        XCTAssertEqual(try following.shown(\.asResult).outcome, .locked)
         let balance = try await phone.client.balance()
         XCTAssertEqual(balance.amount, Decimal("200"))
     }
 
     @MainActor
     func testAWrongPinThenTheRightOne() async throws {
-        let (phone, email) = try await Phone.enrolled(balance: "200.00")
-        let flow = PaymentFlow(client: phone.client)
-        await flow.open(try await phone.push(for: email, total: "60.00"))
-        flow.startPinEntry()
-        try flow.type("1111")
-        flow.validate()
-        await flow.settle()
-        guard case let .pinEntry(retry) = flow.state else { return XCTFail("\(flow.state)") }
+        let (phone, _, flow, _) = try await Phone.enrolledWithFlow(total: "60.00")
+        try await flow.confirm(with: "1111")
+        let retry = try flow.shown(\.asPinEntry)
         XCTAssertEqual(retry.view.attemptsLeft, 2)
         let status = try await phone.sandbox.merchant(retry.view.paymentId).status
         XCTAssertEqual(status, "PENDING")
-        try flow.type(seedPin)
-        flow.validate()
-        await flow.settle()
-        guard case let .result(result) = flow.state else { return XCTFail("\(flow.state)") }
-        XCTAssertEqual(result.outcome, .paidInFull(paid: Decimal("60"), balance: Decimal("140")))
+        try await flow.submit(seedPin)
+        XCTAssertEqual(try flow.shown(\.asResult).outcome, .paidInFull(paid: Decimal("60"), balance: Decimal("140")))
     }
 
     @MainActor
     func testDeclineCancelsThePayment() async throws {
-        let (phone, email) = try await Phone.enrolled(balance: "200.00")
-        let flow = PaymentFlow(client: phone.client)
-        let recorder = StateRecorder(flow)
-        await flow.open(try await phone.push(for: email, total: "80.00"))
-        guard case let .payment(screen) = flow.state else { return XCTFail("\(flow.state)") }
+        let (phone, _, flow, recorder) = try await Phone.enrolledWithFlow(total: "80.00")
+        let paymentId = try flow.shown(\.asPayment).view.paymentId
         flow.decline()
         await flow.settle()
-        guard case let .result(result) = flow.state else { return XCTFail("\(flow.state)") }
+        let result = try flow.shown(\.asResult)
         XCTAssertEqual(result.outcome, .declined)
         XCTAssertFalse(result.paid)
-        let paymentId = screen.view.paymentId
         let merchant = try await phone.sandbox.merchant(paymentId)
         XCTAssertEqual(merchant.status, "CANCELLED")
         let debits = try await phone.sandbox.debits(of: paymentId)
@@ -214,41 +175,32 @@ final class PaymentFlowTests: XCTestCase, @unchecked Sendable {  // no stored st
         flow.openPayment(id: paymentId)
         await flow.settle()
         XCTAssertEqual(recorder.kinds, [.loading, .payment, .sending, .result, .loading, .error])
-        guard case let .error(error) = flow.state else { return XCTFail("\(flow.state)") }
+        let error = try flow.shown(\.asError)
         XCTAssertEqual(error.cause, .alreadyHandled(status: .cancelled))
         XCTAssertEqual(error.message, CvError.alreadyHandled(status: .cancelled).userMessage())
     }
 
     @MainActor
     func testDeclineFromTheKeypad() async throws {
-        let (phone, email) = try await Phone.enrolled(balance: "200.00")
-        let flow = PaymentFlow(client: phone.client)
-        let recorder = StateRecorder(flow)
-        await flow.open(try await phone.push(for: email, total: "25.00"))
-        flow.startPinEntry()
-        try flow.type("48")
+        let (_, _, flow, recorder) = try await Phone.enrolledWithFlow(total: "25.00")
+        try flow.startPinEntry(typing: "48")
         flow.decline()
         await flow.settle()
         XCTAssertEqual(recorder.kinds, [.loading, .payment, .pinEntry, .sending, .result])
-        guard case let .result(result) = flow.state else { return XCTFail("\(flow.state)") }
-        XCTAssertEqual(result.outcome, .declined)
+        XCTAssertEqual(try flow.shown(\.asResult).outcome, .declined)
     }
 
     @MainActor
     func testExpiryWhileTheCodeIsTyped() async throws {
         let sandbox = try Sandbox()  // its clock moves: not the shared one
         defer { sandbox.stop() }
-        let (phone, email) = try await Phone.enrolled(balance: "200.00", in: sandbox)
-        let flow = PaymentFlow(client: phone.client)
-        let recorder = StateRecorder(flow)
-        await flow.open(try await phone.push(for: email, total: "150.00"))
-        flow.startPinEntry()
-        try flow.type(seedPin)
+        let (_, _, flow, recorder) = try await Phone.enrolledWithFlow(total: "150.00", in: sandbox)
+        try flow.startPinEntry(typing: seedPin)
         try await sandbox.advanceClock(seconds: 200)
         flow.validate()
         await flow.settle()
         XCTAssertEqual(recorder.kinds, [.loading, .payment, .pinEntry, .sending, .result])
-        guard case let .result(result) = flow.state else { return XCTFail("\(flow.state)") }
+        let result = try flow.shown(\.asResult)
         XCTAssertEqual(result.outcome, .expired)
         let paymentId = try XCTUnwrap(result.view?.paymentId)
         let merchant = try await sandbox.merchant(paymentId)

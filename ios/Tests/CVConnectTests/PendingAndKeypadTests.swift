@@ -28,8 +28,7 @@ final class PendingAndKeypadTests: XCTestCase, @unchecked Sendable {  // no stor
         flow.openPayment(id: line.id)
         await flow.settle()
         XCTAssertEqual(recorder.kinds, [.loading, .payment])
-        guard case let .payment(screen) = flow.state else { return XCTFail("\(flow.state)") }
-        XCTAssertEqual(screen.view.total, Decimal("42"))
+        XCTAssertEqual(try flow.shown(\.asPayment).view.total, Decimal("42"))
     }
 
     @MainActor
@@ -57,43 +56,32 @@ final class PendingAndKeypadTests: XCTestCase, @unchecked Sendable {  // no stor
         let recorder = StateRecorder(flow)
         await flow.open(push)
         await flow.open(push)  // the same notification delivered twice
-        guard case let .payment(screen) = flow.state else { return XCTFail("\(flow.state)") }
-        XCTAssertEqual(screen.view.paymentId, first.paymentId())
-        flow.startPinEntry()
-        try flow.type(seedPin)
-        flow.validate()
-        await flow.settle()
+        let paymentId = try flow.shown(\.asPayment).view.paymentId
+        XCTAssertEqual(paymentId, first.paymentId())
+        try await flow.confirm(with: seedPin)
         await flow.open(push)  // and once more after paying
         XCTAssertEqual(recorder.kinds, [.loading, .payment, .loading, .payment, .pinEntry, .sending, .result, .loading, .error])
-        guard case let .error(error) = flow.state else { return XCTFail("\(flow.state)") }
-        XCTAssertEqual(error.cause, .alreadyHandled(status: .authorised))
-        let debits = try await phone.sandbox.debits(of: screen.view.paymentId)
+        XCTAssertEqual(try flow.shown(\.asError).cause, .alreadyHandled(status: .authorised))
+        let debits = try await phone.sandbox.debits(of: paymentId)
         XCTAssertEqual(debits, 1)
     }
 
     @MainActor
     func testKeypadEditingEraseCancelAndAFullKeypad() async throws {
-        let (phone, email) = try await Phone.enrolled(balance: "200.00")
-        let flow = PaymentFlow(client: phone.client)
-        let recorder = StateRecorder(flow)
-        await flow.open(try await phone.push(for: email, total: "20.00"))
-        flow.startPinEntry()
-        try flow.type("482")
+        let (_, _, flow, recorder) = try await Phone.enrolledWithFlow(total: "20.00")
+        try flow.startPinEntry(typing: "482")
         flow.erase()
-        guard case let .pinEntry(edited) = flow.state else { return XCTFail("\(flow.state)") }
-        XCTAssertEqual(edited.entered, 2)
+        XCTAssertEqual(try flow.shown(\.asPinEntry).entered, 2)
         flow.validate()
         XCTAssertEqual(flow.state.kind, .pinEntry, "no validation before the code is complete")
 
         flow.cancelPinEntry()
         XCTAssertEqual(flow.state.kind, .payment)
         flow.startPinEntry()
-        guard case let .pinEntry(fresh) = flow.state else { return XCTFail("\(flow.state)") }
-        XCTAssertEqual(fresh.entered, 0, "the digits typed before were dropped")
+        XCTAssertEqual(try flow.shown(\.asPinEntry).entered, 0, "the digits typed before were dropped")
         try flow.type(seedPin)
         flow.press(position: 0)  // a fifth digit on a four-digit code: ignored
-        guard case let .pinEntry(full) = flow.state else { return XCTFail("\(flow.state)") }
-        XCTAssertTrue(full.complete)
+        XCTAssertTrue(try flow.shown(\.asPinEntry).complete)
         flow.validate()
         await flow.settle()
         XCTAssertEqual(recorder.kinds, [.loading, .payment, .pinEntry, .payment, .pinEntry, .sending, .result])
@@ -130,23 +118,16 @@ final class PendingAndKeypadTests: XCTestCase, @unchecked Sendable {  // no stor
         let phone = try Phone(signer: signer)
         try await phone.enroll(email)
         _ = try await phone.client.balance()  // the device's token, signed while the key works
-        let flow = PaymentFlow(client: phone.client)
-        let recorder = StateRecorder(flow)
-        await flow.open(try await phone.push(for: email, total: "30.00"))
-        flow.startPinEntry()
-        try flow.type(seedPin)
+        let (flow, recorder) = try await phone.flowFromPush(total: "30.00", account: email)
+        try flow.startPinEntry(typing: seedPin)
         signer.failure = SignerFailure.userCancelled  // the user dismisses Face ID
         flow.validate()
         await flow.settle()
-        guard case let .pinEntry(retry) = flow.state else { return XCTFail("\(flow.state)") }
-        XCTAssertEqual(retry.message, CvError.signerCancelled.userMessage())
+        XCTAssertEqual(try flow.shown(\.asPinEntry).message, CvError.signerCancelled.userMessage())
         signer.failure = nil
-        try flow.type(seedPin)
-        flow.validate()
-        await flow.settle()
+        try await flow.submit(seedPin)
         XCTAssertEqual(recorder.kinds, [.loading, .payment, .pinEntry, .sending, .pinEntry, .sending, .result])
-        guard case let .result(result) = flow.state else { return XCTFail("\(flow.state)") }
-        XCTAssertTrue(result.paid)
+        XCTAssertTrue(try flow.shown(\.asResult).paid)
     }
 }
 

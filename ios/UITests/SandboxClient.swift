@@ -1,0 +1,1 @@
+../Tests/CVConnectTests/SandboxClient.swift
