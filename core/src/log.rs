@@ -33,6 +33,8 @@ crate::shared::shared_type! {
 
 /// Receives the core's log lines. Synchronous and cheap: it is called inline.
 pub trait LogSink: Send + Sync {
+    /// One line: its severity, the Rust module it comes from (`cvconnect_core::client`),
+    /// and the message with its fields (`device authenticated lifetime_secs=285`).
     fn log(&self, level: LogLevel, target: &str, message: &str);
 }
 

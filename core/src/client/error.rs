@@ -17,23 +17,41 @@ use super::notice::Notice;
 /// Transport-level failures.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum HttpError {
+    /// No connection could be made (no network, DNS, refused). Retryable.
     #[error("no connection to the backend")]
     Offline,
+    /// Connecting or the whole request took longer than the configured timeouts.
+    /// Retryable; a confirmation may still have taken effect (see the journal).
     #[error("the backend did not answer in time")]
     Timeout,
+    /// TLS refused the server: a certificate outside the pins or the public roots.
     #[error("the backend's certificate does not match the pinned keys")]
     CertificateRejected,
+    /// A 5xx answer. Retryable.
     #[error("server error (HTTP {status})")]
-    Server { status: u16 },
+    Server {
+        /// The HTTP status, 500 to 599.
+        status: u16,
+    },
+    /// An answer protocol v1 does not allow: undecodable body, too large, a 4xx
+    /// without an error body. A backend bug, not worth retrying.
     #[error("the backend answered something protocol v1 does not allow: {detail}")]
-    Protocol { detail: String },
+    Protocol {
+        /// What was wrong, for logs.
+        detail: String,
+    },
     /// A refusal with a protocol error code (4xx).
     #[error("refused by the backend: {code:?} (HTTP {status})")]
     Api {
+        /// The protocol's code; [`ErrorCode::Unknown`] for a code this client does not know.
         code: ErrorCode,
+        /// The HTTP status, 400 to 499.
         status: u16,
+        /// The backend's French sentence, fit for display.
         message: String,
+        /// With `authentication_failed`: wrong PINs still allowed.
         attempts_left: Option<u8>,
+        /// With `payment_not_pending`: the final status the payment has.
         payment_status: Option<PaymentStatus>,
     },
 }
@@ -42,6 +60,7 @@ pub enum HttpError {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("local storage error: {detail}")]
 pub struct StoreError {
+    /// SQLite's or the file system's message, for logs.
     pub detail: String,
 }
 
@@ -56,48 +75,84 @@ impl From<rusqlite::Error> for StoreError {
 /// Why an amount typed by the beneficiary was not accepted.
 #[derive(Debug, thiserror::Error)]
 pub enum AmountInputError {
+    /// The text is not an amount (its message says why, in French).
     #[error(transparent)]
     Parse(#[from] AmountError),
+    /// An amount, but not one this payment allows (above the balance, the total…).
     #[error(transparent)]
     Policy(#[from] PolicyError),
 }
 
+/// Every failure of the client, by area; [`ClientError::user_message`] gives the French
+/// sentence and [`ClientError::is_retryable`] says whether trying again may help.
 #[derive(Debug, thiserror::Error)]
 pub enum ClientError {
+    /// Reaching the backend failed, or it refused.
     #[error(transparent)]
     Http(#[from] HttpError),
+    /// The local database failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The device key failed or the user cancelled its prompt.
     #[error(transparent)]
     Signer(#[from] SignerError),
+    /// The PIN could not be sealed to the backend's key.
     #[error(transparent)]
     Seal(#[from] SealError),
+    /// A keypad operation failed (expired, incomplete PIN…).
     #[error(transparent)]
     Keypad(#[from] KeypadError),
+    /// A push payload was refused.
     #[error(transparent)]
     Push(#[from] PushError),
+    /// The amount typed was refused.
     #[error(transparent)]
     Amount(#[from] AmountInputError),
+    /// The [`ClientConfig`](super::ClientConfig) cannot be used: a bad URL or pin, or
+    /// an HTTP stack that could not be built.
     #[error("invalid configuration: {reason}")]
-    InvalidConfig { reason: String },
+    InvalidConfig {
+        /// What is wrong, for the app's developer.
+        reason: String,
+    },
+    /// The call needs an enrolled device and there is none yet.
     #[error("this device is not enrolled")]
     NotEnrolled,
     /// The local database lost the enrollment of `device_id` (the device key is kept):
     /// enroll again.
     #[error("the local store lost the enrollment of device {device_id}")]
-    EnrollmentLost { device_id: String },
+    EnrollmentLost {
+        /// The id of the lost enrollment, from the marker beside the database.
+        device_id: String,
+    },
+    /// Enrollment was asked of a device that is enrolled already.
     #[error("this device is already enrolled")]
     AlreadyEnrolled,
+    /// The backend refused the device's signature or token even after a renewal: the
+    /// device was revoked or its key changed. Enroll again.
     #[error("the backend refused this device's credentials")]
     Unauthorized,
+    /// No such payment for this account (or an id outside the id charset).
     #[error("payment {payment_id} not found")]
-    PaymentNotFound { payment_id: String },
+    PaymentNotFound {
+        /// The id asked for, cut to 64 characters.
+        payment_id: String,
+    },
+    /// The payment is final already; nothing more can be done with it.
     #[error("payment already handled ({status:?})")]
-    AlreadyHandled { status: PaymentStatus },
+    AlreadyHandled {
+        /// Its final status.
+        status: PaymentStatus,
+    },
+    /// Another confirmation of this payment is on its way; wait for its outcome.
     #[error("a confirmation for this payment is already in progress")]
     ConfirmationInProgress,
+    /// The balance does not cover the amount asked.
     #[error("the balance {balance} is not enough")]
-    InsufficientBalance { balance: Amount },
+    InsufficientBalance {
+        /// The balance, for the message.
+        balance: Amount,
+    },
 }
 
 impl From<crate::crypto::confirmation::ConfirmationError> for ClientError {

@@ -78,6 +78,8 @@ crate::shared::shared_type! {
     }
 }
 
+/// What the apps call: enrollment, balance, pending payments, payment sessions and
+/// history. Methods take `&self` and may be called from any thread.
 pub struct Client {
     inner: Arc<Inner>,
 }
@@ -95,6 +97,8 @@ pub(crate) struct Inner {
 }
 
 impl Client {
+    /// Opens the local store and builds the HTTP stack; sends nothing. `log_sink`, when
+    /// given, replaces the process's log sink (see [`set_log_sink`]).
     pub fn new(
         config: ClientConfig,
         signer: Arc<dyn DeviceSigner>,
@@ -183,6 +187,7 @@ impl Client {
         })
     }
 
+    /// Tells the backend this device's new push token (the platforms rotate them).
     pub async fn update_push_token(&self, push_token: &str) -> Result<(), ClientError> {
         let body = PushTokenRequest {
             push_token: push_token.to_owned(),

@@ -26,6 +26,7 @@ use super::marker::EnrollmentMarker;
 use crate::amount::Amount;
 use crate::protocol::wire::{PaymentDetail, PaymentStatus};
 
+/// Name of the SQLite database inside the configured data folder.
 pub const DATABASE_FILE: &str = "cvconnect.sqlite3";
 
 /// Schema migrations; `PRAGMA user_version` is the number applied.
@@ -75,6 +76,8 @@ const SAVE_BALANCE: &str = "INSERT INTO balance_cache (id, balance, fetched_at) 
      ON CONFLICT (id) DO UPDATE SET balance = excluded.balance, fetched_at = excluded.fetched_at
      WHERE excluded.fetched_at >= balance_cache.fetched_at";
 
+/// The schema version this library writes (`PRAGMA user_version`); it refuses a
+/// database of a later version rather than misread it.
 pub fn schema_version() -> u32 {
     MIGRATIONS.len() as u32
 }

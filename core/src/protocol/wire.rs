@@ -33,10 +33,12 @@ crate::shared::shared_type! {
 }
 
 impl PaymentStatus {
+    /// True for every status but `Pending`: a final payment never changes again.
     pub fn is_final(self) -> bool {
         !matches!(self, PaymentStatus::Pending)
     }
 
+    /// The status on the wire, as serde writes it (`"PARTIALLY_AUTHORISED"`).
     pub fn as_str(self) -> &'static str {
         match self {
             PaymentStatus::Pending => "PENDING",
@@ -70,19 +72,27 @@ crate::shared::shared_type! {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EnrollRequest {
+    /// The account's e-mail, trimmed; the server lowercases it, as the enrollment bytes do.
     pub email: String,
+    /// The one-time code an administrator issued for this e-mail (`8K2F-9QXM`).
     pub activation_code: String,
     /// base64url (no padding) of the device's P-256 SubjectPublicKeyInfo DER.
     pub public_key: String,
+    /// Where the backend sends pushes (FCM or APNs token); none for a device that
+    /// reads the pending list only.
     pub push_token: Option<String>,
+    /// Which push service `push_token` belongs to.
     pub platform: Platform,
     /// base64url DER ECDSA signature over `canonical::enrollment_bytes`.
     pub proof: String,
 }
 
+/// Answer `201` of enrollment.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct EnrollResponse {
+    /// The id the backend gave this device, for authentication.
     pub device_id: String,
+    /// Digits of the account's PIN (4 to 6).
     pub pin_length: u8,
 }
 
@@ -92,13 +102,16 @@ pub struct EnrollResponse {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ChallengeRequest {
+    /// The device asking for a token.
     pub device_id: String,
 }
 
+/// A challenge for the device to sign.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ChallengeResponse {
     /// base64url of 32 random bytes, single use, valid 60 s.
     pub challenge: String,
+    /// When the challenge lapses, in Unix seconds.
     pub expires_at: i64,
 }
 
@@ -106,15 +119,20 @@ pub struct ChallengeResponse {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TokenRequest {
+    /// The device the challenge was issued to.
     pub device_id: String,
+    /// The challenge, as received.
     pub challenge: String,
     /// base64url DER ECDSA signature over `canonical::auth_bytes`.
     pub signature: String,
 }
 
+/// A bearer token; the core keeps it in memory only.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TokenResponse {
+    /// Opaque; sent as `Authorization: Bearer <access_token>`.
     pub access_token: String,
+    /// Always `"Bearer"`.
     pub token_type: String,
     /// Seconds until the token expires (300 by default).
     pub expires_in: u64,
@@ -124,6 +142,7 @@ pub struct TokenResponse {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PushTokenRequest {
+    /// The platform's new token for this device (FCM or APNs).
     pub push_token: String,
 }
 
@@ -132,7 +151,9 @@ pub struct PushTokenRequest {
 /// `GET /v1/balance`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct BalanceResponse {
+    /// What the account can spend now.
     pub balance: Amount,
+    /// Always `"EUR"`.
     pub currency: String,
 }
 
@@ -174,6 +195,7 @@ crate::shared::shared_type! {
 /// One page of `GET /v1/payments` (protocol.md §5.5), newest first.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PaymentList {
+    /// The entries of this page.
     pub payments: Vec<PaymentSummary>,
     /// Where the next page starts (`cursor=`); absent or null on the last page.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -203,6 +225,7 @@ pub fn pending_page_path(cursor: Option<&str>) -> Option<String> {
 /// The backend's X25519 key that PINs are sealed to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PinKey {
+    /// Names the key, so the server knows which of its keys opens a block.
     pub key_id: String,
     /// base64url of the 32-byte X25519 public key.
     pub public_key: String,
@@ -211,10 +234,15 @@ pub struct PinKey {
 /// `GET /v1/payments/{payment_id}`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PaymentDetail {
+    /// The payment's id.
     pub payment_id: String,
+    /// Where it stands; only `Pending` can be confirmed or declined.
     pub status: PaymentStatus,
+    /// The merchant, as registered with the backend.
     pub payee: Payee,
+    /// The order total.
     pub total: Amount,
+    /// Always `"EUR"`.
     pub currency: String,
     /// Smallest amount payable in CV Connect (0.01).
     pub min_amount: Amount,
@@ -223,13 +251,19 @@ pub struct PaymentDetail {
     /// Current single-use confirmation nonce (base64url of 32 bytes). Each confirmation
     /// attempt consumes it; read the detail again for the next one.
     pub nonce: String,
+    /// When the merchant asked, in Unix seconds.
     pub created_at: i64,
+    /// When the request lapses, in Unix seconds; signed with the confirmation.
     pub expires_at: i64,
+    /// Digits of the account's PIN (4 to 6).
     pub pin_length: u8,
+    /// The key to seal the PIN to.
     pub pin_key: PinKey,
+    /// Wrong PINs still allowed before the PIN locks.
     pub attempts_left: u8,
     /// Set once the payment is AUTHORISED or PARTIALLY_AUTHORISED.
     pub paid_amount: Option<Amount>,
+    /// `total - paid_amount`, to pay by card; set with `paid_amount`.
     pub remaining_amount: Option<Amount>,
 }
 
@@ -238,29 +272,39 @@ pub struct PaymentDetail {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ConfirmRequest {
+    /// What to pay in CV Connect: from `min_amount` to `max_amount`.
     pub amount: Amount,
+    /// The detail's current nonce; a used one is refused (`nonce_used`).
     pub nonce: String,
     /// base64url of the sealed PIN block.
     pub sealed_pin: String,
     /// base64url DER ECDSA signature over `canonical::ConfirmationFields::encode`.
     pub signature: String,
+    /// 16 to 64 id characters, fresh for each new confirmation, the same when resent.
     pub idempotency_key: String,
 }
 
 /// Success answer of confirm; also what a replay with the same idempotency key returns.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConfirmResponse {
+    /// The payment confirmed.
     pub payment_id: String,
+    /// `Authorised` or `PartiallyAuthorised`.
     pub status: PaymentStatus,
+    /// Debited from the account.
     pub paid_amount: Amount,
+    /// Left to pay by card; zero when paid in full.
     pub remaining_amount: Amount,
+    /// The account's balance after the debit.
     pub balance: Amount,
 }
 
 /// `POST /v1/payments/{payment_id}/decline`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct DeclineResponse {
+    /// The payment declined.
     pub payment_id: String,
+    /// Always `Cancelled`.
     pub status: PaymentStatus,
 }
 
@@ -272,22 +316,32 @@ pub struct DeclineResponse {
 pub struct CreatePaymentRequest {
     /// E-mail of the CV Connect account (6-320 characters) or 11-digit ANCV account number.
     pub account: String,
+    /// The order total; at least the minimum for CV Connect (20.00 €).
     pub total: Amount,
+    /// The merchant's own reference for the order, echoed back.
     pub order_ref: Option<String>,
 }
 
 /// A payment request as the merchant sees it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct MerchantPayment {
+    /// The payment's id.
     pub id: String,
+    /// Where it stands; `Expired` once its validity elapsed.
     pub status: PaymentStatus,
+    /// The order total.
     pub total: Amount,
+    /// Always `"EUR"`.
     pub currency: String,
+    /// What CV Connect paid, once authorised.
     pub paid_amount: Option<Amount>,
     /// What is left to pay by card (PARTIALLY_AUTHORISED only).
     pub remaining_amount: Option<Amount>,
+    /// The merchant's reference, as sent at creation.
     pub order_ref: Option<String>,
+    /// When the request was created, in Unix seconds.
     pub created_at: i64,
+    /// When it lapses, in Unix seconds.
     pub expires_at: i64,
 }
 
@@ -296,9 +350,11 @@ pub struct MerchantPayment {
 /// Every 4xx/5xx body: `{"error": {...}}`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ErrorBody {
+    /// What went wrong.
     pub error: ErrorInfo,
 }
 
+/// The content of an error body; only `code` and `message` are always present.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ErrorInfo {
     /// Stable machine code, see [`crate::protocol::errors::ErrorCode`].
