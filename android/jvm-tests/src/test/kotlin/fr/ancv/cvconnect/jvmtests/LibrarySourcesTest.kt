@@ -1,5 +1,6 @@
 package fr.ancv.cvconnect.jvmtests
 
+import fr.ancv.cvconnect.testkit.workspaceRoot
 import org.junit.jupiter.api.Test
 import java.nio.file.Files
 import java.nio.file.Path
