@@ -18,12 +18,12 @@ import fr.ancv.cvconnect.Platform
 import fr.ancv.cvconnect.presenter.EnrollmentPresenter
 import fr.ancv.cvconnect.presenter.PaymentPresenter
 import fr.ancv.cvconnect.presenter.PendingPaymentsPresenter
+import fr.ancv.cvconnect.testkit.World
+import fr.ancv.cvconnect.testkit.jcaSigner
 import fr.ancv.cvconnect.ui.CvConnectScreens
 import fr.ancv.cvconnect.ui.UiTags
 import fr.ancv.cvconnect.ui.desktop.DesktopHost
 import fr.ancv.cvconnect.ui.desktop.RecordingScreenGuard
-import fr.ancv.cvconnect.testkit.World
-import fr.ancv.cvconnect.testkit.jcaSigner
 import kotlinx.coroutines.CoroutineExceptionHandler
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.SupervisorJob
@@ -51,9 +51,9 @@ fun onApp(block: ComposeUiTest.(AppUnderTest) -> Unit) = onPhone { AppUnderTest(
 /**
  * One beneficiary's phone running the app's screens: a client through the real bindings
  * (its own data folder, the library's signer on a JDK P-256 key), the real presenters, and
- * [CvConnectScreens] in
- * the Compose UI test, hosted as on Android but with the desktop theme and a guard that
- * records which screens asked for protection.
+ * [CvConnectScreens] in the Compose UI test, hosted as on Android but with the desktop
+ * theme and a guard that records which screens asked for protection. Its account is a
+ * fresh one of [world] unless [email] is given.
  *
  * Threads: as on Android, the presenters' coroutines run on one "main" thread; the test
  * thread performs the clicks (the Compose desktop test's UI thread). The state reaches
