@@ -9,7 +9,7 @@ mod common;
 use std::time::Duration;
 
 use common::*;
-use cvconnect_sandbox::{ConnectionLimits, SandboxConfig};
+use cvconnect_sandbox::ConnectionLimits;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
@@ -17,12 +17,7 @@ use tokio::net::TcpStream;
 const DEADLINE: Duration = Duration::from_secs(20);
 
 async fn start_with_limits(connections: ConnectionLimits) -> Env {
-    let dir = tempfile::tempdir().unwrap();
-    let config = SandboxConfig {
-        connections,
-        ..config(&dir)
-    };
-    start_with(dir, config).await
+    start_changed(|config| config.connections = connections).await
 }
 
 async fn connect(env: &Env, bytes: &[u8]) -> TcpStream {

@@ -80,11 +80,7 @@ async fn known_and_unknown_accounts_cost_the_same_work_before_the_answer() {
     println!("largest VM step gap between a known and an unknown account: {max_step_gap}");
     // The known account's devices are notified all the same, after the answer.
     for device in [&phone, &tablet] {
-        let feed = env
-            .admin
-            .push_feed(Some(&device.device_id), 0, 5_000)
-            .await
-            .unwrap();
+        let feed = env.pushes(Some(&device.device_id), 5_000).await;
         assert_eq!(feed.notifications.len(), 20);
     }
 }

@@ -1,5 +1,6 @@
 //! The payment flow end to end over HTTP: enrollment, push, detail, confirm (full and
-//! partial), decline, merchant cancel and status, business rules.
+//! partial), decline, merchant cancel, bounds and expiry. The rules of the merchant's
+//! requests and the push feed: `requests.rs`.
 
 mod common;
 
@@ -24,11 +25,7 @@ async fn partial_payment_end_to_end() {
     assert_eq!(created.expires_at - created.created_at, 180);
 
     // The push gateway recorded one notification for the device, in both shapes.
-    let feed = env
-        .admin
-        .push_feed(Some(&device.device_id), 0, 1000)
-        .await
-        .unwrap();
+    let feed = env.pushes(Some(&device.device_id), 1000).await;
     assert_eq!(feed.notifications.len(), 1);
     let push = &feed.notifications[0];
     assert_eq!(push.payment_id, created.id);
@@ -47,13 +44,9 @@ async fn partial_payment_end_to_end() {
     assert_eq!(push.apns["payment_id"], created.id.as_str());
 
     // The pending list covers a lost push.
-    let pending = device
-        .api
-        .payments(&device.access_token, true)
-        .await
-        .unwrap();
-    assert_eq!(pending.payments.len(), 1);
-    assert_eq!(pending.payments[0].payee.name, "Boutique Démo");
+    let pending = listed(&device, true).await;
+    assert_eq!(pending.len(), 1);
+    assert_eq!(pending[0].payee.name, "Boutique Démo");
 
     let detail = device.payment(&created.id).await.unwrap();
     assert_eq!(detail.max_amount, eur("200.00"));
@@ -83,19 +76,9 @@ async fn partial_payment_end_to_end() {
     assert_eq!(ledger.entries[0].device_id, device.device_id);
 
     // History lists the final payment; the pending list no longer does.
-    let all = device
-        .api
-        .payments(&device.access_token, false)
-        .await
-        .unwrap();
-    assert_eq!(all.payments[0].status, PaymentStatus::PartiallyAuthorised);
-    assert!(device
-        .api
-        .payments(&device.access_token, true)
-        .await
-        .unwrap()
-        .payments
-        .is_empty());
+    let all = listed(&device, false).await;
+    assert_eq!(all[0].status, PaymentStatus::PartiallyAuthorised);
+    assert!(listed(&device, true).await.is_empty());
     env.sandbox.shutdown().await;
 }
 
@@ -146,118 +129,12 @@ async fn merchant_cancel() {
     assert_eq!(detail.status, PaymentStatus::Cancelled);
     // Another merchant does not see it.
     let other = env.admin.create_merchant("Autre boutique").await.unwrap();
-    let other =
-        cvconnect_sandbox_client::MerchantClient::new(env.http.clone(), &env.base, other.api_key);
-    assert_eq!(
-        other.payment(&id).await.unwrap_err().code(),
-        Some(ErrorCode::NotFound)
-    );
-    assert_eq!(
-        other.cancel(&id).await.unwrap_err().code(),
-        Some(ErrorCode::NotFound)
-    );
-}
-
-#[tokio::test]
-async fn total_below_minimum_and_bad_accounts() {
-    let env = start().await;
-    let err = env
-        .merchant
-        .create_payment(EMAIL, eur("19.99"), None)
-        .await
-        .unwrap_err();
-    assert_eq!(err.code(), Some(ErrorCode::AmountBelowMinimum));
-    assert_eq!(err.status(), Some(422));
-    assert!(err
-        .info()
-        .unwrap()
-        .message
-        .contains(&eur("20.00").format_fr()));
-    assert!(env
-        .merchant
-        .create_payment(EMAIL, eur("20.00"), None)
-        .await
-        .is_ok());
-    for bad in [
-        "",
-        "a@b",
-        "no-at-sign.fr",
-        "1234567890",
-        "123456789012",
-        "a@b@example.fr",
-    ] {
-        let err = env
-            .merchant
-            .create_payment(bad, eur("50.00"), None)
-            .await
-            .unwrap_err();
-        assert_eq!(err.code(), Some(ErrorCode::ValidationFailed), "{bad}");
-        assert_eq!(err.info().unwrap().field.as_deref(), Some("account"));
+    let other = env.merchant_keyed(other.api_key);
+    let read = other.payment(&id).await.unwrap_err();
+    let cancel = other.cancel(&id).await.unwrap_err();
+    for refused in [read, cancel] {
+        assert_eq!(refused.code(), Some(ErrorCode::NotFound));
     }
-    // The 11-digit account number works as well as the e-mail.
-    assert!(env
-        .merchant
-        .create_payment(NUMBER, eur("50.00"), None)
-        .await
-        .is_ok());
-    let bad_key =
-        cvconnect_sandbox_client::MerchantClient::new(env.http.clone(), &env.base, "nope-nope");
-    assert_eq!(
-        bad_key
-            .create_payment(EMAIL, eur("50.00"), None)
-            .await
-            .unwrap_err()
-            .code(),
-        Some(ErrorCode::Unauthorized)
-    );
-}
-
-#[tokio::test]
-async fn unknown_account_is_indistinguishable() {
-    let env = start().await;
-    let _device = env.device(EMAIL).await;
-    let send = |account: &'static str| {
-        let http = env.http.clone();
-        let url = env.url("/v1/merchant/payment-requests");
-        async move {
-            let response = http
-                .post(url)
-                .bearer_auth(MERCHANT_KEY)
-                .json(&serde_json::json!({"account": account, "total": "80.00", "order_ref": "X"}))
-                .send()
-                .await
-                .unwrap();
-            let status = response.status();
-            let body: serde_json::Value = response.json().await.unwrap();
-            (status, body)
-        }
-    };
-    let (known_status, known) = send(EMAIL).await;
-    let (unknown_status, unknown) = send("nobody@example.fr").await;
-    let (unknown_number_status, _) = send("99999999999").await;
-    assert_eq!(known_status, 201);
-    assert_eq!(unknown_status, known_status);
-    assert_eq!(unknown_number_status, known_status);
-    let keys = |v: &serde_json::Value| {
-        let mut k: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
-        k.sort();
-        k
-    };
-    assert_eq!(keys(&known), keys(&unknown));
-    assert_eq!(known["status"], unknown["status"]);
-    assert_eq!(
-        known["expires_at"].as_i64().unwrap() - known["created_at"].as_i64().unwrap(),
-        unknown["expires_at"].as_i64().unwrap() - unknown["created_at"].as_i64().unwrap()
-    );
-    // Only the known account's device was notified; the unknown one expires.
-    let feed = env.admin.push_feed(None, 0, 0).await.unwrap();
-    assert_eq!(feed.notifications.len(), 1);
-    env.admin.advance_clock(181).await.unwrap();
-    let id = unknown["id"].as_str().unwrap();
-    assert_eq!(
-        env.merchant.payment(id).await.unwrap().status,
-        PaymentStatus::Expired
-    );
 }
 
 #[tokio::test]
@@ -284,15 +161,12 @@ async fn amount_bounds_and_balance_never_negative() {
     assert_eq!(err.code(), Some(ErrorCode::AmountOutOfBounds));
     assert_eq!(device.balance().await.unwrap(), eur("0.00"));
     // A negative balance cannot even be written.
-    let response = env
-        .http
-        .put(env.url("/admin/accounts/12345678901/balance"))
-        .bearer_auth(ADMIN)
-        .json(&serde_json::json!({"balance": "-1.00"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 422);
+    let path = "/admin/accounts/12345678901/balance";
+    let body = br#"{"balance": "-1.00"}"#.to_vec();
+    let (status, _) = env
+        .raw(reqwest::Method::PUT, path, Some(ADMIN), Some(body))
+        .await;
+    assert_eq!(status, 422);
 }
 
 #[tokio::test]
@@ -308,20 +182,12 @@ async fn payments_of_another_account_are_not_found() {
     let request = louis
         .confirm_request(&detail, eur("50.00"), "1593", "idem_0123456789abcdef")
         .unwrap();
-    let err = louis.confirm(&id, &request).await.unwrap_err();
-    assert_eq!(err.code(), Some(ErrorCode::NotFound));
-    assert_eq!(
-        louis.decline(&id).await.unwrap_err().code(),
-        Some(ErrorCode::NotFound)
-    );
-    assert_eq!(
-        camille
-            .payment("pay_doesnotexist")
-            .await
-            .unwrap_err()
-            .code(),
-        Some(ErrorCode::NotFound)
-    );
+    let confirm = louis.confirm(&id, &request).await.unwrap_err();
+    let decline = louis.decline(&id).await.unwrap_err();
+    let missing = camille.payment("pay_doesnotexist").await.unwrap_err();
+    for refused in [confirm, decline, missing] {
+        assert_eq!(refused.code(), Some(ErrorCode::NotFound));
+    }
 }
 
 #[tokio::test]
@@ -329,10 +195,7 @@ async fn expiry_by_clock_advance() {
     let env = start().await;
     let mut device = env.device(EMAIL).await;
     let id = env.request("60.00").await;
-    let detail = device.payment(&id).await.unwrap();
-    let request = device
-        .confirm_request(&detail, eur("60.00"), PIN, "idem_expiry_000000001")
-        .unwrap();
+    let (_, request) = signed(&device, &id, "60.00", PIN, "idem_expiry_000000001").await;
     env.admin.advance_clock(179).await.unwrap();
     assert_eq!(
         env.merchant.payment(&id).await.unwrap().status,
@@ -355,57 +218,7 @@ async fn expiry_by_clock_advance() {
     let id2 = env.request("60.00").await;
     env.admin.advance_clock(200).await.unwrap();
     device.authenticate().await.unwrap();
-    assert!(device
-        .api
-        .payments(&device.access_token, true)
-        .await
-        .unwrap()
-        .payments
-        .is_empty());
+    assert!(listed(&device, true).await.is_empty());
     let err = env.merchant.cancel(&id2).await.unwrap_err();
     assert_eq!(err.info().unwrap().status, Some(PaymentStatus::Expired));
-}
-
-#[tokio::test]
-async fn push_feed_long_poll_wakes_up() {
-    let env = start().await;
-    let device = env.device(EMAIL).await;
-    let admin = env.admin.clone();
-    let device_id = device.device_id.clone();
-    let waiter = tokio::spawn(async move { admin.push_feed(Some(&device_id), 0, 10_000).await });
-    tokio::task::yield_now().await;
-    let started = std::time::Instant::now();
-    let id = env.request("25.00").await;
-    let feed = waiter.await.unwrap().unwrap();
-    assert!(started.elapsed() < std::time::Duration::from_secs(5));
-    assert_eq!(feed.notifications[0].payment_id, id);
-    // Nothing after the last one: an empty answer after a short wait.
-    let empty = env
-        .admin
-        .push_feed(Some(&device.device_id), feed.next_after, 50)
-        .await
-        .unwrap();
-    assert!(empty.notifications.is_empty());
-    assert_eq!(empty.next_after, feed.next_after);
-}
-
-#[tokio::test]
-async fn push_token_update_is_used_for_the_next_push() {
-    let env = start().await;
-    let device = env.device(EMAIL).await;
-    device
-        .api
-        .set_push_token(&device.access_token, "apns:new-token")
-        .await
-        .unwrap();
-    env.request("25.00").await;
-    let feed = env
-        .admin
-        .push_feed(Some(&device.device_id), 0, 0)
-        .await
-        .unwrap();
-    assert_eq!(
-        feed.notifications[0].push_token.as_deref(),
-        Some("apns:new-token")
-    );
 }

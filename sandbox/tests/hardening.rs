@@ -5,8 +5,7 @@
 mod common;
 
 use common::*;
-use cvconnect_sandbox::{Database, SandboxConfig, Seed};
-use cvconnect_sandbox_client::{http_client, SoftDevice};
+use cvconnect_sandbox_client::http_client;
 use serde_json::{json, Value};
 
 const MAX: &str = "9999999.99";
@@ -15,14 +14,12 @@ const MAX: &str = "9999999.99";
 /// and every read still answer, with a total above the largest amount.
 #[tokio::test]
 async fn the_largest_amounts_paid_twice_keep_every_route_answering() {
-    let dir = tempfile::tempdir().unwrap();
-    let config = SandboxConfig {
+    let env = start_changed(|config| {
         // Validities at their ceiling: every expiry the server computes is far in time.
-        request_ttl_secs: u64::MAX,
-        token_ttl_secs: u64::MAX,
-        ..config(&dir)
-    };
-    let env = start_with(dir, config).await;
+        config.request_ttl_secs = u64::MAX;
+        config.token_ttl_secs = u64::MAX;
+    })
+    .await;
     let mut devices = Vec::new();
     for (i, email) in ["riche.un@example.fr", "riche.deux@example.fr"]
         .into_iter()
@@ -49,12 +46,7 @@ async fn the_largest_amounts_paid_twice_keep_every_route_answering() {
     for (device, id) in &devices {
         let detail = device.payment(id).await.unwrap();
         assert_eq!(detail.paid_amount, Some(eur(MAX)));
-        let history = device
-            .api
-            .payments(&device.access_token, false)
-            .await
-            .unwrap();
-        assert_eq!(history.payments.len(), 1);
+        assert_eq!(listed(device, false).await.len(), 1);
         assert_eq!(env.merchant.payment(id).await.unwrap().total, eur(MAX));
     }
 }
@@ -63,12 +55,7 @@ async fn the_largest_amounts_paid_twice_keep_every_route_answering() {
 /// value, and every route still answers with times near the ceiling.
 #[tokio::test]
 async fn the_clock_at_its_ceiling_breaks_no_route() {
-    let dir = tempfile::tempdir().unwrap();
-    let config = SandboxConfig {
-        request_ttl_secs: u64::MAX,
-        ..config(&dir)
-    };
-    let env = start_with(dir, config).await;
+    let env = start_changed(|config| config.request_ttl_secs = u64::MAX).await;
     let ten_years = 10 * 365 * 24 * 3600;
     for _ in 0..10 {
         env.admin.advance_clock(ten_years).await.unwrap();
@@ -86,19 +73,33 @@ async fn the_clock_at_its_ceiling_breaks_no_route() {
 }
 
 async fn checkout_create(http: &reqwest::Client, env: &Env) -> (u16, Value) {
-    let response = http
+    let create = http
         .post(env.url("/checkout/api/payments"))
-        .json(&json!({"email": EMAIL, "total": "150.00"}))
-        .send()
-        .await
-        .unwrap();
-    (response.status().as_u16(), response.json().await.unwrap())
+        .json(&json!({"email": EMAIL, "total": "150.00"}));
+    answer(create).await
 }
 
-async fn checkout_status(http: &reqwest::Client, env: &Env, path: &str, post: bool) -> u16 {
+/// How a browser asks for a checkout path: to read it, or to cancel its payment.
+#[derive(Debug, Clone, Copy)]
+enum Ask {
+    Read,
+    Cancel,
+}
+
+async fn checkout_status(http: &reqwest::Client, env: &Env, path: &str, ask: Ask) -> u16 {
     let url = env.url(path);
-    let request = if post { http.post(url) } else { http.get(url) };
+    let request = match ask {
+        Ask::Read => http.get(url),
+        Ask::Cancel => http.post(url),
+    };
     request.send().await.unwrap().status().as_u16()
+}
+
+/// The read and cancel paths of the checkout payment `id`.
+fn checkout_paths(id: &str) -> (String, String) {
+    let read = format!("/checkout/api/payments/{id}");
+    let cancel = format!("{read}/cancel");
+    (read, cancel)
 }
 
 /// A browser reads and cancels its own checkout payments, not another browser's, and
@@ -106,7 +107,7 @@ async fn checkout_status(http: &reqwest::Client, env: &Env, path: &str, post: bo
 #[tokio::test]
 async fn checkout_routes_see_only_the_payments_of_their_browser() {
     let env = start().await;
-    let (alice, bob) = (http_client(), http_client());
+    let (alice, bob, stranger) = (http_client(), http_client(), http_client());
     // The page gives the browser its token.
     let page = alice.get(env.url("/")).send().await.unwrap();
     let cookie = page.headers()["set-cookie"].to_str().unwrap().to_owned();
@@ -114,46 +115,39 @@ async fn checkout_routes_see_only_the_payments_of_their_browser() {
     assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"));
     let (status, created) = checkout_create(&alice, &env).await;
     assert_eq!(status, 201);
-    let id = created["id"].as_str().unwrap().to_owned();
-    let read = format!("/checkout/api/payments/{id}");
-    let cancel = format!("/checkout/api/payments/{id}/cancel");
-    assert_eq!(checkout_status(&bob, &env, &read, false).await, 404);
-    assert_eq!(checkout_status(&bob, &env, &cancel, true).await, 404);
-    assert_eq!(
-        checkout_status(&http_client(), &env, &read, false).await,
-        404
-    );
-    assert_eq!(checkout_status(&alice, &env, &read, false).await, 200);
-
+    let (read, cancel) = checkout_paths(created["id"].as_str().unwrap());
     let merchant_made = env.request("60.00").await;
-    let read_other = format!("/checkout/api/payments/{merchant_made}");
-    let cancel_other = format!("/checkout/api/payments/{merchant_made}/cancel");
-    assert_eq!(checkout_status(&alice, &env, &read_other, false).await, 404);
-    assert_eq!(
-        checkout_status(&alice, &env, &cancel_other, true).await,
-        404
-    );
+    let (read_other, cancel_other) = checkout_paths(&merchant_made);
+    let asks = [
+        (&bob, &read, Ask::Read, 404),
+        (&bob, &cancel, Ask::Cancel, 404),
+        (&stranger, &read, Ask::Read, 404),
+        (&alice, &read, Ask::Read, 200),
+        (&alice, &read_other, Ask::Read, 404),
+        (&alice, &cancel_other, Ask::Cancel, 404),
+    ];
+    for (browser, path, ask, expected) in asks {
+        let status = checkout_status(browser, &env, path, ask).await;
+        assert_eq!(status, expected, "{ask:?} {path}");
+    }
     let untouched = env.merchant.payment(&merchant_made).await.unwrap();
     assert_eq!(untouched.status.as_str(), "PENDING");
 
     // Bob's first create gives him a token of his own.
     let (status, _) = checkout_create(&bob, &env).await;
     assert_eq!(status, 201);
-    assert_eq!(checkout_status(&bob, &env, &read, false).await, 404);
-    assert_eq!(checkout_status(&alice, &env, &cancel, true).await, 200);
+    assert_eq!(checkout_status(&bob, &env, &read, Ask::Read).await, 404);
+    assert_eq!(
+        checkout_status(&alice, &env, &cancel, Ask::Cancel).await,
+        200
+    );
 }
 
 /// Without an admin token and without `public_checkout`, the checkout does not exist.
 #[tokio::test]
 async fn no_checkout_without_admin_routes_or_the_flag() {
-    let dir = tempfile::tempdir().unwrap();
-    let config = SandboxConfig {
-        database: Database::File(dir.path().join("sandbox.sqlite3")),
-        seed: Some(Seed::demo()),
-        ..SandboxConfig::default()
-    };
-    let env = start_with(dir, config).await;
-    assert_eq!(checkout_status(&env.http, &env, "/", false).await, 404);
+    let env = start_changed(|config| config.admin_token = None).await;
+    assert_eq!(checkout_status(&env.http, &env, "/", Ask::Read).await, 404);
     let (status, body) = checkout_create(&env.http, &env).await;
     assert_eq!(
         (status, body["error"]["code"].as_str()),
@@ -166,16 +160,13 @@ async fn no_checkout_without_admin_routes_or_the_flag() {
 async fn no_answer_may_be_cached() {
     let env = start().await;
     let code = env.admin.issue_activation_code(EMAIL).await.unwrap();
-    let device = SoftDevice::enroll(env.beneficiary(), EMAIL, &code.code, None)
-        .await
-        .unwrap();
+    let device = env.enroll(EMAIL, &code.code).await.unwrap();
     let id = env.request("150.00").await;
     let other = env.request("40.00").await;
-    let detail = device.payment(&id).await.unwrap();
-    let confirm = device
-        .confirm_request(&detail, eur("150.00"), PIN, "idem_cache_control_01")
-        .unwrap();
+    let (_, confirm) = signed(&device, &id, "150.00", PIN, "idem_cache_control_01").await;
     let token = device.access_token.clone();
+    // A code for the enrollment below (refused for its proof, answered all the same).
+    let fresh = env.admin.issue_activation_code(EMAIL).await.unwrap();
     let h = &env.http;
     let requests = vec![
         ("balance", h.get(env.url("/v1/balance")).bearer_auth(&token)),
@@ -219,6 +210,18 @@ async fn no_answer_may_be_cached() {
         ),
         ("admin", h.get(env.url("/admin/ledger")).bearer_auth(ADMIN)),
         ("checkout", h.get(env.url("/"))),
+        (
+            "enrollment",
+            h.post(env.url("/v1/devices")).json(&json!({
+                "email": EMAIL, "activation_code": fresh.code, "public_key": "AA",
+                "platform": "other", "proof": "AA"
+            })),
+        ),
+        (
+            "token",
+            h.post(env.url("/v1/auth/token"))
+                .json(&json!({"device_id": device.device_id, "challenge": "x", "signature": "AA"})),
+        ),
     ];
     for (name, request) in requests {
         let response = request.send().await.unwrap();
@@ -233,23 +236,4 @@ async fn no_answer_may_be_cached() {
             response.status()
         );
     }
-    // Token and enrollment answers too.
-    let fresh = env.admin.issue_activation_code(EMAIL).await.unwrap();
-    let enroll = h
-        .post(env.url("/v1/devices"))
-        .json(
-            &json!({"email": EMAIL, "activation_code": fresh.code, "public_key": "AA",
-                      "platform": "other", "proof": "AA"}),
-        )
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(enroll.headers()["cache-control"], "no-store");
-    let token_answer = h
-        .post(env.url("/v1/auth/token"))
-        .json(&json!({"device_id": device.device_id, "challenge": "x", "signature": "AA"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(token_answer.headers()["cache-control"], "no-store");
 }

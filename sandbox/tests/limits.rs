@@ -5,19 +5,9 @@
 mod common;
 
 use common::*;
-use cvconnect_sandbox::{Limits, SandboxConfig};
 use cvconnect_sandbox_client::ClientError;
 use ring::hmac;
 use rusqlite::OptionalExtension;
-
-async fn start_limited(limits: Limits) -> Env {
-    let dir = tempfile::tempdir().unwrap();
-    let config = SandboxConfig {
-        limits,
-        ..config(&dir)
-    };
-    start_with(dir, config).await
-}
 
 /// Code and `Retry-After` of a refused create (raw HTTP, to read the header).
 async fn create_raw(env: &Env, account: &str) -> (u16, String, Option<u64>) {
@@ -61,11 +51,7 @@ fn rate_limited(
 
 #[tokio::test]
 async fn an_account_gets_a_bounded_number_of_requests_per_minute() {
-    let env = start_limited(Limits {
-        account_requests_per_min: 3,
-        ..Limits::generous()
-    })
-    .await;
+    let env = start_limited(|limits| limits.account_requests_per_min = 3).await;
     let device = env.device(EMAIL).await;
     for account in [EMAIL, NUMBER, "inconnu@example.fr", "99999999999"] {
         let answers = statuses(&env, account, 4).await;
@@ -76,11 +62,7 @@ async fn an_account_gets_a_bounded_number_of_requests_per_minute() {
         assert!(rate_limited(1..=60)(&answers[3]), "{account}: {answers:?}");
     }
     // The beneficiary got the accepted requests only (3 by e-mail, 3 by number).
-    let feed = env
-        .admin
-        .push_feed(Some(&device.device_id), 0, 0)
-        .await
-        .unwrap();
+    let feed = env.pushes(Some(&device.device_id), 0).await;
     assert_eq!(feed.notifications.len(), 6);
     // A minute later the account can be asked again.
     env.admin.advance_clock(61).await.unwrap();
@@ -89,11 +71,7 @@ async fn an_account_gets_a_bounded_number_of_requests_per_minute() {
 
 #[tokio::test]
 async fn a_merchant_gets_a_bounded_number_of_requests_per_minute() {
-    let env = start_limited(Limits {
-        merchant_requests_per_min: 5,
-        ..Limits::generous()
-    })
-    .await;
+    let env = start_limited(|limits| limits.merchant_requests_per_min = 5).await;
     for i in 0..5 {
         let account = format!("client.{i}@example.fr");
         assert_eq!(create_raw(&env, &account).await.0, 201);
@@ -102,35 +80,19 @@ async fn a_merchant_gets_a_bounded_number_of_requests_per_minute() {
     assert!(rate_limited(1..=60)(&refused), "{refused:?}");
     // Another merchant is not held back.
     let other = env.admin.create_merchant("Autre boutique").await.unwrap();
-    let merchant =
-        cvconnect_sandbox_client::MerchantClient::new(env.http.clone(), &env.base, other.api_key);
-    merchant
+    env.merchant_keyed(other.api_key)
         .create_payment(EMAIL, eur("30.00"), None)
         .await
         .unwrap();
-    let error = env
-        .merchant
-        .create_payment(EMAIL, eur("30.00"), None)
-        .await
-        .unwrap_err();
+    let error = env.try_request("30.00").await.unwrap_err();
     assert_eq!(error.code_text(), Some("rate_limited"));
 }
 
 #[tokio::test]
 async fn pending_requests_per_account_are_capped_until_one_is_handled_or_expires() {
-    let env = start_limited(Limits {
-        max_pending_per_account: 4,
-        ..Limits::generous()
-    })
-    .await;
+    let env = start_limited(|limits| limits.max_pending_per_account = 4).await;
     let device = env.device(EMAIL).await;
-    let ids: Vec<String> = {
-        let mut ids = Vec::new();
-        for _ in 0..4 {
-            ids.push(env.request("30.00").await);
-        }
-        ids
-    };
+    let ids = env.requests(4, "30.00").await;
     let refused = create_raw(&env, EMAIL).await;
     assert!(rate_limited(1..=180)(&refused), "{refused:?}");
     // An unknown account is capped the same way.
@@ -147,10 +109,7 @@ async fn pending_requests_per_account_are_capped_until_one_is_handled_or_expires
 async fn lists_are_read_page_by_page() {
     let env = start().await;
     let device = env.device(EMAIL).await;
-    let mut created = Vec::new();
-    for _ in 0..7 {
-        created.push(env.request("30.00").await);
-    }
+    let created = env.requests(7, "30.00").await;
     device.decline(&created[0]).await.unwrap();
     for (pending_only, expected) in [(true, 6usize), (false, 7)] {
         let mut seen = Vec::new();
@@ -189,15 +148,16 @@ async fn lists_are_read_page_by_page() {
         ("cursor=zzz", "cursor"),
         ("cursor=c1.AAAA", "cursor"),
     ] {
-        let error = env
-            .http
-            .get(env.url(&format!("/v1/payments?{query}")))
-            .bearer_auth(&device.access_token)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(error.status(), 422, "{query}");
-        let body: serde_json::Value = error.json().await.unwrap();
+        let path = format!("/v1/payments?{query}");
+        let (status, body) = env
+            .raw(
+                reqwest::Method::GET,
+                &path,
+                Some(&device.access_token),
+                None,
+            )
+            .await;
+        assert_eq!(status, 422, "{query}");
         assert_eq!(body["error"]["field"], field, "{query}");
     }
 }
@@ -208,26 +168,15 @@ fn is_invalid_code(result: &Result<impl std::fmt::Debug, ClientError>) -> bool {
 
 #[tokio::test]
 async fn wrong_activation_codes_burn_the_codes_of_the_e_mail() {
-    let env = start_limited(Limits {
-        max_activation_failures: 3,
-        ..Limits::generous()
-    })
-    .await;
+    let env = start_limited(|limits| limits.max_activation_failures = 3).await;
     let code = env.admin.issue_activation_code(EMAIL).await.unwrap().code;
     for email in [EMAIL, "personne@example.fr"] {
         for _ in 0..3 {
-            let wrong = cvconnect_sandbox_client::SoftDevice::enroll(
-                env.beneficiary(),
-                email,
-                "AAAA-AAAA",
-                None,
-            )
-            .await;
+            let wrong = env.enroll(email, "AAAA-AAAA").await;
             assert!(is_invalid_code(&wrong), "{wrong:?}");
         }
     }
-    let right =
-        cvconnect_sandbox_client::SoftDevice::enroll(env.beneficiary(), EMAIL, &code, None).await;
+    let right = env.enroll(EMAIL, &code).await;
     assert!(
         is_invalid_code(&right),
         "the right code after 3 wrong ones: {right:?}"
@@ -268,11 +217,7 @@ async fn activation_codes_are_stored_under_a_keyed_hash() {
 
 #[tokio::test]
 async fn challenges_per_device_id_are_bounded() {
-    let env = start_limited(Limits {
-        challenges_per_min: 3,
-        ..Limits::generous()
-    })
-    .await;
+    let env = start_limited(|limits| limits.challenges_per_min = 3).await;
     let device = env.device(EMAIL).await; // its enrollment used one challenge
     let api = env.beneficiary();
     for id in [device.device_id.as_str(), "dev_unknown_device"] {

@@ -7,27 +7,29 @@ use cvconnect_core::crypto::signer::{DeviceSigner, SoftwareSigner};
 use cvconnect_core::protocol::canonical::{auth_bytes, enrollment_bytes};
 use cvconnect_core::protocol::errors::ErrorCode;
 use cvconnect_core::protocol::wire::{EnrollRequest, PaymentStatus, Platform, TokenRequest};
-use cvconnect_sandbox_client::SoftDevice;
+use cvconnect_sandbox_client::{ClientError, SoftDevice};
 
 fn b64(bytes: &[u8]) -> String {
     use base64::Engine as _;
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
 
+/// A refused confirmation: its code and the attempts it says are left.
+fn refusal(err: &ClientError) -> (Option<ErrorCode>, Option<u8>) {
+    (err.code(), err.info().unwrap().attempts_left)
+}
+
 #[tokio::test]
 async fn tampered_amount_is_refused() {
-    let env = start().await;
-    let device = env.device(EMAIL).await;
-    let id = env.request("150.00").await;
-    let detail = device.payment(&id).await.unwrap();
-    let mut request = device
-        .confirm_request(&detail, eur("10.00"), PIN, "idem_tamper_amount_01")
-        .unwrap();
+    let (_env, device, id) = start_paying("150.00").await;
+    let (detail, mut request) = signed(&device, &id, "10.00", PIN, "idem_tamper_amount_01").await;
     request.amount = eur("150.00");
     let err = device.confirm(&id, &request).await.unwrap_err();
-    assert_eq!(err.code(), Some(ErrorCode::AuthenticationFailed));
+    assert_eq!(
+        refusal(&err),
+        (Some(ErrorCode::AuthenticationFailed), Some(2))
+    );
     assert_eq!(err.status(), Some(403));
-    assert_eq!(err.info().unwrap().attempts_left, Some(2));
     assert_eq!(device.balance().await.unwrap(), eur("200.00"));
     // The nonce was consumed: a new read gives a new one.
     assert_ne!(device.payment(&id).await.unwrap().nonce, detail.nonce);
@@ -35,9 +37,7 @@ async fn tampered_amount_is_refused() {
 
 #[tokio::test]
 async fn tampered_payee_is_refused() {
-    let env = start().await;
-    let device = env.device(EMAIL).await;
-    let id = env.request("150.00").await;
+    let (_env, device, id) = start_paying("150.00").await;
     let mut detail = device.payment(&id).await.unwrap();
     detail.payee.name = "Boutique Pirate".into();
     let request = device
@@ -51,20 +51,17 @@ async fn tampered_payee_is_refused() {
         .confirm_request(&detail, eur("15.00"), PIN, "idem_tamper_total_01")
         .unwrap();
     let err = device.confirm(&id, &request).await.unwrap_err();
-    assert_eq!(err.code(), Some(ErrorCode::AuthenticationFailed));
-    assert_eq!(err.info().unwrap().attempts_left, Some(1));
+    assert_eq!(
+        refusal(&err),
+        (Some(ErrorCode::AuthenticationFailed), Some(1))
+    );
     assert_eq!(device.balance().await.unwrap(), eur("200.00"));
 }
 
 #[tokio::test]
 async fn replay_same_key_is_idempotent_new_key_is_refused() {
-    let env = start().await;
-    let device = env.device(EMAIL).await;
-    let id = env.request("100.00").await;
-    let detail = device.payment(&id).await.unwrap();
-    let request = device
-        .confirm_request(&detail, eur("100.00"), PIN, "idem_replay_0000001")
-        .unwrap();
+    let (env, device, id) = start_paying("100.00").await;
+    let (_, request) = signed(&device, &id, "100.00", PIN, "idem_replay_0000001").await;
     let first = device.confirm(&id, &request).await.unwrap();
     let second = device.confirm(&id, &request).await.unwrap();
     assert_eq!(first, second);
@@ -86,14 +83,9 @@ async fn replay_same_key_is_idempotent_new_key_is_refused() {
 
 #[tokio::test]
 async fn replay_on_another_payment_uses_the_wrong_nonce() {
-    let env = start().await;
-    let device = env.device(EMAIL).await;
-    let a = env.request("30.00").await;
+    let (env, device, a) = start_paying("30.00").await;
     let b = env.request("30.00").await;
-    let detail = device.payment(&a).await.unwrap();
-    let request = device
-        .confirm_request(&detail, eur("30.00"), PIN, "idem_cross_payment_01")
-        .unwrap();
+    let (_, request) = signed(&device, &a, "30.00", PIN, "idem_cross_payment_01").await;
     let err = device.confirm(&b, &request).await.unwrap_err();
     assert_eq!(err.code(), Some(ErrorCode::NonceUsed));
     assert_eq!(err.status(), Some(409));
@@ -101,12 +93,12 @@ async fn replay_on_another_payment_uses_the_wrong_nonce() {
 
 #[tokio::test]
 async fn wrong_pins_lock_with_warning_and_unlock() {
-    let env = start().await;
-    let device = env.device(EMAIL).await;
-    let id = env.request("50.00").await;
+    let (env, device, id) = start_paying("50.00").await;
     let err = device.pay(&id, eur("50.00"), "0000").await.unwrap_err();
-    assert_eq!(err.code(), Some(ErrorCode::AuthenticationFailed));
-    assert_eq!(err.info().unwrap().attempts_left, Some(2));
+    assert_eq!(
+        refusal(&err),
+        (Some(ErrorCode::AuthenticationFailed), Some(2))
+    );
     assert_eq!(device.payment(&id).await.unwrap().attempts_left, 2);
     let err = device.pay(&id, eur("50.00"), "1111").await.unwrap_err();
     assert_eq!(err.info().unwrap().attempts_left, Some(1));
@@ -131,9 +123,7 @@ async fn wrong_pins_lock_with_warning_and_unlock() {
 
 #[tokio::test]
 async fn correct_pin_resets_the_counter() {
-    let env = start().await;
-    let device = env.device(EMAIL).await;
-    let id = env.request("20.00").await;
+    let (env, device, id) = start_paying("20.00").await;
     device.pay(&id, eur("20.00"), "9999").await.unwrap_err();
     device.pay(&id, eur("20.00"), "9998").await.unwrap_err();
     device.pay(&id, eur("20.00"), PIN).await.unwrap();
@@ -144,38 +134,26 @@ async fn correct_pin_resets_the_counter() {
 
 #[tokio::test]
 async fn bad_sealed_pins_count_as_wrong_pins() {
-    let env = start().await;
-    let device = env.device(EMAIL).await;
-    let id = env.request("20.00").await;
+    let (env, device, id) = start_paying("20.00").await;
     // A block sealed for an earlier nonce (valid signature over it).
-    let old = device.payment(&id).await.unwrap();
+    let (_, stale) = signed(&device, &id, "20.00", PIN, "idem_stale_seal_0001").await;
     device.pay(&id, eur("20.00"), "0000").await.unwrap_err();
-    let fresh = device.payment(&id).await.unwrap();
-    let stale = device
-        .confirm_request(&old, eur("20.00"), PIN, "idem_stale_seal_0001")
-        .unwrap();
-    let mut request = device
-        .confirm_request(&fresh, eur("20.00"), PIN, "idem_stale_seal_0002")
-        .unwrap();
+    let (_, mut request) = signed(&device, &id, "20.00", PIN, "idem_stale_seal_0002").await;
     request.sealed_pin = stale.sealed_pin.clone();
     let err = device.confirm(&id, &request).await.unwrap_err();
-    assert_eq!(err.code(), Some(ErrorCode::AuthenticationFailed));
-    assert_eq!(err.info().unwrap().attempts_left, Some(1));
+    assert_eq!(
+        refusal(&err),
+        (Some(ErrorCode::AuthenticationFailed), Some(1))
+    );
     // Garbage that is valid base64url: also a failure (and the lock).
-    let fresh = device.payment(&id).await.unwrap();
-    let mut request = device
-        .confirm_request(&fresh, eur("20.00"), PIN, "idem_garbage_seal_01")
-        .unwrap();
+    let (_, mut request) = signed(&device, &id, "20.00", PIN, "idem_garbage_seal_01").await;
     request.sealed_pin = b64(&[1u8; 40]);
     let err = device.confirm(&id, &request).await.unwrap_err();
     assert_eq!(err.code(), Some(ErrorCode::PinLocked));
     // Not base64url at all: a validation error, no attempt counted.
     env.admin.unlock(EMAIL).await.unwrap();
     let id = env.request("20.00").await;
-    let fresh = device.payment(&id).await.unwrap();
-    let mut request = device
-        .confirm_request(&fresh, eur("20.00"), PIN, "idem_not_base64_001")
-        .unwrap();
+    let (_, mut request) = signed(&device, &id, "20.00", PIN, "idem_not_base64_001").await;
     request.sealed_pin = "***".into();
     let err = device.confirm(&id, &request).await.unwrap_err();
     assert_eq!(err.code(), Some(ErrorCode::ValidationFailed));
@@ -185,10 +163,8 @@ async fn bad_sealed_pins_count_as_wrong_pins() {
 
 #[tokio::test]
 async fn another_devices_signature_is_refused() {
-    let env = start().await;
-    let device = env.device(EMAIL).await;
+    let (env, device, id) = start_paying("20.00").await;
     let mut thief = env.device(EMAIL).await;
-    let id = env.request("20.00").await;
     let detail = device.payment(&id).await.unwrap();
     // A request signed by `thief` sent with `device`'s token.
     let thief_id = std::mem::replace(&mut thief.device_id, device.device_id.clone());
@@ -202,41 +178,42 @@ async fn another_devices_signature_is_refused() {
 
 #[tokio::test]
 async fn idempotency_key_rules() {
-    let env = start().await;
-    let device = env.device(EMAIL).await;
-    let id = env.request("20.00").await;
-    let detail = device.payment(&id).await.unwrap();
-    let request = device
-        .confirm_request(&detail, eur("20.00"), PIN, "short")
-        .unwrap();
+    let (env, device, id) = start_paying("20.00").await;
+    let (detail, request) = signed(&device, &id, "20.00", PIN, "short").await;
     let err = device.confirm(&id, &request).await.unwrap_err();
     assert_eq!(
         err.info().unwrap().field.as_deref(),
         Some("idempotency_key")
     );
-    // Header and body must agree.
+    // Header and body must agree: another key in the header, or none, is refused.
     let request = device
         .confirm_request(&detail, eur("20.00"), PIN, "idem_header_body_001")
         .unwrap();
-    let response = env
-        .http
-        .post(env.url(&format!("/v1/payments/{id}/confirm")))
-        .bearer_auth(&device.access_token)
-        .header("Idempotency-Key", "idem_header_body_002")
-        .json(&request)
-        .send()
-        .await
+    for header in [Some("idem_header_body_002"), None] {
+        let mut confirm = env
+            .http
+            .post(env.url(&format!("/v1/payments/{id}/confirm")))
+            .bearer_auth(&device.access_token)
+            .json(&request);
+        if let Some(key) = header {
+            confirm = confirm.header("Idempotency-Key", key);
+        }
+        let (status, _) = answer(confirm).await;
+        assert_eq!(status, 422, "{header:?}");
+    }
+}
+
+/// A token request for `device_id` and `challenge`, signed by `device`'s key.
+fn token_request(device: &SoftDevice, device_id: &str, challenge: &str) -> TokenRequest {
+    let signature = device
+        .signer
+        .sign(&auth_bytes(device_id, challenge))
         .unwrap();
-    assert_eq!(response.status(), 422);
-    let response = env
-        .http
-        .post(env.url(&format!("/v1/payments/{id}/confirm")))
-        .bearer_auth(&device.access_token)
-        .json(&request)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 422);
+    TokenRequest {
+        device_id: device_id.to_owned(),
+        challenge: challenge.to_owned(),
+        signature: b64(&signature),
+    }
 }
 
 #[tokio::test]
@@ -252,31 +229,16 @@ async fn tokens_and_challenges() {
     let response = env.http.get(env.url("/v1/balance")).send().await.unwrap();
     assert_eq!(response.status(), 401);
     // A merchant key is not a device token, and the other way round.
-    assert_eq!(
-        api.balance(MERCHANT_KEY).await.unwrap_err().status(),
-        Some(401)
-    );
-    let as_merchant = cvconnect_sandbox_client::MerchantClient::new(
-        env.http.clone(),
-        &env.base,
-        device.access_token.clone(),
-    );
-    assert_eq!(
-        as_merchant.payment("pay_x").await.unwrap_err().status(),
-        Some(401)
-    );
+    let merchant_as_device = api.balance(MERCHANT_KEY).await.unwrap_err();
+    let as_merchant = env.merchant_keyed(device.access_token.clone());
+    let device_as_merchant = as_merchant.payment("pay_x").await.unwrap_err();
+    for refused in [merchant_as_device, device_as_merchant] {
+        assert_eq!(refused.status(), Some(401));
+    }
 
     // A challenge is single use.
     let challenge = api.challenge(&device.device_id).await.unwrap();
-    let signature = device
-        .signer
-        .sign(&auth_bytes(&device.device_id, &challenge.challenge))
-        .unwrap();
-    let request = TokenRequest {
-        device_id: device.device_id.clone(),
-        challenge: challenge.challenge.clone(),
-        signature: b64(&signature),
-    };
+    let request = token_request(&device, &device.device_id, &challenge.challenge);
     api.token(&request).await.unwrap();
     let err = api.token(&request).await.unwrap_err();
     assert_eq!(err.code(), Some(ErrorCode::InvalidChallenge));
@@ -284,47 +246,34 @@ async fn tokens_and_challenges() {
 
     // A wrong signature consumes the challenge too.
     let challenge = api.challenge(&device.device_id).await.unwrap();
-    let request = TokenRequest {
+    let wrong_signature = TokenRequest {
         device_id: device.device_id.clone(),
         challenge: challenge.challenge.clone(),
         signature: b64(&device.signer.sign(b"something else").unwrap()),
     };
-    assert_eq!(
-        api.token(&request).await.unwrap_err().code(),
-        Some(ErrorCode::InvalidChallenge)
-    );
-
     // An unknown device gets a challenge like a known one, then invalid_challenge.
     let unknown = api.challenge("dev_unknown").await.unwrap();
     assert_eq!(unknown.challenge.len(), challenge.challenge.len());
-    let request = TokenRequest {
-        device_id: "dev_unknown".into(),
-        challenge: unknown.challenge.clone(),
-        signature: b64(&device
-            .signer
-            .sign(&auth_bytes("dev_unknown", &unknown.challenge))
-            .unwrap()),
-    };
+    let unknown_device = token_request(&device, "dev_unknown", &unknown.challenge);
+    for refused in [wrong_signature, unknown_device] {
+        assert_eq!(
+            api.token(&refused).await.unwrap_err().code(),
+            Some(ErrorCode::InvalidChallenge),
+            "{}",
+            refused.device_id
+        );
+    }
+
+    // An expired challenge.
+    let challenge = api.challenge(&device.device_id).await.unwrap();
+    env.admin.advance_clock(61).await.unwrap();
+    let expired = token_request(&device, &device.device_id, &challenge.challenge);
     assert_eq!(
-        api.token(&request).await.unwrap_err().code(),
+        api.token(&expired).await.unwrap_err().code(),
         Some(ErrorCode::InvalidChallenge)
     );
 
-    // Expired challenge, expired token.
-    let challenge = api.challenge(&device.device_id).await.unwrap();
-    env.admin.advance_clock(61).await.unwrap();
-    let request = TokenRequest {
-        device_id: device.device_id.clone(),
-        challenge: challenge.challenge.clone(),
-        signature: b64(&device
-            .signer
-            .sign(&auth_bytes(&device.device_id, &challenge.challenge))
-            .unwrap()),
-    };
-    assert_eq!(
-        api.token(&request).await.unwrap_err().code(),
-        Some(ErrorCode::InvalidChallenge)
-    );
+    // An expired token.
     device.authenticate().await.unwrap();
     assert!(device.balance().await.is_ok());
     env.admin.advance_clock(300).await.unwrap();
@@ -339,55 +288,48 @@ async fn tokens_and_challenges() {
 #[tokio::test]
 async fn activation_codes_are_single_use_and_bound_to_the_email() {
     let env = start().await;
-    let api = env.beneficiary();
     let code = env.admin.issue_activation_code(EMAIL).await.unwrap();
     // Another account's e-mail.
-    let err = SoftDevice::enroll(api.clone(), "louis.bernard@example.fr", &code.code, None)
+    let err = env
+        .enroll("louis.bernard@example.fr", &code.code)
         .await
         .unwrap_err();
     assert_eq!(err.code(), Some(ErrorCode::InvalidActivationCode));
     assert_eq!(err.status(), Some(403));
     // E-mail case and spaces do not matter.
-    let device = SoftDevice::enroll(api.clone(), " Camille.Martin@Example.FR", &code.code, None)
+    let device = env
+        .enroll(" Camille.Martin@Example.FR", &code.code)
         .await
         .unwrap();
     assert!(device.device_id.starts_with("dev_"));
-    let err = SoftDevice::enroll(api.clone(), EMAIL, &code.code, None)
-        .await
-        .unwrap_err();
-    assert_eq!(err.code(), Some(ErrorCode::InvalidActivationCode));
-    let err = SoftDevice::enroll(api.clone(), EMAIL, "AAAA-BBBB", None)
-        .await
-        .unwrap_err();
-    assert_eq!(err.code(), Some(ErrorCode::InvalidActivationCode));
-    // Expired after 24 h.
+    // Used, unknown, then expired after 24 h.
+    let used = env.enroll(EMAIL, &code.code).await.unwrap_err();
+    let unknown = env.enroll(EMAIL, "AAAA-BBBB").await.unwrap_err();
     let code = env.admin.issue_activation_code(EMAIL).await.unwrap();
     env.admin.advance_clock(24 * 3600).await.unwrap();
-    let err = SoftDevice::enroll(api.clone(), EMAIL, &code.code, None)
-        .await
-        .unwrap_err();
-    assert_eq!(err.code(), Some(ErrorCode::InvalidActivationCode));
+    let expired = env.enroll(EMAIL, &code.code).await.unwrap_err();
+    for err in [used, unknown, expired] {
+        assert_eq!(err.code(), Some(ErrorCode::InvalidActivationCode));
+    }
     // A proof by another key is refused and does not consume the code.
     let code = env.admin.issue_activation_code(EMAIL).await.unwrap();
     let key = SoftwareSigner::generate().unwrap();
     let other = SoftwareSigner::generate().unwrap();
     let public_key = key.public_key().unwrap();
+    let signed_bytes = enrollment_bytes(EMAIL, &code.code, &public_key);
     let mut request = EnrollRequest {
         email: EMAIL.into(),
         activation_code: code.code.clone(),
         public_key: b64(&public_key),
         push_token: None,
         platform: Platform::Android,
-        proof: b64(&other
-            .sign(&enrollment_bytes(EMAIL, &code.code, &public_key))
-            .unwrap()),
+        proof: b64(&other.sign(&signed_bytes).unwrap()),
     };
+    let api = env.beneficiary();
     let err = api.enroll(&request).await.unwrap_err();
     assert_eq!(err.code(), Some(ErrorCode::ValidationFailed));
     assert_eq!(err.info().unwrap().field.as_deref(), Some("proof"));
-    request.proof = b64(&key
-        .sign(&enrollment_bytes(EMAIL, &code.code, &public_key))
-        .unwrap());
+    request.proof = b64(&key.sign(&signed_bytes).unwrap());
     let enrolled = api.enroll(&request).await.unwrap();
     assert_eq!(enrolled.pin_length, 4);
 }

@@ -3,10 +3,14 @@
 #![allow(dead_code)]
 
 use cvconnect_core::amount::Amount;
+use cvconnect_core::protocol::wire::{
+    ConfirmRequest, MerchantPayment, PaymentDetail, PaymentSummary,
+};
 use cvconnect_sandbox::{Database, Limits, RunningSandbox, Sandbox, SandboxConfig, Seed};
 use cvconnect_sandbox_client::{
-    http_client, AdminClient, BeneficiaryClient, MerchantClient, SoftDevice,
+    http_client, AdminClient, BeneficiaryClient, ClientResult, MerchantClient, PushFeed, SoftDevice,
 };
+use serde_json::Value;
 
 pub const ADMIN: &str = "test-admin-token";
 pub const EMAIL: &str = "camille.martin@example.fr";
@@ -45,6 +49,28 @@ pub async fn start() -> Env {
     start_with(dir, config).await
 }
 
+/// A sandbox like [`start`]'s, with `change` made to its configuration.
+pub async fn start_changed(change: impl FnOnce(&mut SandboxConfig)) -> Env {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = config(&dir);
+    change(&mut config);
+    start_with(dir, config).await
+}
+
+/// A sandbox like [`start`]'s, with `change` made to its (generous) limits.
+pub async fn start_limited(change: impl FnOnce(&mut Limits)) -> Env {
+    start_changed(|config| change(&mut config.limits)).await
+}
+
+/// A sandbox, a device enrolled on the demo account, and a pending request of
+/// `total` euros for that account.
+pub async fn start_paying(total: &str) -> (Env, SoftDevice, String) {
+    let env = start().await;
+    let device = env.device(EMAIL).await;
+    let id = env.request(total).await;
+    (env, device, id)
+}
+
 pub async fn start_with(dir: tempfile::TempDir, config: SandboxConfig) -> Env {
     let sandbox = Sandbox::start(config).await.expect("sandbox starts");
     let http = http_client();
@@ -77,6 +103,27 @@ impl Env {
         .unwrap()
     }
 
+    /// Enrolls a new software device on `email` with the activation code `code`, without
+    /// a push token.
+    pub async fn enroll(&self, email: &str, code: &str) -> ClientResult<SoftDevice> {
+        SoftDevice::enroll(self.beneficiary(), email, code, None).await
+    }
+
+    /// `n` payment requests of `total` for the demo account, oldest first.
+    pub async fn requests(&self, n: usize, total: &str) -> Vec<String> {
+        let mut ids = Vec::with_capacity(n);
+        for _ in 0..n {
+            ids.push(self.request(total).await);
+        }
+        ids
+    }
+
+    /// A merchant create of `total` for the demo account, without an order reference:
+    /// the payment, or the refusal.
+    pub async fn try_request(&self, total: &str) -> ClientResult<MerchantPayment> {
+        self.merchant.create_payment(EMAIL, eur(total), None).await
+    }
+
     /// A payment request of `total` for the demo account.
     pub async fn request(&self, total: &str) -> String {
         self.merchant
@@ -89,6 +136,78 @@ impl Env {
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
     }
+
+    /// A merchant client with another API key.
+    pub fn merchant_keyed(&self, api_key: impl Into<String>) -> MerchantClient {
+        MerchantClient::new(self.http.clone(), &self.base, api_key)
+    }
+
+    /// The push feed of `device_id` (or of every device) from the start, waiting up to
+    /// `wait_ms` for a first notification.
+    pub async fn pushes(&self, device_id: Option<&str>, wait_ms: u64) -> PushFeed {
+        self.admin.push_feed(device_id, 0, wait_ms).await.unwrap()
+    }
+
+    /// A raw request: its status and JSON body (a body that is not JSON fails the test).
+    pub async fn raw(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        bearer: Option<&str>,
+        body: Option<Vec<u8>>,
+    ) -> (u16, Value) {
+        let mut request = self.http.request(method, self.url(path));
+        if let Some(token) = bearer {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request
+                .header("content-type", "application/json")
+                .body(body);
+        }
+        answer(request).await
+    }
+}
+
+/// Sends `request`: its status and JSON body (a body that is not JSON fails the test).
+pub async fn answer(request: reqwest::RequestBuilder) -> (u16, Value) {
+    let response = request.send().await.unwrap();
+    let (path, status) = (response.url().path().to_owned(), response.status().as_u16());
+    let text = response.text().await.unwrap();
+    let value = serde_json::from_str(&text)
+        .unwrap_or_else(|_| panic!("{path}: not JSON ({status}): {text:?}"));
+    (status, value)
+}
+
+/// The protocol error code of a JSON answer, `<none>` for a success.
+pub fn code(value: &Value) -> &str {
+    value["error"]["code"].as_str().unwrap_or("<none>")
+}
+
+/// A device's payments: the pending ones only, or its whole history.
+pub async fn listed(device: &SoftDevice, pending_only: bool) -> Vec<PaymentSummary> {
+    device
+        .api
+        .payments(&device.access_token, pending_only)
+        .await
+        .unwrap()
+        .payments
+}
+
+/// The detail of payment `id` as `device` reads it, and a confirmation of `amount`
+/// with `pin` under the idempotency key `key`, signed over that detail.
+pub async fn signed(
+    device: &SoftDevice,
+    id: &str,
+    amount: &str,
+    pin: &str,
+    key: &str,
+) -> (PaymentDetail, ConfirmRequest) {
+    let detail = device.payment(id).await.unwrap();
+    let request = device
+        .confirm_request(&detail, eur(amount), pin, key)
+        .unwrap();
+    (detail, request)
 }
 
 /// Every log line of this test process at debug level (installed once, globally: the
