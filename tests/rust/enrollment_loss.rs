@@ -8,13 +8,27 @@ use std::sync::Arc;
 use cvconnect_core::client::{ClientError, DATABASE_FILE};
 use cvconnect_core::crypto::signer::SoftwareSigner;
 use cvconnect_core::protocol::wire::Platform;
-use cvconnect_e2e::{Harness, Phone, TestAccount};
+use cvconnect_testkit::{eur, Account, Options, Phone, World};
 
-/// Enrolls a phone and returns it with its device id.
-async fn enrolled(harness: &Harness, account: &TestAccount) -> (Phone, String) {
-    let phone = harness.phone(account).await;
+/// A world, an account and a phone enrolled on it, with the device id it stored.
+struct Enrolled {
+    world: World,
+    account: Account,
+    phone: Phone,
+    device_id: String,
+}
+
+async fn enrolled(balance: &str) -> anyhow::Result<Enrolled> {
+    let world = World::start(Options::default()).await?;
+    let account = world.account(balance).await?;
+    let phone = world.phone(&account.email).await?;
     let device = phone.client.enrolled_device().unwrap().expect("enrolled");
-    (phone, device.device_id)
+    Ok(Enrolled {
+        world,
+        account,
+        phone,
+        device_id: device.device_id,
+    })
 }
 
 fn assert_lost(phone: &Phone, device_id: &str) {
@@ -46,10 +60,14 @@ fn remove_wal(data_dir: &Path) {
 }
 
 #[tokio::test]
-async fn a_truncated_database_is_reported_as_a_lost_enrollment_and_re_enrolls_with_the_same_key() {
-    let harness = Harness::start().await;
-    let account = harness.account("200.00").await;
-    let (phone, device_id) = enrolled(&harness, &account).await;
+async fn a_truncated_database_is_reported_as_a_lost_enrollment_and_re_enrolls_with_the_same_key(
+) -> anyhow::Result<()> {
+    let Enrolled {
+        world,
+        account,
+        phone,
+        device_id,
+    } = enrolled("200.00").await?;
     let (signer, data_dir) = stop(phone);
     OpenOptions::new()
         .write(true)
@@ -58,14 +76,14 @@ async fn a_truncated_database_is_reported_as_a_lost_enrollment_and_re_enrolls_wi
         .unwrap();
     remove_wal(&data_dir);
 
-    let phone = harness.reopen_phone(&data_dir, signer).await;
+    let phone = world.reopen_phone(&data_dir, signer)?;
     assert_lost(&phone, &device_id);
     assert!(matches!(
         phone.client.balance().await,
         Err(ClientError::EnrollmentLost { .. })
     ));
 
-    let code = harness.activation_code(&account).await;
+    let code = world.activation_code(&account.email).await?;
     let again = phone
         .client
         .enroll(&account.email, &code, None, Platform::Other)
@@ -78,14 +96,18 @@ async fn a_truncated_database_is_reported_as_a_lost_enrollment_and_re_enrolls_wi
         .balance()
         .await
         .expect("the same key authenticates");
-    assert_eq!(balance.amount, cvconnect_e2e::eur("200.00"));
+    assert_eq!(balance.amount, eur("200.00"));
+    Ok(())
 }
 
 #[tokio::test]
-async fn a_lost_wal_holding_the_enrollment_is_reported() {
-    let harness = Harness::start().await;
-    let account = harness.account("50.00").await;
-    let (phone, device_id) = enrolled(&harness, &account).await;
+async fn a_lost_wal_holding_the_enrollment_is_reported() -> anyhow::Result<()> {
+    let Enrolled {
+        world,
+        phone,
+        device_id,
+        ..
+    } = enrolled("50.00").await?;
     // The enrollment sits in the WAL (no checkpoint yet): a copy of the folder without
     // it is what a phone finds after losing the WAL.
     let copy = phone.data_dir.with_extension("copy");
@@ -96,21 +118,20 @@ async fn a_lost_wal_holding_the_enrollment_is_reported() {
             fs::copy(entry.path(), copy.join(&name)).unwrap();
         }
     }
-    let reopened = harness.reopen_phone(&copy, phone.signer.clone()).await;
+    let reopened = world.reopen_phone(&copy, phone.signer.clone())?;
     assert_lost(&reopened, &device_id);
+    Ok(())
 }
 
 #[tokio::test]
-async fn a_damaged_device_table_is_an_error_not_a_new_phone() {
-    let harness = Harness::start().await;
-    let account = harness.account("50.00").await;
-    let (phone, _) = enrolled(&harness, &account).await;
+async fn a_damaged_device_table_is_an_error_not_a_new_phone() -> anyhow::Result<()> {
+    let Enrolled { world, phone, .. } = enrolled("50.00").await?;
     let (signer, data_dir) = stop(phone);
     let conn = rusqlite::Connection::open(data_dir.join(DATABASE_FILE)).unwrap();
     conn.execute_batch("DROP TABLE device").unwrap();
     drop(conn);
 
-    let phone = harness.reopen_phone(&data_dir, signer).await;
+    let phone = world.reopen_phone(&data_dir, signer)?;
     assert!(matches!(
         phone.client.is_enrolled(),
         Err(ClientError::Store(_))
@@ -119,12 +140,14 @@ async fn a_damaged_device_table_is_an_error_not_a_new_phone() {
         phone.client.enrolled_device(),
         Err(ClientError::Store(_))
     ));
+    Ok(())
 }
 
 #[tokio::test]
-async fn a_new_phone_is_simply_not_enrolled() {
-    let harness = Harness::start().await;
-    let phone = harness.unenrolled_phone_with(|_| {});
+async fn a_new_phone_is_simply_not_enrolled() -> anyhow::Result<()> {
+    let world = World::start(Options::default()).await?;
+    let phone = world.new_phone_with(|_| {})?;
     assert!(!phone.client.is_enrolled().unwrap());
     assert!(phone.client.enrolled_device().unwrap().is_none());
+    Ok(())
 }

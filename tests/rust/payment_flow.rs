@@ -5,16 +5,16 @@ use std::sync::Arc;
 use cvconnect_core::amount::Amount;
 use cvconnect_core::client::{ClientError, PaymentOutcome};
 use cvconnect_core::protocol::wire::PaymentStatus;
-use cvconnect_e2e::{confirm_pin, eur, Harness, OpenPayment, PIN};
+use cvconnect_testkit::{confirm_pin, eur, OpenPayment, Options, World, PIN};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn seed_flow_pays_in_full() {
-    let h = Harness::start().await;
-    let account = h.account("200.00").await;
-    let phone = h.phone(&account).await;
-    let payment_id = h.create_payment(&account, "150.00").await;
+async fn seed_flow_pays_in_full() -> anyhow::Result<()> {
+    let h = World::start(Options::default()).await?;
+    let account = h.account("200.00").await?;
+    let phone = h.phone(&account.email).await?;
+    let payment_id = h.create_payment(&account.email, "150.00").await?;
 
-    let push = h.next_push(&phone).await;
+    let push = h.push_for(&phone, &payment_id).await?;
     let session = phone.client.open_from_push(&push).await.unwrap();
     let view = session.view();
     assert_eq!(view.payment_id, payment_id);
@@ -26,7 +26,7 @@ async fn seed_flow_pays_in_full() {
     assert_eq!(view.payee_name, "Boutique Démo");
     assert!(view.can_confirm);
 
-    let outcome = confirm_pin(&session, PIN).await;
+    let outcome = confirm_pin(&session, PIN).await?;
     assert_eq!(
         outcome,
         PaymentOutcome::PaidInFull {
@@ -36,28 +36,29 @@ async fn seed_flow_pays_in_full() {
     );
     assert_eq!(outcome.message_fr(), "Votre achat est validé !");
     assert_eq!(
-        h.merchant_status(&payment_id).await,
+        h.merchant_status(&payment_id).await?,
         PaymentStatus::Authorised
     );
     assert_eq!(phone.client.balance().await.unwrap().amount, eur("50.00"));
     let history = phone.client.history().unwrap();
     assert_eq!(history[0].payment_id, payment_id);
     assert_eq!(history[0].status, PaymentStatus::Authorised);
+    Ok(())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn partial_payment_leaves_the_remainder_for_the_card() {
-    let h = Harness::start().await;
+async fn partial_payment_leaves_the_remainder_for_the_card() -> anyhow::Result<()> {
+    let h = World::start(Options::default()).await?;
     let OpenPayment {
         payment_id,
         session,
         ..
-    } = h.open_new_payment("120.00", "150.00").await;
+    } = h.open_new_payment("120.00", "150.00").await?;
     let view = session.view();
     assert_eq!((view.amount, view.remainder), (eur("120.00"), eur("30.00")));
     assert_eq!(view.remainder_text, "30,00\u{a0}€");
 
-    let outcome = pay(&session).await;
+    let outcome = pay(&session).await?;
     assert_eq!(
         outcome,
         PaymentOutcome::PaidInPart {
@@ -66,19 +67,20 @@ async fn partial_payment_leaves_the_remainder_for_the_card() {
             balance: Amount::ZERO
         }
     );
-    let merchant = h.merchant_payment(&payment_id).await;
+    let merchant = h.merchant_payment(&payment_id).await?;
     assert_eq!(merchant.status, PaymentStatus::PartiallyAuthorised);
     assert_eq!(merchant.remaining_amount, Some(eur("30.00")));
+    Ok(())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_beneficiary_lowers_the_amount_by_hand() {
-    let h = Harness::start().await;
+async fn the_beneficiary_lowers_the_amount_by_hand() -> anyhow::Result<()> {
+    let h = World::start(Options::default()).await?;
     let OpenPayment {
         phone,
         payment_id,
         session,
-    } = h.open_new_payment("200.00", "150.00").await;
+    } = h.open_new_payment("200.00", "150.00").await?;
 
     assert!(session.set_amount("250").is_err(), "above the total");
     assert!(session.set_amount("0").is_err(), "below the minimum");
@@ -86,114 +88,125 @@ async fn the_beneficiary_lowers_the_amount_by_hand() {
     let view = session.set_amount("100,50 €").unwrap();
     assert_eq!((view.amount, view.remainder), (eur("100.50"), eur("49.50")));
 
-    let outcome = pay(&session).await;
+    let outcome = pay(&session).await?;
     assert!(
         matches!(outcome, PaymentOutcome::PaidInPart { remainder, .. } if remainder == eur("49.50"))
     );
     assert_eq!(
-        h.merchant_payment(&payment_id).await.remaining_amount,
+        h.merchant_payment(&payment_id).await?.remaining_amount,
         Some(eur("49.50"))
     );
     assert_eq!(phone.client.balance().await.unwrap().amount, eur("99.50"));
+    Ok(())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn decline_cancels_the_request() {
-    let h = Harness::start().await;
+async fn decline_cancels_the_request() -> anyhow::Result<()> {
+    let h = World::start(Options::default()).await?;
     let OpenPayment {
         phone,
         payment_id,
         session,
-    } = h.open_new_payment("200.00", "150.00").await;
+    } = h.open_new_payment("200.00", "150.00").await?;
 
     assert_eq!(session.decline().await.unwrap(), PaymentOutcome::Declined);
     assert_eq!(
-        h.merchant_status(&payment_id).await,
+        h.merchant_status(&payment_id).await?,
         PaymentStatus::Cancelled
     );
     assert_eq!(phone.client.balance().await.unwrap().amount, eur("200.00"));
+    Ok(())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_expired_request_cannot_be_paid() {
-    let h = Harness::start().await;
+async fn an_expired_request_cannot_be_paid() -> anyhow::Result<()> {
+    let h = World::start(Options::default()).await?;
     let OpenPayment {
         phone,
         payment_id,
         session,
-    } = h.open_new_payment("200.00", "150.00").await;
+    } = h.open_new_payment("200.00", "150.00").await?;
 
-    h.advance_clock(181).await;
-    assert_eq!(pay(&session).await, PaymentOutcome::Expired);
-    assert_eq!(h.merchant_status(&payment_id).await, PaymentStatus::Expired);
+    h.advance_clock(181).await?;
+    assert_eq!(pay(&session).await?, PaymentOutcome::Expired);
+    assert_eq!(
+        h.merchant_status(&payment_id).await?,
+        PaymentStatus::Expired
+    );
     assert_eq!(phone.client.balance().await.unwrap().amount, eur("200.00"));
+    Ok(())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn wrong_pin_then_right_pin() {
-    let h = Harness::start().await;
+async fn wrong_pin_then_right_pin() -> anyhow::Result<()> {
+    let h = World::start(Options::default()).await?;
     let OpenPayment {
         payment_id,
         session,
         ..
-    } = h.open_new_payment("200.00", "150.00").await;
+    } = h.open_new_payment("200.00", "150.00").await?;
 
     assert_eq!(
-        confirm_pin(&session, "0000").await,
+        confirm_pin(&session, "0000").await?,
         PaymentOutcome::WrongPin { attempts_left: 2 }
     );
     assert_eq!(session.view().attempts_left, 2);
     assert!(matches!(
-        pay(&session).await,
+        pay(&session).await?,
         PaymentOutcome::PaidInFull { .. }
     ));
     assert_eq!(
-        h.merchant_status(&payment_id).await,
+        h.merchant_status(&payment_id).await?,
         PaymentStatus::Authorised
     );
+    Ok(())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn three_wrong_pins_lock_with_the_last_attempt_announced() {
-    let h = Harness::start().await;
-    let account = h.account("200.00").await;
-    let phone = h.phone(&account).await;
-    let payment_id = h.create_payment(&account, "150.00").await;
+async fn three_wrong_pins_lock_with_the_last_attempt_announced() -> anyhow::Result<()> {
+    let h = World::start(Options::default()).await?;
+    let account = h.account("200.00").await?;
+    let phone = h.phone(&account.email).await?;
+    let payment_id = h.create_payment(&account.email, "150.00").await?;
     let session = phone.client.open_payment(&payment_id).await.unwrap();
 
     assert_eq!(
-        confirm_pin(&session, "0000").await,
+        confirm_pin(&session, "0000").await?,
         PaymentOutcome::WrongPin { attempts_left: 2 }
     );
-    let last = confirm_pin(&session, "1111").await;
+    let last = confirm_pin(&session, "1111").await?;
     assert_eq!(last, PaymentOutcome::WrongPin { attempts_left: 1 });
     assert!(last.message_fr().contains("Dernière tentative"));
-    assert_eq!(confirm_pin(&session, "2222").await, PaymentOutcome::Locked);
-    assert_eq!(h.merchant_status(&payment_id).await, PaymentStatus::Refused);
+    assert_eq!(confirm_pin(&session, "2222").await?, PaymentOutcome::Locked);
+    assert_eq!(
+        h.merchant_status(&payment_id).await?,
+        PaymentStatus::Refused
+    );
 
-    let next = h.create_payment(&account, "30.00").await;
+    let next = h.create_payment(&account.email, "30.00").await?;
     let session = phone.client.open_payment(&next).await.unwrap();
     assert_eq!(
-        pay(&session).await,
+        pay(&session).await?,
         PaymentOutcome::Locked,
         "the right PIN no longer works"
     );
     assert_eq!(phone.client.balance().await.unwrap().amount, eur("200.00"));
+    Ok(())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn duplicate_pushes_open_one_session() {
-    let h = Harness::start().await;
-    let account = h.account("200.00").await;
-    let phone = h.phone(&account).await;
-    h.create_payment(&account, "150.00").await;
-    let push = h.next_push(&phone).await;
+async fn duplicate_pushes_open_one_session() -> anyhow::Result<()> {
+    let h = World::start(Options::default()).await?;
+    let account = h.account("200.00").await?;
+    let phone = h.phone(&account.email).await?;
+    let payment_id = h.create_payment(&account.email, "150.00").await?;
+    let push = h.push_for(&phone, &payment_id).await?;
 
     let first = phone.client.open_from_push(&push).await.unwrap();
     let second = phone.client.open_from_push(&push).await.unwrap();
     assert!(Arc::ptr_eq(&first, &second));
     assert!(matches!(
-        pay(&first).await,
+        pay(&first).await?,
         PaymentOutcome::PaidInFull { .. }
     ));
     drop((first, second));
@@ -205,13 +218,14 @@ async fn duplicate_pushes_open_one_session() {
             status: PaymentStatus::Authorised
         })
     ));
+    Ok(())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn unknown_or_forged_pushes_give_clear_errors() {
-    let h = Harness::start().await;
-    let account = h.account("200.00").await;
-    let phone = h.phone(&account).await;
+async fn unknown_or_forged_pushes_give_clear_errors() -> anyhow::Result<()> {
+    let h = World::start(Options::default()).await?;
+    let account = h.account("200.00").await?;
+    let phone = h.phone(&account.email).await?;
     let mut push = std::collections::HashMap::new();
     push.insert("type".to_owned(), "payment_request".to_owned());
     push.insert("payment_id".to_owned(), "pay_doesnotexist".to_owned());
@@ -224,14 +238,15 @@ async fn unknown_or_forged_pushes_give_clear_errors() {
         phone.client.open_from_push(&push).await,
         Err(ClientError::Push(_))
     ));
+    Ok(())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_lost_push_is_found_in_the_pending_list() {
-    let h = Harness::start().await;
-    let account = h.account("200.00").await;
-    let phone = h.phone(&account).await;
-    let payment_id = h.create_payment(&account, "150.00").await;
+async fn a_lost_push_is_found_in_the_pending_list() -> anyhow::Result<()> {
+    let h = World::start(Options::default()).await?;
+    let account = h.account("200.00").await?;
+    let phone = h.phone(&account.email).await?;
+    let payment_id = h.create_payment(&account.email, "150.00").await?;
 
     let pending = phone.client.pending_payments().await.unwrap();
     assert_eq!(pending.len(), 1);
@@ -242,24 +257,26 @@ async fn a_lost_push_is_found_in_the_pending_list() {
         .await
         .unwrap();
     assert!(matches!(
-        pay(&session).await,
+        pay(&session).await?,
         PaymentOutcome::PaidInFull { .. }
     ));
     assert!(phone.client.pending_payments().await.unwrap().is_empty());
+    Ok(())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_payment_of_another_account_is_not_found() {
-    let h = Harness::start().await;
-    let alice = h.account("200.00").await;
-    let bob = h.account("200.00").await;
-    let bobs_phone = h.phone(&bob).await;
-    let payment_id = h.create_payment(&alice, "150.00").await;
+async fn a_payment_of_another_account_is_not_found() -> anyhow::Result<()> {
+    let h = World::start(Options::default()).await?;
+    let alice = h.account("200.00").await?;
+    let bob = h.account("200.00").await?;
+    let bobs_phone = h.phone(&bob.email).await?;
+    let payment_id = h.create_payment(&alice.email, "150.00").await?;
     let result = bobs_phone.client.open_payment(&payment_id).await;
     assert!(matches!(result, Err(ClientError::PaymentNotFound { .. })));
+    Ok(())
 }
 
-async fn pay(session: &cvconnect_core::client::PaymentSession) -> PaymentOutcome {
+async fn pay(session: &cvconnect_core::client::PaymentSession) -> anyhow::Result<PaymentOutcome> {
     confirm_pin(session, PIN).await
 }
 
@@ -267,16 +284,17 @@ async fn pay(session: &cvconnect_core::client::PaymentSession) -> PaymentOutcome
 /// core's 256 KiB answer cap): the core reads the list page by page, newest first, and
 /// stops at its bound of 1 000.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_long_pending_list_is_read_page_by_page() {
-    let h = Harness::start().await;
-    let account = h.account("200.00").await;
-    let phone = h.phone(&account).await;
+async fn a_long_pending_list_is_read_page_by_page() -> anyhow::Result<()> {
+    let h = World::start(Options::default()).await?;
+    let account = h.account("200.00").await?;
+    let phone = h.phone(&account.email).await?;
     let mut ids = Vec::new();
     for _ in 0..1_005 {
-        ids.push(h.create_payment(&account, "25.00").await);
+        ids.push(h.create_payment(&account.email, "25.00").await?);
     }
     let pending = phone.client.pending_payments().await.unwrap();
     let newest: Vec<&str> = ids.iter().rev().take(1_000).map(String::as_str).collect();
     let read: Vec<&str> = pending.iter().map(|p| p.payment_id.as_str()).collect();
     assert_eq!(read, newest);
+    Ok(())
 }

@@ -1,26 +1,31 @@
 //! Lost answers, cancelled callers and killed apps: the outcome shown always matches
 //! the sandbox's ledger and a payment is never debited twice.
 
+use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use cvconnect_core::client::PaymentOutcome;
+use cvconnect_core::crypto::signer::SoftwareSigner;
 use cvconnect_core::protocol::wire::PaymentStatus;
-use cvconnect_e2e::{confirm_pin, eur, type_pin, Fault, Harness, OpenPayment, PIN};
+use cvconnect_testkit::{
+    confirm_pin, confirm_pin_within, eur, type_pin, Fault, OpenPayment, Options, Phone, World, PIN,
+};
 
 const CONFIRM_ROUTE: &str = "/v1/payments/{payment_id}/confirm";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_lost_confirm_answer_is_replayed_with_its_idempotency_key() {
-    let h = Harness::start().await;
+async fn a_lost_confirm_answer_is_replayed_with_its_idempotency_key() -> anyhow::Result<()> {
+    let h = World::start(Options::default()).await?;
     let OpenPayment {
         payment_id,
         session,
         ..
-    } = h.open_new_payment("200.00", "150.00").await;
+    } = h.open_new_payment("200.00", "150.00").await?;
 
     h.inject_fault(CONFIRM_ROUTE, Fault::DropAfterCommit, 1)
-        .await;
-    let outcome = confirm_pin(&session, PIN).await;
+        .await?;
+    let outcome = confirm_pin(&session, PIN).await?;
 
     assert_eq!(
         outcome,
@@ -29,94 +34,108 @@ async fn a_lost_confirm_answer_is_replayed_with_its_idempotency_key() {
             balance: eur("50.00")
         }
     );
-    assert_eq!(h.debits_for(&payment_id).await, 1);
+    assert_eq!(h.debits_for(&payment_id).await?, 1);
     assert_eq!(
-        h.merchant_status(&payment_id).await,
+        h.merchant_status(&payment_id).await?,
         PaymentStatus::Authorised
     );
+    Ok(())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn without_retries_a_lost_answer_is_reconciled_from_the_payment_status() {
-    let h = Harness::start().await;
+async fn without_retries_a_lost_answer_is_reconciled_from_the_payment_status() -> anyhow::Result<()>
+{
+    let h = World::start(Options::default()).await?;
     let OpenPayment {
         payment_id,
         session,
         ..
     } = h
         .open_new_payment_with("120.00", "150.00", |config| config.max_retries = 0)
-        .await;
+        .await?;
 
     h.inject_fault(CONFIRM_ROUTE, Fault::DropAfterCommit, 1)
-        .await;
-    let outcome = confirm_pin(&session, PIN).await;
+        .await?;
+    let outcome = confirm_pin(&session, PIN).await?;
 
     assert!(
         matches!(outcome, PaymentOutcome::PaidInPart { remainder, .. } if remainder == eur("30.00"))
     );
-    assert_eq!(h.debits_for(&payment_id).await, 1);
+    assert_eq!(h.debits_for(&payment_id).await?, 1);
+    Ok(())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_server_error_before_the_work_is_retried_once_and_pays_once() {
-    let h = Harness::start().await;
+async fn a_server_error_before_the_work_is_retried_once_and_pays_once() -> anyhow::Result<()> {
+    let h = World::start(Options::default()).await?;
     let OpenPayment {
         payment_id,
         session,
         ..
-    } = h.open_new_payment("200.00", "150.00").await;
+    } = h.open_new_payment("200.00", "150.00").await?;
 
-    h.inject_fault(CONFIRM_ROUTE, Fault::Error, 1).await;
-    let outcome = confirm_pin(&session, PIN).await;
+    h.inject_fault(CONFIRM_ROUTE, Fault::Error, 1).await?;
+    let outcome = confirm_pin(&session, PIN).await?;
     assert!(matches!(outcome, PaymentOutcome::PaidInFull { .. }));
-    assert_eq!(h.debits_for(&payment_id).await, 1);
+    assert_eq!(h.debits_for(&payment_id).await?, 1);
+    Ok(())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_cancelled_caller_does_not_cut_the_confirmation_in_half() {
-    let h = Harness::start().await;
+async fn a_cancelled_caller_does_not_cut_the_confirmation_in_half() -> anyhow::Result<()> {
+    let h = World::start(Options::default()).await?;
     let OpenPayment {
         phone,
         payment_id,
         session,
-    } = h.open_new_payment("200.00", "150.00").await;
+    } = h.open_new_payment("200.00", "150.00").await?;
 
     h.inject_fault(CONFIRM_ROUTE, Fault::Delay(Duration::from_millis(500)), 1)
-        .await;
-    let mut keypad = session.start_pin_entry().unwrap();
-    type_pin(&mut keypad, PIN);
-    let cancelled = tokio::time::timeout(
-        Duration::from_millis(100),
-        session.confirm_keypad(&mut keypad),
-    )
-    .await;
-    assert!(cancelled.is_err(), "the caller gave up");
+        .await?;
+    let answered = confirm_pin_within(&session, PIN, Duration::from_millis(100)).await?;
+    assert!(answered.is_none(), "the caller gave up");
 
     // The detached submission finishes and records its outcome; reconcile agrees with it.
     tokio::time::sleep(Duration::from_millis(800)).await;
     let settled = phone.client.reconcile().await.unwrap();
     assert!(settled.is_empty(), "nothing left unresolved: {settled:?}");
-    assert_eq!(h.debits_for(&payment_id).await, 1);
+    assert_eq!(h.debits_for(&payment_id).await?, 1);
     let again = phone.client.open_payment(&payment_id).await;
     assert!(again.is_err(), "the payment is finished");
+    Ok(())
+}
+
+/// What a restarted app finds after its runtime died with a confirmation in flight:
+/// the world (on the main runtime), the app's folder and key, and the payment.
+struct KilledApp {
+    // Field order is drop order: the world's sandbox goes before its runtime.
+    world: World,
+    main: tokio::runtime::Runtime,
+    data_dir: PathBuf,
+    signer: Arc<SoftwareSigner>,
+    payment_id: String,
+}
+
+impl KilledApp {
+    /// The app started again on its folder.
+    fn restart(&self) -> anyhow::Result<Phone> {
+        self.world.reopen_phone(&self.data_dir, self.signer.clone())
+    }
 }
 
 /// The app is killed between the journal write and the answer: its runtime dies with
-/// the request in flight. Returns the main runtime, the harness, and what a restarted
-/// app needs: its data directory, its signer and the payment id.
-fn kill_app_mid_confirm() -> (
-    tokio::runtime::Runtime,
-    Harness,
-    std::path::PathBuf,
-    std::sync::Arc<cvconnect_core::crypto::signer::SoftwareSigner>,
-    String,
-) {
+/// the request in flight.
+fn kill_app_mid_confirm() -> anyhow::Result<KilledApp> {
     let main = tokio::runtime::Runtime::new().unwrap();
-    let h = main.block_on(Harness::start());
-    let account = main.block_on(h.account("200.00"));
-    let phone = main.block_on(h.phone(&account));
-    let payment_id = main.block_on(h.create_payment(&account, "150.00"));
-    main.block_on(h.inject_fault(CONFIRM_ROUTE, Fault::Delay(Duration::from_millis(400)), 1));
+    let (world, phone, payment_id) = main.block_on(async {
+        let world = World::start(Options::default()).await?;
+        let account = world.account("200.00").await?;
+        let phone = world.phone(&account.email).await?;
+        let payment_id = world.create_payment(&account.email, "150.00").await?;
+        let delay = Fault::Delay(Duration::from_millis(400));
+        world.inject_fault(CONFIRM_ROUTE, delay, 1).await?;
+        anyhow::Ok((world, phone, payment_id))
+    })?;
     let data_dir = phone.data_dir.clone();
     let signer = phone.signer.clone();
 
@@ -125,7 +144,7 @@ fn kill_app_mid_confirm() -> (
         .block_on(phone.client.open_payment(&payment_id))
         .unwrap();
     let mut keypad = session.start_pin_entry().unwrap();
-    type_pin(&mut keypad, PIN);
+    type_pin(&mut keypad, PIN)?;
     let _ = app.block_on(async {
         tokio::time::timeout(
             Duration::from_millis(100),
@@ -137,16 +156,23 @@ fn kill_app_mid_confirm() -> (
     drop(phone);
     app.shutdown_background();
     std::thread::sleep(Duration::from_millis(700));
-    (main, h, data_dir, signer, payment_id)
+    Ok(KilledApp {
+        world,
+        main,
+        data_dir,
+        signer,
+        payment_id,
+    })
 }
 
 #[test]
-fn a_killed_app_is_reconciled_by_the_next_start() {
-    let (main, h, data_dir, signer, payment_id) = kill_app_mid_confirm();
-    main.block_on(async {
-        let restarted = h.reopen_phone(&data_dir, signer).await;
+fn a_killed_app_is_reconciled_by_the_next_start() -> anyhow::Result<()> {
+    let killed = kill_app_mid_confirm()?;
+    let (h, payment_id) = (&killed.world, &killed.payment_id);
+    killed.main.block_on(async {
+        let restarted = killed.restart()?;
         let settled = restarted.client.reconcile().await.unwrap();
-        let debits = h.debits_for(&payment_id).await;
+        let debits = h.debits_for(payment_id).await?;
         assert!(debits <= 1);
         if debits == 1 {
             assert!(matches!(settled.as_slice(), [] | [_]));
@@ -157,61 +183,64 @@ fn a_killed_app_is_reconciled_by_the_next_start() {
                 );
             }
             assert_eq!(
-                h.merchant_status(&payment_id).await,
+                h.merchant_status(payment_id).await?,
                 PaymentStatus::Authorised
             );
         } else {
             // The request never took effect: the journal says so and paying again works, once.
-            let session = restarted.client.open_payment(&payment_id).await.unwrap();
+            let session = restarted.client.open_payment(payment_id).await.unwrap();
             let mut keypad = session.start_pin_entry().unwrap();
-            type_pin(&mut keypad, PIN);
+            type_pin(&mut keypad, PIN)?;
             assert!(matches!(
                 session.confirm_keypad(&mut keypad).await.unwrap(),
                 PaymentOutcome::PaidInFull { .. }
             ));
-            assert_eq!(h.debits_for(&payment_id).await, 1);
+            assert_eq!(h.debits_for(payment_id).await?, 1);
         }
         assert!(restarted.client.reconcile().await.unwrap().is_empty());
         assert_eq!(
             restarted.client.balance().await.unwrap().amount,
             eur("50.00")
         );
-    });
+        Ok(())
+    })
 }
 
 #[test]
-fn the_first_call_after_a_restart_settles_the_journal() {
-    let (main, h, data_dir, signer, payment_id) = kill_app_mid_confirm();
-    main.block_on(async {
-        let restarted = h.reopen_phone(&data_dir, signer).await;
+fn the_first_call_after_a_restart_settles_the_journal() -> anyhow::Result<()> {
+    let killed = kill_app_mid_confirm()?;
+    let (h, payment_id) = (&killed.world, &killed.payment_id);
+    killed.main.block_on(async {
+        let restarted = killed.restart()?;
         let balance = restarted.client.balance().await.unwrap().amount;
         assert!(
             restarted.client.reconcile().await.unwrap().is_empty(),
             "already settled"
         );
-        let debited = h.debits_for(&payment_id).await == 1;
+        let debited = h.debits_for(payment_id).await? == 1;
         assert_eq!(balance, if debited { eur("50.00") } else { eur("200.00") });
         let history = restarted.client.history().unwrap();
         if debited {
             assert_eq!(history[0].status, PaymentStatus::Authorised);
         }
-    });
+        Ok(())
+    })
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn two_phones_of_one_account_answering_the_same_request_debit_once() {
-    let h = Harness::start().await;
-    let account = h.account("200.00").await;
-    let first = h.phone(&account).await;
-    let second = h.phone(&account).await;
-    let payment_id = h.create_payment(&account, "150.00").await;
+async fn two_phones_of_one_account_answering_the_same_request_debit_once() -> anyhow::Result<()> {
+    let h = World::start(Options::default()).await?;
+    let account = h.account("200.00").await?;
+    let first = h.phone(&account.email).await?;
+    let second = h.phone(&account.email).await?;
+    let payment_id = h.create_payment(&account.email, "150.00").await?;
     let a = first.client.open_payment(&payment_id).await.unwrap();
     let b = second.client.open_payment(&payment_id).await.unwrap();
 
     let mut keypad_a = a.start_pin_entry().unwrap();
     let mut keypad_b = b.start_pin_entry().unwrap();
-    type_pin(&mut keypad_a, PIN);
-    type_pin(&mut keypad_b, PIN);
+    type_pin(&mut keypad_a, PIN)?;
+    type_pin(&mut keypad_b, PIN)?;
     let (ra, rb) = tokio::join!(
         a.confirm_keypad(&mut keypad_a),
         b.confirm_keypad(&mut keypad_b)
@@ -228,5 +257,6 @@ async fn two_phones_of_one_account_answering_the_same_request_debit_once() {
             .any(|o| matches!(o, PaymentOutcome::AlreadyHandled { .. })),
         "{outcomes:?}"
     );
-    assert_eq!(h.debits_for(&payment_id).await, 1);
+    assert_eq!(h.debits_for(&payment_id).await?, 1);
+    Ok(())
 }

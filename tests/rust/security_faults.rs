@@ -37,9 +37,10 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use cvconnect_core::amount::Amount;
 use cvconnect_core::client::PaymentOutcome;
 use cvconnect_core::protocol::wire::PaymentStatus;
-use cvconnect_e2e::{type_pin, Fault, Harness, LogCapture, PIN};
+use cvconnect_e2e::rng::Rng;
+use cvconnect_testkit::{type_pin, Fault, LogCapture, Options, World, PIN};
 
-use stats::{Rng, Stats};
+use stats::Stats;
 use worker::{app_runtime, FlowRecord, Worker};
 
 /// Every route a beneficiary device calls during a payment.
@@ -86,7 +87,7 @@ fn fault_seed() -> u64 {
 
 #[test]
 #[ignore = "the fault matrix runs in its own lane: cargo xtask test faults"]
-fn thousands_of_random_flows_under_faults_match_the_ledger() {
+fn thousands_of_random_flows_under_faults_match_the_ledger() -> anyhow::Result<()> {
     let started = Instant::now();
     let seed = fault_seed();
     let flows: usize = std::env::var("CVCONNECT_FAULT_FLOWS")
@@ -102,13 +103,13 @@ fn thousands_of_random_flows_under_faults_match_the_ledger() {
         .enable_all()
         .build()
         .unwrap();
-    let h = main.block_on(Harness::start());
+    let h = main.block_on(World::start(Options::default()))?;
     let stats = Stats::default();
 
     let mut workers = Vec::new();
     for index in 0..PHONES {
-        let account = main.block_on(h.account(&initial.to_plain()));
-        let phone = main.block_on(h.phone(&account));
+        let account = main.block_on(h.account(&initial.to_plain()))?;
+        let phone = main.block_on(h.phone(&account.email))?;
         workers.push(Worker {
             index,
             h: &h,
@@ -139,8 +140,8 @@ fn thousands_of_random_flows_under_faults_match_the_ledger() {
     let flows_run = Instant::now();
 
     // Settle: no fault left, every phone reconciles what is still open.
-    main.block_on(h.admin().clear_faults()).unwrap();
-    let ledger = main.block_on(h.admin().ledger()).unwrap();
+    main.block_on(h.clear_faults())?;
+    let ledger = main.block_on(h.admin.ledger()).unwrap();
     let mut debits: HashMap<&str, Vec<&cvconnect_sandbox_client::LedgerEntry>> = HashMap::new();
     for entry in &ledger.entries {
         debits
@@ -165,7 +166,7 @@ fn thousands_of_random_flows_under_faults_match_the_ledger() {
             .map(|record| (record.payment_id.clone(), record))
             .collect();
         for record in records {
-            let merchant = main.block_on(h.merchant_payment(&record.payment_id));
+            let merchant = main.block_on(h.merchant_payment(&record.payment_id))?;
             let entries = debits
                 .get(record.payment_id.as_str())
                 .cloned()
@@ -213,7 +214,7 @@ fn thousands_of_random_flows_under_faults_match_the_ledger() {
         }
 
         let account = main
-            .block_on(h.admin().account(&worker.account.email))
+            .block_on(h.admin.account(&worker.account.email))
             .unwrap();
         let debited = ledger
             .entries
@@ -279,39 +280,41 @@ fn thousands_of_random_flows_under_faults_match_the_ledger() {
     }
     drop(h);
     main.shutdown_timeout(Duration::from_secs(5));
+    Ok(())
 }
 
 /// A wrong PIN reaches the sandbox (attempt counted, nonce renewed) but its answer is
 /// lost, and so is the read that would have reconciled it. The app offers "Réessayer"
 /// on the same payment screen and the beneficiary types the right PIN.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn retrying_on_the_same_screen_after_a_lost_answer_pays() {
-    let h = Harness::start().await;
-    let account = h.account("200.00").await;
-    let phone = h.phone(&account).await;
-    let payment_id = h.create_payment(&account, "50.00").await;
+async fn retrying_on_the_same_screen_after_a_lost_answer_pays() -> anyhow::Result<()> {
+    let h = World::start(Options::default()).await?;
+    let account = h.account("200.00").await?;
+    let phone = h.phone(&account.email).await?;
+    let payment_id = h.create_payment(&account.email, "50.00").await?;
     let session = phone.client.open_payment(&payment_id).await.unwrap();
 
     // Every try of the confirmation is answered into the void; the reconciling reads fail.
     h.inject_fault(CONFIRM_ROUTE, Fault::DropAfterCommit, 3)
-        .await;
+        .await?;
     h.inject_fault("/v1/payments/{payment_id}", Fault::Error, 3)
-        .await;
+        .await?;
     let mut keypad = session.start_pin_entry().unwrap();
-    type_pin(&mut keypad, "0000");
+    type_pin(&mut keypad, "0000")?;
     let lost = session.confirm_keypad(&mut keypad).await;
     assert!(
         matches!(&lost, Err(error) if error.is_retryable()),
         "{lost:?}"
     );
-    h.admin().clear_faults().await.unwrap();
+    h.clear_faults().await?;
 
     let mut keypad = session.start_pin_entry().unwrap();
-    type_pin(&mut keypad, PIN);
+    type_pin(&mut keypad, PIN)?;
     let retried = session.confirm_keypad(&mut keypad).await;
     assert!(
         matches!(retried, Ok(PaymentOutcome::PaidInFull { .. })),
         "{retried:?}"
     );
-    assert_eq!(h.debits_for(&payment_id).await, 1);
+    assert_eq!(h.debits_for(&payment_id).await?, 1);
+    Ok(())
 }

@@ -24,9 +24,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use cvconnect_core::amount::Amount;
-use cvconnect_sandbox_client::{http_client, AdminClient, LedgerEntry};
+use cvconnect_e2e::rng::Rng;
+use cvconnect_sandbox_client::LedgerEntry;
+use cvconnect_testkit::World;
 use phone::{PhoneReport, PhoneSetup};
-use process::{Rng, SandboxProcess, ADMIN_TOKEN};
+use process::{SandboxProcess, ADMIN_TOKEN};
 
 const PHONES: usize = 4;
 /// The kill times and amounts of CI's run (the interleaving is up to the scheduler).
@@ -38,7 +40,7 @@ fn env_u64(name: &str) -> Option<u64> {
 }
 
 #[test]
-fn payments_survive_the_sandbox_process_killed_at_random() {
+fn payments_survive_the_sandbox_process_killed_at_random() -> anyhow::Result<()> {
     let seed = env_u64("CVCONNECT_CRASH_SEED").unwrap_or(DEFAULT_SEED);
     let kill_phase = Duration::from_secs(env_u64("CVCONNECT_CRASH_SECS").unwrap_or(30));
     println!("server crash: seed {seed} (CVCONNECT_CRASH_SEED={seed} replays it), {kill_phase:?} of kills, {PHONES} phones");
@@ -46,18 +48,10 @@ fn payments_survive_the_sandbox_process_killed_at_random() {
     let db = dir.path().join("sandbox.sqlite3");
     let mut server = SandboxProcess::start(&db);
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    let admin = AdminClient::new(http_client(), server.base_url(), ADMIN_TOKEN);
-    let setups: Vec<PhoneSetup> = (0..PHONES)
-        .map(|index| {
-            runtime.block_on(PhoneSetup::new(
-                &admin,
-                server.base_url(),
-                dir.path(),
-                index,
-                INITIAL_BALANCE,
-            ))
-        })
-        .collect();
+    let world = runtime.block_on(World::connect(server.base_url(), ADMIN_TOKEN))?;
+    let setups = (0..PHONES)
+        .map(|index| runtime.block_on(PhoneSetup::new(&world, index, INITIAL_BALANCE)))
+        .collect::<anyhow::Result<Vec<PhoneSetup>>>()?;
 
     let stop = AtomicBool::new(false);
     let mut rng = Rng::new(seed);
@@ -84,8 +78,8 @@ fn payments_survive_the_sandbox_process_killed_at_random() {
         (reports, kills)
     });
 
-    let ledger = runtime.block_on(admin.ledger()).unwrap();
-    check(&runtime, &server, &setups, &reports, &ledger.entries);
+    let ledger = runtime.block_on(world.admin.ledger()).unwrap();
+    check(&runtime, &world, &setups, &reports, &ledger.entries);
     let flows: usize = reports.iter().map(|r| r.created.len()).sum();
     let told_paid: usize = reports.iter().map(|r| r.paid.len()).sum();
     let retries: usize = reports.iter().map(|r| r.create_retries).sum();
@@ -117,12 +111,13 @@ fn payments_survive_the_sandbox_process_killed_at_random() {
         ledger.entries.len(),
         "the ledger survives the last kill"
     );
+    Ok(())
 }
 
 /// What the phones were told against what the restarted sandbox holds.
 fn check(
     runtime: &tokio::runtime::Runtime,
-    server: &SandboxProcess,
+    world: &World,
     setups: &[PhoneSetup],
     reports: &[PhoneReport],
     ledger: &[LedgerEntry],
@@ -138,9 +133,8 @@ fn check(
         debits.values().all(|d| d.len() == 1),
         "a payment debited twice"
     );
-    let admin = AdminClient::new(http_client(), server.base_url(), ADMIN_TOKEN);
     for (setup, report) in setups.iter().zip(reports) {
-        let merchant = setup.merchant(server.base_url());
+        let merchant = setup.merchant(&world.base_url);
         for id in &report.created {
             let payment = runtime.block_on(merchant.payment(id));
             assert!(
@@ -154,7 +148,7 @@ fn check(
             let entry = debits.get(id.as_str()).map(|d| d[0]);
             assert_eq!(entry.map(|e| e.amount), Some(*paid), "{id} in the ledger");
         }
-        let account = runtime.block_on(admin.account(&setup.email)).unwrap();
+        let account = runtime.block_on(world.admin.account(&setup.email)).unwrap();
         let debited = ledger
             .iter()
             .filter(|e| e.account_id == account.account_id)

@@ -2,6 +2,8 @@
 //! pressing those keys' positions. The keypad takes positions only, so every caller
 //! that pays (suites, bench, demo, the memory probe) goes through here.
 
+use std::time::Duration;
+
 use anyhow::anyhow;
 use cvconnect_core::client::{PaymentOutcome, PaymentSession};
 use cvconnect_core::keypad::{Keypad, KEY_COUNT};
@@ -44,6 +46,22 @@ pub async fn confirm_pin(session: &PaymentSession, pin: &str) -> anyhow::Result<
     let mut keypad = session.start_pin_entry()?;
     type_pin(&mut keypad, pin)?;
     Ok(session.confirm_keypad(&mut keypad).await?)
+}
+
+/// [`confirm_pin`], but the caller waits at most `patience`, as a user leaving the
+/// screen: `None` when it gave up before the answer (the core carries on with the
+/// submission and records its outcome).
+pub async fn confirm_pin_within(
+    session: &PaymentSession,
+    pin: &str,
+    patience: Duration,
+) -> anyhow::Result<Option<PaymentOutcome>> {
+    let mut keypad = session.start_pin_entry()?;
+    type_pin(&mut keypad, pin)?;
+    match tokio::time::timeout(patience, session.confirm_keypad(&mut keypad)).await {
+        Ok(outcome) => Ok(Some(outcome?)),
+        Err(_) => Ok(None),
+    }
 }
 
 /// The digit values of `pin`; a character that is not a digit gives a value above 9,

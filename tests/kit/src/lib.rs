@@ -25,7 +25,9 @@ mod world_ops;
 use cvconnect_core::amount::Amount;
 
 pub use errors::{core_error, sandbox_message};
-pub use keypad::{confirm_pin, position_of, positions_for, type_digits, type_pin};
+pub use keypad::{
+    confirm_pin, confirm_pin_within, position_of, positions_for, type_digits, type_pin,
+};
 pub use logs::LogCapture;
 pub use options::{Merchant, Options};
 pub use people::Account;

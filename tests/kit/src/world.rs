@@ -32,6 +32,7 @@ pub struct World {
     /// The HTTP client of the kit's clients (it trusts the sandbox's certificate).
     pub http: reqwest::Client,
     merchant: MerchantClient,
+    merchant_key: String,
     admin_token: String,
     // Field order is drop order: the sandbox stops before its runtime goes, and the
     // folder goes last.
@@ -153,6 +154,7 @@ impl World {
         World {
             admin: AdminClient::new(http.clone(), &base_url, admin_token.clone()),
             merchant: MerchantClient::new(http.clone(), &base_url, merchant_key),
+            merchant_key: merchant_key.to_owned(),
             base_url,
             http,
             admin_token,
@@ -223,6 +225,11 @@ impl World {
     /// The merchant API with the world's merchant key.
     pub fn merchant(&self) -> &MerchantClient {
         &self.merchant
+    }
+
+    /// The API key of the world's merchant (a sandbox value, not a secret).
+    pub fn merchant_key(&self) -> &str {
+        &self.merchant_key
     }
 
     /// The merchant API with another merchant's key.

@@ -20,11 +20,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use cvconnect_core::amount::Amount;
-use cvconnect_core::client::{Client, ClientConfig, PaymentSession};
-use cvconnect_core::crypto::signer::SoftwareSigner;
+use cvconnect_core::client::{Client, PaymentSession};
 use cvconnect_core::keypad::Keypad;
-use cvconnect_core::protocol::wire::Platform;
 use cvconnect_sandbox_client::{http_client, MerchantClient};
+use cvconnect_testkit::{type_digits, Phone};
 
 struct Args {
     base_url: String,
@@ -54,16 +53,14 @@ fn parse_args() -> Args {
     }
 }
 
-/// Presses the keys showing the digits `letters` stand for, as a person would.
+/// Presses the keys showing the digits `letters` stand for, as a person would: each
+/// digit is worked out as its key is looked for, never stored.
 fn press_letters(keypad: &mut Keypad, letters: &[u8]) {
-    for &letter in letters {
-        let position = keypad
-            .layout()
-            .iter()
-            .position(|&digit| digit == letter - b'a')
-            .expect("every digit is on a key");
-        keypad.press(position as u8).expect("press");
-    }
+    type_digits(
+        keypad,
+        letters.iter().map(|letter| letter.wrapping_sub(b'a')),
+    )
+    .expect("every digit is on a key");
 }
 
 fn say(line: &str) {
@@ -82,22 +79,17 @@ async fn open(client: &Client, merchant: &MerchantClient, email: &str) -> Arc<Pa
 }
 
 async fn run(args: &Args) {
-    let signer = Arc::new(SoftwareSigner::generate().expect("signer"));
-    let client = Client::new(
-        ClientConfig::new(&args.base_url, &args.data_dir),
-        signer,
-        None,
-    )
-    .expect("client");
-    client
-        .enroll(&args.email, &args.activation_code, None, Platform::Other)
+    let phone = Phone::create(&args.base_url, args.data_dir.clone().into(), |_| {}).expect("phone");
+    phone
+        .enroll(&args.email, &args.activation_code, None)
         .await
         .expect("enrollment");
+    let client = &phone.client;
     let merchant = MerchantClient::new(http_client(), &args.base_url, &args.merchant_key);
     match args.mode.as_str() {
         "confirm" => {
             // In full, on the thread that drives the runtime.
-            let session = open(&client, &merchant, &args.email).await;
+            let session = open(client, &merchant, &args.email).await;
             let mut keypad = session.start_pin_entry().expect("keypad");
             press_letters(&mut keypad, &args.pin_letters);
             let outcome = session.confirm_keypad(&mut keypad).await.expect("confirm");
@@ -105,7 +97,7 @@ async fn run(args: &Args) {
             drop(keypad);
             // In part, with an amount typed by hand, on a runtime worker thread (as the
             // bindings run calls).
-            let session = open(&client, &merchant, &args.email).await;
+            let session = open(client, &merchant, &args.email).await;
             session.set_amount("12,34").expect("amount");
             let letters = args.pin_letters.clone();
             let outcome = tokio::spawn(async move {
@@ -118,7 +110,7 @@ async fn run(args: &Args) {
             .expect("confirm");
             say(&format!("OUTCOME {}", outcome.code()));
             // The caller gives up waiting: the detached submission finishes on its own.
-            let session = open(&client, &merchant, &args.email).await;
+            let session = open(client, &merchant, &args.email).await;
             let mut keypad = session.start_pin_entry().expect("keypad");
             press_letters(&mut keypad, &args.pin_letters);
             let waited =
@@ -136,7 +128,7 @@ async fn run(args: &Args) {
             say(&format!("OUTCOME {status}"));
         }
         "cancel" => {
-            let session = open(&client, &merchant, &args.email).await;
+            let session = open(client, &merchant, &args.email).await;
             // Typed in full, then cleared ("C" key), then the keypad closed.
             let mut keypad = session.start_pin_entry().expect("keypad");
             press_letters(&mut keypad, &args.pin_letters);
@@ -163,7 +155,7 @@ async fn run(args: &Args) {
             say(&format!("OUTCOME {}", outcome.code()));
         }
         "hold" => {
-            let session = open(&client, &merchant, &args.email).await;
+            let session = open(client, &merchant, &args.email).await;
             let mut keypad = session.start_pin_entry().expect("keypad");
             press_letters(&mut keypad, &args.pin_letters);
             // Never dropped: the entered digits stay where the keypad keeps them.
@@ -176,7 +168,7 @@ async fn run(args: &Args) {
         }
     }
     drop(merchant);
-    drop(client);
+    drop(phone);
 }
 
 fn main() {

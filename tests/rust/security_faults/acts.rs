@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use cvconnect_core::client::{ClientError, HttpError, PaymentOutcome, PaymentSession};
 use cvconnect_core::protocol::errors::ErrorCode;
-use cvconnect_e2e::{type_pin, Fault, PIN};
+use cvconnect_testkit::{type_pin, Fault, PIN};
 
 use super::worker::{outcome_name, Attempt, FlowRecord, Worker};
 use super::{CONFIRM_ROUTE, STEP_TRIES};
@@ -99,7 +99,7 @@ impl Worker<'_> {
             }
             Err(error) => panic!("keypad: {error:?}"),
         };
-        type_pin(&mut keypad, pin);
+        type_pin(&mut keypad, pin).expect("PIN typed");
         let result = self.on_app(session.confirm_keypad(&mut keypad));
         self.confirmed(result, record)
     }
@@ -139,7 +139,7 @@ impl Worker<'_> {
     /// The caller stops waiting; the detached submission goes on in the app.
     pub(super) fn give_up_waiting(&mut self, session: &PaymentSession, record: &mut FlowRecord) {
         let mut keypad = session.start_pin_entry().unwrap();
-        type_pin(&mut keypad, PIN);
+        type_pin(&mut keypad, PIN).expect("PIN typed");
         let patience = Duration::from_millis(self.rng.below(10));
         match self.on_app(async {
             tokio::time::timeout(patience, session.confirm_keypad(&mut keypad)).await
@@ -164,10 +164,11 @@ impl Worker<'_> {
         record: &mut FlowRecord,
     ) {
         let delay = Duration::from_millis(20 + self.rng.below(40));
-        self.on_main(self.h.inject_fault(CONFIRM_ROUTE, Fault::Delay(delay), 1));
+        self.on_main(self.h.inject_fault(CONFIRM_ROUTE, Fault::Delay(delay), 1))
+            .expect("fault armed");
         self.stats.add("faults armed: delay (for a kill)");
         let mut keypad = session.start_pin_entry().unwrap();
-        type_pin(&mut keypad, PIN);
+        type_pin(&mut keypad, PIN).expect("PIN typed");
         let patience = Duration::from_millis(self.rng.below(15));
         let waited = self.on_app(async {
             tokio::time::timeout(patience, session.confirm_keypad(&mut keypad)).await

@@ -9,20 +9,21 @@ use std::time::Duration;
 use cvconnect_core::amount::Amount;
 use cvconnect_core::client::{Client, ClientError, PaymentOutcome, PaymentSession};
 use cvconnect_core::protocol::wire::PaymentStatus;
-use cvconnect_e2e::{Fault, Harness, Phone, TestAccount, PIN};
+use cvconnect_e2e::rng::Rng;
+use cvconnect_testkit::{Account, Fault, Phone, World, PIN};
 use tokio::runtime::{Handle, Runtime};
 
-use super::stats::{Rng, Stats};
+use super::stats::Stats;
 use super::{ROUTES, STEP_TRIES};
 
 /// One phone: an account, a client on its own runtime, and a random generator.
 pub(super) struct Worker<'a> {
     pub(super) index: usize,
-    pub(super) h: &'a Harness,
+    pub(super) h: &'a World,
     pub(super) main: &'a Handle,
     pub(super) stats: &'a Stats,
     pub(super) rng: Rng,
-    pub(super) account: TestAccount,
+    pub(super) account: Account,
     pub(super) app: Option<Runtime>,
     pub(super) phone: Option<Phone>,
 }
@@ -63,12 +64,9 @@ impl FlowRecord {
     }
 }
 
+/// The runtime of a phone's app: one worker, like a small device.
 pub(super) fn app_runtime() -> Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .unwrap()
+    cvconnect_testkit::runtime("app", 1).expect("the app's runtime")
 }
 
 pub(super) fn outcome_name(outcome: &PaymentOutcome) -> String {
@@ -108,7 +106,8 @@ impl Worker<'_> {
                 1 => (Fault::Error, "error"),
                 _ => (Fault::DropAfterCommit, "drop_after_commit"),
             };
-            self.on_main(self.h.inject_fault(route, fault, 1));
+            self.on_main(self.h.inject_fault(route, fault, 1))
+                .expect("fault armed");
             self.stats.add(format!("faults armed: {kind}"));
         }
         if self.rng.percent(3) {
@@ -116,7 +115,12 @@ impl Worker<'_> {
         }
 
         let total = Amount::from_cents(2_000 + self.rng.below(8_000));
-        let payment_id = self.on_main(self.h.create_payment(&self.account, &total.to_plain()));
+        let payment_id = self
+            .on_main(
+                self.h
+                    .create_payment(&self.account.email, &total.to_plain()),
+            )
+            .expect("payment request");
         let mut record = FlowRecord {
             payment_id,
             total,
@@ -129,7 +133,8 @@ impl Worker<'_> {
         }
         self.settle(&mut record);
         if record.last_status == Some(PaymentStatus::Refused) {
-            self.on_main(self.h.unlock(&self.account));
+            self.on_main(self.h.unlock(&self.account.email))
+                .expect("account unlocked");
         }
         self.stats.add("flows");
         record
@@ -181,26 +186,9 @@ impl Worker<'_> {
 
     /// The push the platform delivered for `payment_id`, from the sandbox's feed.
     pub(super) fn push_for(&self, payment_id: &str) -> HashMap<String, String> {
-        let device = self.client().enrolled_device().unwrap().expect("enrolled");
-        let mut after = 0;
-        loop {
-            let feed = self
-                .on_main(
-                    self.h
-                        .admin()
-                        .push_feed(Some(&device.device_id), after, 5_000),
-                )
-                .unwrap();
-            if let Some(push) = feed
-                .notifications
-                .iter()
-                .find(|n| n.payment_id == payment_id)
-            {
-                return push.data.clone().into_iter().collect();
-            }
-            assert!(!feed.notifications.is_empty(), "no push for {payment_id}");
-            after = feed.next_after;
-        }
+        let phone = self.phone.as_ref().expect("phone");
+        self.on_main(self.h.push_for(phone, payment_id))
+            .unwrap_or_else(|error| panic!("no push for {payment_id}: {error:#}"))
     }
 
     /// Kills the app's runtime (whatever it was doing) and starts a new client on the
@@ -211,7 +199,11 @@ impl Worker<'_> {
         let (data_dir, signer) = (phone.data_dir.clone(), phone.signer.clone());
         drop(phone);
         self.app = Some(app_runtime());
-        self.phone = Some(self.on_main(self.h.reopen_phone(&data_dir, signer)));
+        self.phone = Some(
+            self.h
+                .reopen_phone(&data_dir, signer)
+                .expect("app restarted"),
+        );
         self.stats.add(counter.to_owned());
     }
 

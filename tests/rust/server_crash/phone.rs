@@ -1,20 +1,18 @@
 //! One phone of the crash test: its account, its merchant, a real core client on its
 //! own runtime; pays requests one after the other until told to stop.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use cvconnect_core::amount::Amount;
-use cvconnect_core::client::{Client, ClientConfig, ClientError, HttpError, PaymentOutcome};
+use cvconnect_core::client::{Client, ClientError, HttpError, PaymentOutcome};
 use cvconnect_core::crypto::signer::SoftwareSigner;
 use cvconnect_core::protocol::errors::ErrorCode;
-use cvconnect_core::protocol::wire::Platform;
-use cvconnect_e2e::{eur, type_pin, PIN};
-use cvconnect_sandbox_client::{http_client, AdminClient, MerchantClient};
-
-use super::process::Rng;
+use cvconnect_e2e::rng::Rng;
+use cvconnect_sandbox_client::{http_client, MerchantClient};
+use cvconnect_testkit::{type_pin, Phone, World, PIN};
 
 /// Longest a step (create, pay, reconcile) keeps retrying through restarts.
 const STEP_DEADLINE: Duration = Duration::from_secs(60);
@@ -42,41 +40,22 @@ pub struct PhoneReport {
 
 impl PhoneSetup {
     /// An account, a merchant and an enrolled device (the sandbox is up).
-    pub async fn new(
-        admin: &AdminClient,
-        base_url: &str,
-        dir: &Path,
-        index: usize,
-        balance: &str,
-    ) -> PhoneSetup {
-        let email = format!("crash.{index}@example.fr");
-        let number = format!("{}", 30_000_000_000u64 + index as u64);
-        admin
-            .create_account(&email, &number, eur(balance), PIN)
-            .await
-            .unwrap();
+    pub async fn new(world: &World, index: usize, balance: &str) -> anyhow::Result<PhoneSetup> {
+        let account = world.account(balance).await?;
         let merchant_key = format!("mk_crash_boutique_{index}");
-        admin
+        world
+            .admin
             .create_merchant_with_key(&format!("Boutique {index}"), &merchant_key)
-            .await
-            .unwrap();
-        let code = admin.issue_activation_code(&email).await.unwrap().code;
-        let data_dir = dir.join(format!("phone-{index}"));
-        let signer = Arc::new(SoftwareSigner::generate().unwrap());
-        let client =
-            Client::new(ClientConfig::new(base_url, &data_dir), signer.clone(), None).unwrap();
-        client
-            .enroll(&email, &code, None, Platform::Other)
-            .await
-            .unwrap();
-        PhoneSetup {
+            .await?;
+        let phone = world.phone(&account.email).await?;
+        Ok(PhoneSetup {
             index,
-            email,
+            email: account.email,
             merchant_key,
-            base_url: base_url.to_owned(),
-            data_dir,
-            signer,
-        }
+            base_url: world.base_url.clone(),
+            data_dir: phone.data_dir.clone(),
+            signer: phone.signer.clone(),
+        })
     }
 
     pub fn merchant(&self, base_url: &str) -> MerchantClient {
@@ -90,8 +69,8 @@ impl PhoneSetup {
             .enable_all()
             .build()
             .unwrap();
-        let config = ClientConfig::new(&self.base_url, &self.data_dir);
-        let client = Client::new(config, self.signer.clone(), None).unwrap();
+        let phone = Phone::reopen(&self.base_url, &self.data_dir, self.signer.clone()).unwrap();
+        let client = &phone.client;
         let merchant = self.merchant(&self.base_url);
         let mut rng = Rng::new(seed);
         let mut report = PhoneReport::default();
@@ -114,7 +93,7 @@ impl PhoneSetup {
                 &mut report,
             ));
             report.created.push(id.clone());
-            if let Some(paid) = runtime.block_on(pay(&client, &id, amount, total)) {
+            if let Some(paid) = runtime.block_on(pay(client, &id, amount, total)) {
                 report.paid.push((id, paid));
             }
         }
@@ -196,7 +175,7 @@ async fn pay(client: &Client, id: &str, amount: Amount, total: Amount) -> Option
         let Ok(mut keypad) = session.start_pin_entry() else {
             continue;
         };
-        type_pin(&mut keypad, PIN);
+        type_pin(&mut keypad, PIN).expect("PIN typed");
         match session.confirm_keypad(&mut keypad).await {
             Ok(
                 PaymentOutcome::PaidInFull { paid, .. } | PaymentOutcome::PaidInPart { paid, .. },
