@@ -9,6 +9,7 @@ mod auth;
 mod config;
 mod error;
 mod http;
+mod inner;
 mod marker;
 mod notice;
 mod outcome;
@@ -17,7 +18,7 @@ mod store;
 mod tls;
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, Weak};
+use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -25,7 +26,6 @@ use base64::Engine;
 use reqwest::Method;
 use ring::rand::{SecureRandom, SystemRandom};
 use serde::de::DeserializeOwned;
-use serde::Serialize;
 
 pub use config::ClientConfig;
 pub use error::{AmountInputError, ClientError, HttpError, StoreError};
@@ -37,16 +37,14 @@ pub use store::{schema_version, PaymentRecord, DATABASE_FILE};
 use crate::amount::Amount;
 use crate::crypto::signer::DeviceSigner;
 use crate::log::{mask_email, set_log_sink, LogSink};
-use crate::policy::AmountPolicy;
 use crate::protocol::canonical::enrollment_bytes;
-use crate::protocol::errors::ErrorCode;
 use crate::protocol::push::{is_valid_id, parse_push};
 use crate::protocol::wire::{
-    pending_page_path, BalanceResponse, EnrollRequest, EnrollResponse, PaymentDetail, PaymentList,
-    PaymentSummary, Platform, PushTokenRequest, MAX_PENDING_PAGES,
+    pending_page_path, EnrollRequest, EnrollResponse, PaymentList, PaymentSummary, Platform,
+    PushTokenRequest, MAX_PENDING_PAGES,
 };
-use auth::Auth;
 use http::{Http, Request, Retry};
+pub(crate) use inner::Inner;
 use store::{DeviceRecord, Store};
 
 crate::shared::shared_type! {
@@ -84,18 +82,6 @@ pub struct Client {
     inner: Arc<Inner>,
 }
 
-pub(crate) struct Inner {
-    http: Http,
-    store: Store,
-    signer: Arc<dyn DeviceSigner>,
-    auth: Auth,
-    policy: AmountPolicy,
-    sessions: Mutex<HashMap<String, Weak<PaymentSession>>>,
-    opening: tokio::sync::Mutex<()>,
-    /// Set once the journal left by a previous run has been settled.
-    start_reconciled: std::sync::atomic::AtomicBool,
-}
-
 impl Client {
     /// Opens the local store and builds the HTTP stack; sends nothing. `log_sink`, when
     /// given, replaces the process's log sink (see [`set_log_sink`]).
@@ -110,16 +96,7 @@ impl Client {
         let http = Http::new(&config)?;
         let store = Store::open(&config.data_dir)?;
         Ok(Client {
-            inner: Arc::new(Inner {
-                http,
-                store,
-                signer,
-                auth: Auth::default(),
-                policy: AmountPolicy::default(),
-                sessions: Mutex::new(HashMap::new()),
-                opening: tokio::sync::Mutex::new(()),
-                start_reconciled: std::sync::atomic::AtomicBool::new(false),
-            }),
+            inner: Arc::new(Inner::new(http, store, signer)),
         })
     }
 
@@ -312,107 +289,6 @@ impl Client {
     /// Settles every confirmation whose answer was lost, from the backend's status.
     pub async fn reconcile(&self) -> Result<Vec<ReconciledPayment>, ClientError> {
         self.inner.reconcile_all().await
-    }
-}
-
-impl Inner {
-    fn device(&self) -> Result<DeviceRecord, ClientError> {
-        if let Some(device) = self.store.device()? {
-            return Ok(device);
-        }
-        match self.store.lost_device_id()? {
-            Some(device_id) => Err(ClientError::EnrollmentLost { device_id }),
-            None => Err(ClientError::NotEnrolled),
-        }
-    }
-
-    /// Sends a request with the device's bearer token; on `unauthorized` renews the token
-    /// once and tries again.
-    async fn authed<T: DeserializeOwned, B: Serialize>(
-        &self,
-        request: Request<'_, B>,
-    ) -> Result<T, ClientError> {
-        let device = self.device()?;
-        for renewed in [false, true] {
-            let token = self
-                .auth
-                .bearer(&self.http, self.signer.as_ref(), &device.device_id)
-                .await?;
-            match self.http.send(&request.with_bearer(&token)).await {
-                Err(HttpError::Api {
-                    code: ErrorCode::Unauthorized,
-                    ..
-                }) if !renewed => self.auth.invalidate().await,
-                Err(HttpError::Api {
-                    code: ErrorCode::Unauthorized,
-                    ..
-                }) => return Err(ClientError::Unauthorized),
-                other => return Ok(other?),
-            }
-        }
-        Err(ClientError::Unauthorized)
-    }
-
-    /// On the first call that reaches the backend, settles what a previous run left
-    /// unresolved (an app killed mid-confirmation). Failures leave it for next time.
-    async fn reconcile_on_start(&self) {
-        use std::sync::atomic::Ordering;
-        if self.start_reconciled.load(Ordering::Acquire)
-            || self.store.device().ok().flatten().is_none()
-        {
-            return;
-        }
-        match self.reconcile_all().await {
-            Ok(settled) => {
-                self.start_reconciled.store(true, Ordering::Release);
-                if !settled.is_empty() {
-                    tracing::info!(
-                        count = settled.len(),
-                        "unresolved confirmations settled at start"
-                    );
-                }
-            }
-            Err(error) => tracing::debug!(%error, "start reconciliation postponed"),
-        }
-    }
-
-    async fn fetch_balance(&self) -> Result<Amount, ClientError> {
-        let response: BalanceResponse = self.authed(Request::get("/v1/balance")).await?;
-        self.store.save_balance_later(response.balance, now_unix());
-        Ok(response.balance)
-    }
-
-    async fn fetch_detail(&self, payment_id: &str) -> Result<PaymentDetail, ClientError> {
-        let path = format!("/v1/payments/{payment_id}");
-        self.authed(Request::get(&path))
-            .await
-            .map_err(|error| match error {
-                ClientError::Http(HttpError::Api {
-                    code: ErrorCode::NotFound,
-                    ..
-                }) => ClientError::PaymentNotFound {
-                    payment_id: payment_id.to_owned(),
-                },
-                other => other,
-            })
-    }
-
-    fn live_session(&self, payment_id: &str) -> Option<Arc<PaymentSession>> {
-        let mut sessions = self.sessions.lock().unwrap_or_else(|p| p.into_inner());
-        sessions.retain(|_, weak| weak.strong_count() > 0);
-        sessions.get(payment_id).and_then(Weak::upgrade)
-    }
-
-    /// Caches the payment for the history screen off the path to the first screen.
-    fn cache_payment_later(&self, detail: &PaymentDetail) {
-        self.store
-            .save_payment_later(PaymentRecord::of_detail(detail, now_unix()));
-    }
-
-    fn cache_payment(&self, detail: &PaymentDetail) -> Result<(), ClientError> {
-        Ok(self
-            .store
-            .save_payment(&PaymentRecord::of_detail(detail, now_unix()))?)
     }
 }
 

@@ -16,7 +16,7 @@
 //! between the write and the request.
 
 use std::path::Path;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::AtomicUsize;
 use std::sync::{Arc, Mutex, RwLock};
 
 use rusqlite::{params, Connection, OptionalExtension};
@@ -26,61 +26,19 @@ use super::marker::EnrollmentMarker;
 use crate::amount::Amount;
 use crate::protocol::wire::{PaymentDetail, PaymentStatus};
 
+pub use journal::JournalEntry;
+use schema::migrate;
+pub use schema::schema_version;
+
+mod journal;
+mod schema;
+
 /// Name of the SQLite database inside the configured data folder.
 pub const DATABASE_FILE: &str = "cvconnect.sqlite3";
-
-/// Schema migrations; `PRAGMA user_version` is the number applied.
-const MIGRATIONS: &[&str] = &[
-    // v1
-    "CREATE TABLE device (
-        id INTEGER PRIMARY KEY CHECK (id = 1),
-        device_id TEXT NOT NULL,
-        public_key BLOB NOT NULL,
-        email TEXT NOT NULL,
-        enrolled_at INTEGER NOT NULL
-     );
-     CREATE TABLE seen_push (
-        message_id TEXT PRIMARY KEY,
-        payment_id TEXT NOT NULL,
-        received_at INTEGER NOT NULL
-     );
-     CREATE TABLE balance_cache (
-        id INTEGER PRIMARY KEY CHECK (id = 1),
-        balance TEXT NOT NULL,
-        fetched_at INTEGER NOT NULL
-     );
-     CREATE TABLE payment (
-        payment_id TEXT PRIMARY KEY,
-        payee_name TEXT NOT NULL,
-        total TEXT NOT NULL,
-        status TEXT NOT NULL,
-        paid_amount TEXT,
-        remaining_amount TEXT,
-        updated_at INTEGER NOT NULL
-     );
-     CREATE TABLE journal (
-        idempotency_key TEXT PRIMARY KEY,
-        payment_id TEXT NOT NULL,
-        amount TEXT NOT NULL,
-        nonce TEXT NOT NULL,
-        created_at INTEGER NOT NULL,
-        outcome TEXT,
-        resolved_at INTEGER
-     );",
-    // v2: payee id for the history screen; fast lookup of unresolved journal entries.
-    "ALTER TABLE payment ADD COLUMN payee_id TEXT NOT NULL DEFAULT '';
-     CREATE INDEX journal_unresolved ON journal (payment_id) WHERE outcome IS NULL;",
-];
 
 const SAVE_BALANCE: &str = "INSERT INTO balance_cache (id, balance, fetched_at) VALUES (1, ?1, ?2)
      ON CONFLICT (id) DO UPDATE SET balance = excluded.balance, fetched_at = excluded.fetched_at
      WHERE excluded.fetched_at >= balance_cache.fetched_at";
-
-/// The schema version this library writes (`PRAGMA user_version`); it refuses a
-/// database of a later version rather than misread it.
-pub fn schema_version() -> u32 {
-    MIGRATIONS.len() as u32
-}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeviceRecord {
@@ -127,15 +85,6 @@ impl PaymentRecord {
             updated_at: now,
         }
     }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct JournalEntry {
-    pub idempotency_key: String,
-    pub payment_id: String,
-    pub amount: Amount,
-    pub nonce: String,
-    pub created_at: i64,
 }
 
 pub struct Store {
@@ -354,116 +303,6 @@ impl Store {
             )
             .collect()
     }
-
-    pub fn journal_intent(&self, entry: &JournalEntry) -> Result<(), StoreError> {
-        self.with(|c| {
-            c.pragma_update(None, "synchronous", "FULL")?;
-            let written = c.execute(
-                "INSERT INTO journal (idempotency_key, payment_id, amount, nonce, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![
-                    entry.idempotency_key,
-                    entry.payment_id,
-                    entry.amount.to_plain(),
-                    entry.nonce,
-                    entry.created_at
-                ],
-            );
-            c.pragma_update(None, "synchronous", "NORMAL")?;
-            written.map(drop)
-        })?;
-        self.open_entries.fetch_add(1, Ordering::AcqRel);
-        Ok(())
-    }
-
-    pub fn journal_resolve(
-        &self,
-        idempotency_key: &str,
-        outcome: &str,
-        now: i64,
-    ) -> Result<(), StoreError> {
-        // A later, better-informed outcome may replace an earlier one (the detached
-        // submission's answer after a reconcile); only the first one closes the entry.
-        let closed = self.with(|c| {
-            let closed = c.execute(
-                "UPDATE journal SET outcome = ?2, resolved_at = ?3
-                 WHERE idempotency_key = ?1 AND outcome IS NULL",
-                params![idempotency_key, outcome, now],
-            )?;
-            if closed == 0 {
-                c.execute(
-                    "UPDATE journal SET outcome = ?2, resolved_at = ?3 WHERE idempotency_key = ?1",
-                    params![idempotency_key, outcome, now],
-                )?;
-            }
-            Ok(closed)
-        })?;
-        if closed > 0 {
-            self.open_entries.fetch_sub(1, Ordering::AcqRel);
-        }
-        Ok(())
-    }
-
-    pub fn unresolved(&self) -> Result<Vec<JournalEntry>, StoreError> {
-        if self.open_entries.load(Ordering::Acquire) == 0 {
-            return Ok(Vec::new());
-        }
-        let rows: Vec<(String, String, String, String, i64)> = self.with(|c| {
-            let mut statement = c.prepare(
-                "SELECT idempotency_key, payment_id, amount, nonce, created_at
-                 FROM journal WHERE outcome IS NULL ORDER BY created_at",
-            )?;
-            let rows = statement.query_map([], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
-            })?;
-            rows.collect()
-        })?;
-        rows.into_iter()
-            .map(|(idempotency_key, payment_id, amount, nonce, created_at)| {
-                Ok(JournalEntry {
-                    idempotency_key,
-                    payment_id,
-                    amount: parse_amount(&amount)?,
-                    nonce,
-                    created_at,
-                })
-            })
-            .collect()
-    }
-
-    /// Outcome recorded for a journal entry, if resolved.
-    #[cfg(test)]
-    pub fn journal_outcome(&self, idempotency_key: &str) -> Result<Option<String>, StoreError> {
-        self.with(|c| {
-            c.query_row(
-                "SELECT outcome FROM journal WHERE idempotency_key = ?1",
-                [idempotency_key],
-                |row| row.get::<_, Option<String>>(0),
-            )
-            .optional()
-            .map(Option::flatten)
-        })
-    }
-}
-
-fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
-    let current: u32 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
-    if current as usize > MIGRATIONS.len() {
-        return Err(StoreError {
-            detail: format!(
-                "database schema v{current} is newer than this app (v{})",
-                MIGRATIONS.len()
-            ),
-        });
-    }
-    for (index, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
-        let tx = conn.transaction()?;
-        tx.execute_batch(sql)?;
-        tx.pragma_update(None, "user_version", index as u32 + 1)?;
-        tx.commit()?;
-        tracing::info!(version = index + 1, "local database migrated");
-    }
-    Ok(())
 }
 
 fn parse_amount(text: &str) -> Result<Amount, StoreError> {
@@ -498,98 +337,4 @@ fn insert_payment(c: &Connection, payment: &PaymentRecord) -> rusqlite::Result<(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn upgrades_a_v1_database_and_keeps_its_rows() {
-        let dir = tempfile::tempdir().unwrap();
-        {
-            let conn = Connection::open(dir.path().join(DATABASE_FILE)).unwrap();
-            conn.execute_batch(MIGRATIONS[0]).unwrap();
-            conn.pragma_update(None, "user_version", 1).unwrap();
-            conn.execute(
-                "INSERT INTO payment VALUES ('pay_1', 'Boutique', '150.00', 'AUTHORISED', '150.00', '0.00', 7)",
-                [],
-            )
-            .unwrap();
-            conn.execute(
-                "INSERT INTO journal (idempotency_key, payment_id, amount, nonce, created_at)
-                 VALUES ('k1', 'pay_1', '150.00', 'n', 5)",
-                [],
-            )
-            .unwrap();
-        }
-        let store = Store::open(dir.path()).unwrap();
-        let history = store.history().unwrap();
-        assert_eq!(history.len(), 1);
-        assert_eq!(history[0].payee_id, "");
-        assert_eq!(store.unresolved().unwrap().len(), 1);
-        let conn = store.conn.lock().unwrap();
-        let version: u32 = conn
-            .pragma_query_value(None, "user_version", |r| r.get(0))
-            .unwrap();
-        assert_eq!(version, schema_version());
-    }
-
-    #[test]
-    fn refuses_a_database_from_a_newer_app() {
-        let dir = tempfile::tempdir().unwrap();
-        {
-            let conn = Connection::open(dir.path().join(DATABASE_FILE)).unwrap();
-            conn.pragma_update(None, "user_version", 99).unwrap();
-        }
-        assert!(Store::open(dir.path()).is_err());
-    }
-
-    #[test]
-    fn journal_intent_then_outcome() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(dir.path()).unwrap();
-        let entry = JournalEntry {
-            idempotency_key: "k".into(),
-            payment_id: "pay_1".into(),
-            amount: Amount::from_cents(12_000),
-            nonce: "n".into(),
-            created_at: 1,
-        };
-        store.journal_intent(&entry).unwrap();
-        assert_eq!(store.unresolved().unwrap(), vec![entry]);
-        store.journal_resolve("k", "AUTHORISED", 2).unwrap();
-        assert!(store.unresolved().unwrap().is_empty());
-        assert_eq!(
-            store.journal_outcome("k").unwrap().as_deref(),
-            Some("AUTHORISED")
-        );
-    }
-
-    #[test]
-    fn seen_pushes_are_remembered() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(dir.path()).unwrap();
-        // Outside a runtime the write runs inline.
-        store.mark_push_seen_later("msg_1", "pay_1", 1);
-        store.mark_push_seen_later("msg_1", "pay_1", 2);
-        let seen: i64 = store
-            .with(|c| c.query_row("SELECT received_at FROM seen_push", [], |r| r.get(0)))
-            .unwrap();
-        assert_eq!(seen, 1, "the first sighting is kept");
-    }
-
-    #[test]
-    fn an_older_balance_never_replaces_a_newer_one() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(dir.path()).unwrap();
-        store.save_balance(Amount::from_cents(5_000), 20).unwrap();
-        store.save_balance_later(Amount::from_cents(20_000), 10);
-        assert_eq!(
-            store.cached_balance().unwrap(),
-            Some((Amount::from_cents(5_000), 20))
-        );
-        store.save_balance_later(Amount::from_cents(4_000), 21);
-        assert_eq!(
-            store.cached_balance().unwrap(),
-            Some((Amount::from_cents(4_000), 21))
-        );
-    }
-}
+mod tests;

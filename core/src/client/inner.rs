@@ -1,0 +1,156 @@
+//! The state shared by a client and its payment sessions, and what they all need from
+//! it: the enrolled device, requests with a bearer token (renewed once on
+//! `unauthorized`), the first reconciliation of a run, and the payment and balance
+//! reads that also refresh the local caches.
+
+use std::collections::HashMap;
+use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, Mutex, Weak};
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use super::auth::Auth;
+use super::error::{ClientError, HttpError};
+use super::http::{Http, Request};
+use super::now_unix;
+use super::session::PaymentSession;
+use super::store::{DeviceRecord, PaymentRecord, Store};
+use crate::amount::Amount;
+use crate::crypto::signer::DeviceSigner;
+use crate::policy::AmountPolicy;
+use crate::protocol::errors::ErrorCode;
+use crate::protocol::wire::{BalanceResponse, PaymentDetail};
+
+/// The state behind a [`Client`](super::Client) and its payment sessions.
+pub(crate) struct Inner {
+    pub(super) http: Http,
+    pub(super) store: Store,
+    pub(super) signer: Arc<dyn DeviceSigner>,
+    auth: Auth,
+    pub(super) policy: AmountPolicy,
+    /// Open sessions by payment id, so that a second open returns the same one.
+    pub(super) sessions: Mutex<HashMap<String, Weak<PaymentSession>>>,
+    /// Held while a payment is opened, so two opens of one payment make one session.
+    pub(super) opening: tokio::sync::Mutex<()>,
+    /// Set once the journal left by a previous run has been settled.
+    start_reconciled: AtomicBool,
+}
+
+impl Inner {
+    pub(super) fn new(http: Http, store: Store, signer: Arc<dyn DeviceSigner>) -> Inner {
+        Inner {
+            http,
+            store,
+            signer,
+            auth: Auth::default(),
+            policy: AmountPolicy::default(),
+            sessions: Mutex::new(HashMap::new()),
+            opening: tokio::sync::Mutex::new(()),
+            start_reconciled: AtomicBool::new(false),
+        }
+    }
+
+    /// The enrolled device, or why there is none.
+    pub(super) fn device(&self) -> Result<DeviceRecord, ClientError> {
+        if let Some(device) = self.store.device()? {
+            return Ok(device);
+        }
+        match self.store.lost_device_id()? {
+            Some(device_id) => Err(ClientError::EnrollmentLost { device_id }),
+            None => Err(ClientError::NotEnrolled),
+        }
+    }
+
+    /// Sends a request with the device's bearer token; on `unauthorized` renews the token
+    /// once and tries again.
+    pub(super) async fn authed<T: DeserializeOwned, B: Serialize>(
+        &self,
+        request: Request<'_, B>,
+    ) -> Result<T, ClientError> {
+        let device = self.device()?;
+        for renewed in [false, true] {
+            let token = self
+                .auth
+                .bearer(&self.http, self.signer.as_ref(), &device.device_id)
+                .await?;
+            match self.http.send(&request.with_bearer(&token)).await {
+                Err(HttpError::Api {
+                    code: ErrorCode::Unauthorized,
+                    ..
+                }) if !renewed => self.auth.invalidate().await,
+                Err(HttpError::Api {
+                    code: ErrorCode::Unauthorized,
+                    ..
+                }) => return Err(ClientError::Unauthorized),
+                other => return Ok(other?),
+            }
+        }
+        Err(ClientError::Unauthorized)
+    }
+
+    /// On the first call that reaches the backend, settles what a previous run left
+    /// unresolved (an app killed mid-confirmation). Failures leave it for next time.
+    pub(super) async fn reconcile_on_start(&self) {
+        use std::sync::atomic::Ordering;
+        if self.start_reconciled.load(Ordering::Acquire)
+            || self.store.device().ok().flatten().is_none()
+        {
+            return;
+        }
+        match self.reconcile_all().await {
+            Ok(settled) => {
+                self.start_reconciled.store(true, Ordering::Release);
+                if !settled.is_empty() {
+                    tracing::info!(
+                        count = settled.len(),
+                        "unresolved confirmations settled at start"
+                    );
+                }
+            }
+            Err(error) => tracing::debug!(%error, "start reconciliation postponed"),
+        }
+    }
+
+    pub(super) async fn fetch_balance(&self) -> Result<Amount, ClientError> {
+        let response: BalanceResponse = self.authed(Request::get("/v1/balance")).await?;
+        self.store.save_balance_later(response.balance, now_unix());
+        Ok(response.balance)
+    }
+
+    pub(super) async fn fetch_detail(
+        &self,
+        payment_id: &str,
+    ) -> Result<PaymentDetail, ClientError> {
+        let path = format!("/v1/payments/{payment_id}");
+        self.authed(Request::get(&path))
+            .await
+            .map_err(|error| match error {
+                ClientError::Http(HttpError::Api {
+                    code: ErrorCode::NotFound,
+                    ..
+                }) => ClientError::PaymentNotFound {
+                    payment_id: payment_id.to_owned(),
+                },
+                other => other,
+            })
+    }
+
+    pub(super) fn live_session(&self, payment_id: &str) -> Option<Arc<PaymentSession>> {
+        let mut sessions = self.sessions.lock().unwrap_or_else(|p| p.into_inner());
+        sessions.retain(|_, weak| weak.strong_count() > 0);
+        sessions.get(payment_id).and_then(Weak::upgrade)
+    }
+
+    /// Caches the payment for the history screen off the path to the first screen.
+    pub(super) fn cache_payment_later(&self, detail: &PaymentDetail) {
+        self.store
+            .save_payment_later(PaymentRecord::of_detail(detail, now_unix()));
+    }
+
+    pub(super) fn cache_payment(&self, detail: &PaymentDetail) -> Result<(), ClientError> {
+        Ok(self
+            .store
+            .save_payment(&PaymentRecord::of_detail(detail, now_unix()))?)
+    }
+}
