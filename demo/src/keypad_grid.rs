@@ -1,7 +1,7 @@
 //! The shuffled keypad drawn as the phone draws it: positions 0-8 as a 3×3 grid and
 //! position 9 centred on a fourth row. Pure text, shared by the transcript and tests.
 
-use cvconnect_core::keypad::{Keypad, KEY_COUNT};
+use cvconnect_core::keypad::KEY_COUNT;
 
 /// Row and column of a key position on the phone's grid.
 pub fn cell_of(position: u8) -> (u8, u8) {
@@ -9,32 +9,6 @@ pub fn cell_of(position: u8) -> (u8, u8) {
         0..=8 => (position / 3, position % 3),
         _ => (3, 1),
     }
-}
-
-/// The key position showing `digit` on this layout.
-pub fn position_of(layout: &[u8; KEY_COUNT], digit: u8) -> Option<u8> {
-    layout.iter().position(|&d| d == digit).map(|p| p as u8)
-}
-
-/// The positions a person presses to type `pin` on this layout: they read the digits
-/// on the keys. `None` if `pin` is not made of digits.
-pub fn positions_for(layout: &[u8; KEY_COUNT], pin: &str) -> Option<Vec<u8>> {
-    pin.bytes()
-        .map(|b| b.checked_sub(b'0').and_then(|d| position_of(layout, d)))
-        .collect()
-}
-
-/// Presses the keys of `pin` on `keypad`, as a person reading the keys would, and
-/// returns the positions pressed.
-pub fn type_pin(keypad: &mut Keypad, pin: &str) -> anyhow::Result<Vec<u8>> {
-    let positions = positions_for(&keypad.layout(), pin)
-        .ok_or_else(|| anyhow::anyhow!("le code personnel doit être fait de chiffres"))?;
-    for &position in &positions {
-        keypad
-            .press(position)
-            .map_err(|e| anyhow::anyhow!("touche {position} : {e}"))?;
-    }
-    Ok(positions)
 }
 
 /// A grid of ten labels in the phone's shape, with box-drawing borders.
@@ -104,13 +78,6 @@ mod tests {
         assert_eq!(cell_of(5), (1, 2));
         assert_eq!(cell_of(8), (2, 2));
         assert_eq!(cell_of(9), (3, 1));
-    }
-
-    #[test]
-    fn positions_are_found_by_reading_the_keys() {
-        assert_eq!(positions_for(&LAYOUT, "4827"), Some(vec![8, 7, 1, 0]));
-        assert_eq!(positions_for(&LAYOUT, "6"), Some(vec![9]));
-        assert_eq!(positions_for(&LAYOUT, "4a"), None);
     }
 
     #[test]

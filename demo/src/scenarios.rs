@@ -8,11 +8,13 @@ use cvconnect_core::amount::Amount;
 use cvconnect_core::client::{PaymentOutcome, PaymentSession, PaymentView};
 use cvconnect_core::protocol::wire::{MerchantPayment, PaymentStatus};
 
-use crate::keypad_grid::{digits_grid, dots, positions_grid, side_by_side, type_pin};
-use crate::transcript::{Side, Transcript};
-use crate::world::{
-    core_error, demo_account, push_data, sandbox_message, World, DEMO_EMAIL, DEMO_PIN,
+use cvconnect_testkit::{
+    core_error, push_data, sandbox_message, type_pin, Options, World, DEMO_EMAIL, DEMO_PIN,
 };
+
+use crate::keypad_grid::{digits_grid, dots, positions_grid, side_by_side};
+use crate::transcript::{Side, Transcript};
+use crate::world::demo_account;
 
 /// Validity of a payment request in the sandbox (protocol default), plus one second.
 const EXPIRY_JUMP_SECS: u64 = 181;
@@ -116,7 +118,7 @@ pub async fn run(scenario: Scenario, t: &Transcript) -> anyhow::Result<PaymentSt
     ));
 
     t.section(Side::Setup, "Sandbox, marchand, bénéficiaire, téléphone");
-    let world = World::start_embedded(vec![demo_account(scenario.balance())]).await?;
+    let world = World::start(Options::demo(vec![demo_account(scenario.balance())])).await?;
     let result = play(scenario, &world, t).await;
     world.shutdown().await;
     result
@@ -134,13 +136,13 @@ async fn play(scenario: Scenario, world: &World, t: &Transcript) -> anyhow::Resu
         "Bénéficiaire",
         &format!("{DEMO_EMAIL}, solde {}", scenario.balance().format_fr()),
     );
-    let phone = world.enroll_phone(DEMO_EMAIL).await?;
-    t.field("Code d'activation (API admin)", &phone.activation_code);
+    let (phone, enrolled) = world.enroll_phone(DEMO_EMAIL).await?;
+    t.field("Code d'activation (API admin)", &enrolled.activation_code);
     t.field(
         "Téléphone activé",
         &format!(
             "{} pour {} (clé P-256 logicielle)",
-            phone.device.device_id, phone.device.email_masked
+            enrolled.device.device_id, enrolled.device.email_masked
         ),
     );
 
@@ -171,7 +173,7 @@ async fn play(scenario: Scenario, world: &World, t: &Transcript) -> anyhow::Resu
     t.section(Side::Phone, "Notification");
     let push = world
         .wait_push(
-            &phone.device.device_id,
+            &enrolled.device.device_id,
             Some(&created.id),
             Duration::from_secs(15),
         )

@@ -17,6 +17,7 @@ use std::time::Duration;
 use anyhow::Context as _;
 use cvconnect_core::client::{Client, PaymentSession};
 use cvconnect_sandbox::Seed;
+use cvconnect_testkit::{push_data, Options as WorldOptions, World, DEMO_EMAIL, DEMO_PIN};
 use ratatui::crossterm::event::{
     self, DisableMouseCapture, EnableMouseCapture, Event as TermEvent, KeyCode, KeyEventKind,
     KeyModifiers, MouseButton, MouseEventKind,
@@ -24,7 +25,6 @@ use ratatui::crossterm::event::{
 use ratatui::crossterm::execute;
 use ratatui::layout::Position;
 
-use crate::world::{push_data, World, DEMO_EMAIL, DEMO_PIN};
 use state::{Effect, Event, Input, Notification, Phone};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,14 +53,14 @@ pub fn run(options: Options) -> anyhow::Result<()> {
     let world = runtime.block_on(async {
         match (&options.url, &options.admin_token) {
             (Some(url), Some(token)) => World::connect(url, token).await,
-            _ => World::start_embedded(Seed::demo().accounts).await,
+            _ => World::start(WorldOptions::demo(Seed::demo().accounts)).await,
         }
     })?;
-    let phone = runtime.block_on(world.enroll_phone(&options.email))?;
+    let (phone, enrolled) = runtime.block_on(world.enroll_phone(&options.email))?;
     let embedded = options.url.is_none();
     let context = ui::Context {
         checkout_url: format!("{}/", world.base_url),
-        account: phone.device.email_masked.clone(),
+        account: enrolled.device.email_masked.clone(),
         pin_hint: (embedded && options.email == DEMO_EMAIL)
             .then(|| format!("Code personnel de démo : {DEMO_PIN}")),
     };
@@ -71,14 +71,14 @@ pub fn run(options: Options) -> anyhow::Result<()> {
     );
     println!(
         "Téléphone activé : {} ({})",
-        phone.device.device_id, context.account
+        enrolled.device.device_id, context.account
     );
     let _ = std::io::stdout().flush();
 
     let (tx, rx) = mpsc::channel();
     let poller = runtime.spawn(poll_pushes(
         world.admin.clone(),
-        phone.device.device_id.clone(),
+        enrolled.device.device_id.clone(),
         tx.clone(),
     ));
     let core = Core {
