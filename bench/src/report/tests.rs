@@ -1,0 +1,302 @@
+//! The report from made-up results, measured and not, goals met and missed: every
+//! figure has its row and its section, in order, whatever happened to it.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use super::{render, summary_table, Machine, Results};
+use crate::cold_start::ColdStart;
+use crate::crypto_cost::CryptoCost;
+use crate::foreign::Ffi;
+use crate::keypad::KeypadCost;
+use crate::load::Load;
+use crate::memory::{Memory, Reading};
+use crate::push_to_screen::PushToScreen;
+use crate::size::Size;
+use crate::stats::Samples;
+
+/// Samples of these microseconds.
+fn us(values: &[u64]) -> Samples {
+    let mut samples = Samples::new();
+    samples.extend(values.iter().map(|&v| Duration::from_micros(v)));
+    samples
+}
+
+/// Samples around `median` µs.
+fn around(median: u64) -> Samples {
+    us(&[median * 9 / 10, median, median, median * 3 / 2])
+}
+
+fn machine() -> Machine {
+    Machine {
+        date: "2026-01-01 00:00 UTC".into(),
+        commit: "abc1234".into(),
+        cpu: "Test CPU".into(),
+        nproc: 2,
+        ram: "1.0 GiB".into(),
+        kernel: "6.0".into(),
+        rustc: "rustc 1.0".into(),
+        load_start: "0.10 0.20 0.30".into(),
+        load_end: "0.40 0.50 0.60".into(),
+        profile: "release",
+    }
+}
+
+#[derive(Clone, Copy, PartialEq)]
+pub enum Case {
+    /// Every goal met.
+    Met,
+    /// Every goal missed.
+    Missed,
+    /// Goals missed for the other reasons the prose explains.
+    Mixed,
+    /// Nothing measured.
+    Failed,
+}
+
+/// The value for this case: goals met, missed, or the others.
+fn by_case<T>(case: Case, met: T, missed: T, other: T) -> T {
+    match case {
+        Case::Met => met,
+        Case::Missed => missed,
+        _ => other,
+    }
+}
+
+fn ffi(measured: bool, open: u64) -> Ffi {
+    if measured {
+        Ffi::Measured {
+            open: around(open),
+            get_balance: around(250),
+        }
+    } else {
+        Ffi::NotMeasured("driver not built".into())
+    }
+}
+
+fn push(case: Case) -> PushToScreen {
+    let (open, pair) = by_case(case, (300, 280), (600, 450), (450, 320));
+    PushToScreen {
+        open: around(open),
+        get_balance: around(250),
+        get_health: around(120),
+        get_pair: around(pair),
+        python: ffi(case != Case::Mixed, 900),
+        swift: ffi(case == Case::Met, 500),
+    }
+}
+
+fn cold(case: Case) -> ColdStart {
+    let (every, first) = by_case(case, (200, 600), (12_000, 30_000), (200, 25_000));
+    ColdStart {
+        fresh: around(first - 50),
+        reopen: around(every - 50),
+        runtime: around(40),
+        fresh_with_runtime: around(first),
+        reopen_with_runtime: around(every),
+        fsync: around(3_000),
+        first_network: around(1_200),
+    }
+}
+
+fn crypto(case: Case) -> CryptoCost {
+    let total = if case == Case::Met { 60 } else { 1_500 };
+    CryptoCost {
+        seal: around(20),
+        encode: us(&[1, 1, 2]),
+        sign: around(30),
+        total: around(total),
+    }
+}
+
+fn size(case: Case) -> Size {
+    let mib = 1024 * 1024;
+    let stripped = match case {
+        Case::Met => 3 * mib,
+        Case::Missed => 6 * mib,
+        Case::Mixed => 4 * mib + 10_000,
+        Case::Failed => 0,
+    };
+    let measured = case != Case::Failed;
+    Size {
+        stripped: measured.then(|| (stripped, "build/lib/libcvconnect_ffi.so".into())),
+        unstripped: measured.then(|| (stripped + mib, PathBuf::from("target/lib.so"))),
+        crates: vec![
+            ("reqwest".into(), 400_000),
+            ("h2".into(), 200_000),
+            ("sqlite (C, bundled)".into(), 900_000),
+        ],
+        symbol_total: 2_000_000,
+        sections: vec![(".text".into(), 2_500_000), (".rodata".into(), 600_000)],
+        notes: vec!["a note".into()],
+    }
+}
+
+fn memory(case: Case) -> Memory {
+    let peak = if case == Case::Missed { 20_000 } else { 9_000 };
+    let reading = |rss: u64| Reading {
+        rss_start: 2_000,
+        rss_client: 6_000,
+        rss,
+        hwm: peak,
+        rss_anon: 5_000,
+        rss_file: 3_000,
+    };
+    Memory {
+        readings: vec![reading(8_800), reading(8_600), reading(8_900)],
+    }
+}
+
+fn load(case: Case) -> Load {
+    let errors = if case == Case::Missed { 3 } else { 0 };
+    Load {
+        phones: 50,
+        elapsed: Duration::from_millis(10_200),
+        latency: around(60_000),
+        errors,
+        first_errors: (0..errors.min(2)).map(|i| format!("error {i}")).collect(),
+        cpu: match case {
+            Case::Met => vec![("sandbox-rt".into(), 12.0), ("bench-rt".into(), 8.0)],
+            _ => vec![("sandbox-rt".into(), 2.0), ("other".into(), 1.0)],
+        },
+    }
+}
+
+/// `figure(case)`, or an error when nothing is measured.
+fn measured<T>(case: Case, figure: impl FnOnce(Case) -> T, name: &str) -> Result<T, String> {
+    match case {
+        Case::Failed => Err(format!("{name} failed")),
+        _ => Ok(figure(case)),
+    }
+}
+
+fn keypad(_: Case) -> KeypadCost {
+    KeypadCost {
+        layout: us(&[1, 1, 1]),
+        press: us(&[1, 1]),
+        single_layout: us(&[2, 2]),
+        single_press: us(&[1]),
+    }
+}
+
+pub fn results(case: Case) -> Results {
+    Results {
+        machine: machine(),
+        quick: case == Case::Mixed,
+        phones: 50,
+        load_secs: 10,
+        push: measured(case, push, "push"),
+        cold: measured(case, cold, "cold"),
+        crypto: measured(case, crypto, "crypto"),
+        keypad: measured(case, keypad, "keypad"),
+        size: size(case),
+        memory: match case {
+            Case::Failed => Ok(Memory {
+                readings: Vec::new(),
+            }),
+            _ => Ok(memory(case)),
+        },
+        load: measured(case, load, "load"),
+    }
+}
+
+const CASES: [Case; 4] = [Case::Met, Case::Missed, Case::Mixed, Case::Failed];
+
+/// The headings of the report, in order.
+const HEADINGS: [&str; 12] = [
+    "# Benchmarks",
+    "## Machine",
+    "## Commands",
+    "## Summary",
+    "## 1. Push to screen",
+    "## 2. Cold start",
+    "## 3. Confirmation cost on the device",
+    "## 4. Keypad",
+    "## 5. Library size",
+    "### What would take it under 4 MiB",
+    "## 6. Memory",
+    "## 7. The sandbox under load",
+];
+
+/// The summary's rows, without its header.
+fn rows(results: &Results) -> Vec<String> {
+    let table = summary_table(results);
+    table.lines().skip(2).map(str::to_owned).collect()
+}
+
+#[test]
+fn every_case_has_every_section_in_order_and_the_printed_summary() {
+    for case in CASES {
+        let results = results(case);
+        let report = render(&results);
+        let headings: Vec<&str> = report
+            .lines()
+            .filter(|l| l.starts_with('#') && !l.starts_with("# which"))
+            .collect();
+        assert_eq!(headings, HEADINGS);
+        assert!(report.contains(&summary_table(&results)));
+    }
+}
+
+#[test]
+fn every_figure_has_a_row_measured_or_not() {
+    let figures = |case| -> Vec<String> {
+        let rows = rows(&results(case));
+        let figure = |row: &String| row.split(" | ").next().unwrap_or_default().to_owned();
+        rows.iter().map(figure).collect()
+    };
+    assert_eq!(
+        figures(Case::Failed),
+        [
+            "| 1. Push to screen",
+            "| 2. Cold start",
+            "| 3. Confirmation cost",
+            "| 4. Keypad",
+            "| 5. Library size",
+            "| 6. Memory",
+            "| 7. Sandbox under load",
+        ]
+    );
+    assert_eq!(
+        figures(Case::Met).len(),
+        11,
+        "1, 1b, 1c, 2 twice, 2c, then one each"
+    );
+    let failed = rows(&results(Case::Failed));
+    assert!(failed.iter().all(|row| row.ends_with("| not measured |")));
+    let report = render(&results(Case::Failed));
+    assert!(report.contains("Not measured: push failed\n\n## 2. Cold start"));
+}
+
+#[test]
+fn each_goal_is_said_met_or_missed() {
+    let status = |case, figure: &str| -> String {
+        let rows = rows(&results(case));
+        let row = rows
+            .iter()
+            .find(|row| row.starts_with(&format!("| {figure}")));
+        let row = row.unwrap_or_else(|| panic!("no row {figure}"));
+        row.rsplit(" | ").next().unwrap_or_default().to_owned()
+    };
+    for figure in [
+        "1. Push to screen (Rust core)",
+        "2. Cold start, every launch",
+        "3. Confirmation cost",
+        "5. Library size",
+        "6. Memory",
+        "7. Sandbox under load",
+    ] {
+        assert!(status(Case::Met, figure).starts_with("met"), "{figure}");
+        assert!(
+            status(Case::Missed, figure).starts_with("**missed**"),
+            "{figure}"
+        );
+    }
+    assert_eq!(
+        status(Case::Mixed, "5. Library size"),
+        "met; 4 MiB stretch missed by 0.01 MiB |"
+    );
+    let report = render(&results(Case::Missed));
+    assert!(report.contains("**Goal missed by 0.90× (+60 %).** Why: even two bare"));
+    assert!(render(&results(Case::Mixed)).contains("Why: the network part is within the goal"));
+}
