@@ -17,8 +17,9 @@ import XCTest
 /// interruption monitor and, since a monitor only runs when the test next touches the
 /// app, by looking for it in SpringBoard right after launch.
 ///
-/// The sandbox's routes come from the Swift kit's client (`SandboxClient.swift`, a link to
-/// the suite's own file, Tests/README.md): the seed e-mail and PIN, `JoinedSandbox`.
+/// The sandbox's routes come from the Swift kit's client (the suite's
+/// `SandboxClient.swift`, listed among this target's sources in project.yml;
+/// Tests/README.md): the seed e-mail and PIN, `JoinedSandbox`.
 final class SeedFlowUITests: XCTestCase {
     /// The permission alert's button, in the simulator's language.
     static let allowLabels = ["Autoriser", "Allow"]

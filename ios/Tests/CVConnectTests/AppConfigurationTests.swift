@@ -24,6 +24,7 @@ final class AppConfigurationTests: XCTestCase {
             XCTAssertFalse(packageModules.contains(module), "\(module) is also a module of the package")
         }
         XCTAssertTrue(project.contains(#"SWIFT_VERSION: "6.0""#))
+        XCTAssertTrue(project.contains("- Tests/CVConnectTests/SandboxClient.swift"), "the UI test compiles the kit's sandbox client")
     }
 
     /// The extension links the push texts only, and the app carries the entitlement the

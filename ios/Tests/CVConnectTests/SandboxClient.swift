@@ -5,10 +5,10 @@ import FoundationNetworking
 
 // The sandbox's admin and merchant routes over HTTP, written once for the Swift kit
 // (Tests/README.md). Two targets compile this file: the XCTest suite (this folder, built
-// and run on Linux) and the XCUITest target, through the link
-// UITests/SandboxClient.swift. The two cannot share a module (the UI test target is an
-// Xcode bundle that links the app only, the suite a SwiftPM test target), so the file
-// stays free of the binding and of XCTest: Foundation only.
+// and run on Linux) and the XCUITest target, whose sources in ios/project.yml list it.
+// The two cannot share a module (the UI test target is an Xcode bundle that links the
+// app only, the suite a SwiftPM test target), so the file stays free of the binding and
+// of XCTest: Foundation only.
 
 /// What sandbox/seed/demo.json puts in every fresh sandbox.
 let seedEmail = "camille.martin@example.fr"

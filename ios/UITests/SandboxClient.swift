@@ -1,1 +1,0 @@
-../Tests/CVConnectTests/SandboxClient.swift
