@@ -25,8 +25,8 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::{anyhow, Context, Result};
+use cvconnect_testkit::runtime;
 
-use crate::fixture::{runtime, Fixture};
 use crate::report::Results;
 
 struct Options {
@@ -122,14 +122,15 @@ fn run(options: Options) -> Result<()> {
     step("confirmation cost");
     let crypto = crypto_cost::run(counts.crypto).map_err(|e| format!("{e:#}"));
     step("keypad");
-    let keypad = keypad::run(counts.keypad, counts.keypad * 5).map_err(|e| format!("{e:#}"));
+    let keypad = keypad::run(counts.keypad)
+        .and_then(|batches| Ok((batches, keypad::single(counts.keypad * 5)?)))
+        .map_err(|e| format!("{e:#}"));
     step("library size");
     let size = size::run(&root);
 
     // The phones' runtime: two workers, like the library's own runtime.
     let rt = runtime("bench-rt", 2)?;
-    let fx = Fixture::start()?;
-    rt.block_on(fx.create_merchant())?;
+    let fx = rt.block_on(fixture::start())?;
 
     step("cold start");
     let cold = cold_start::run(&rt, &fx, counts.cold).map_err(|e| format!("{e:#}"));

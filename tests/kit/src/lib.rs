@@ -33,7 +33,7 @@ pub use options::{Merchant, Options};
 pub use people::Account;
 pub use phone::{Enrollment, Phone};
 pub use world::{runtime, World};
-pub use world_ops::{push_data, Fault, OpenPayment};
+pub use world_ops::{push_data, wait_push_after, Fault, OpenPayment};
 
 /// PIN of every account the kit creates (unless a test chooses another).
 pub const PIN: &str = "4827";

@@ -10,7 +10,7 @@ use anyhow::anyhow;
 use cvconnect_core::amount::Amount;
 use cvconnect_core::client::{ClientConfig, PaymentSession};
 use cvconnect_core::protocol::wire::{MerchantPayment, PaymentStatus};
-use cvconnect_sandbox_client::{FaultKind, PushNotification};
+use cvconnect_sandbox_client::{AdminClient, FaultKind, PushNotification};
 
 use crate::errors::{core_failed, sandbox_failed};
 use crate::phone::Phone;
@@ -127,46 +127,7 @@ impl World {
         payment_id: Option<&str>,
         timeout: Duration,
     ) -> anyhow::Result<PushNotification> {
-        self.wait_push_after(device_id, payment_id, &mut 0, timeout)
-            .await
-    }
-
-    /// [`World::wait_push`] reading the feed after `*after`, which moves past every
-    /// push read (a caller that waits for one push after another passes it again).
-    pub async fn wait_push_after(
-        &self,
-        device_id: &str,
-        payment_id: Option<&str>,
-        after: &mut i64,
-        timeout: Duration,
-    ) -> anyhow::Result<PushNotification> {
-        let deadline = Instant::now() + timeout;
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            if left.is_zero() {
-                return Err(anyhow!(
-                    "aucune notification reçue par le téléphone en {} s",
-                    timeout.as_secs()
-                ));
-            }
-            let wait_ms = (left.as_millis() as u64).min(POLL_MS);
-            let feed = self
-                .admin
-                .push_feed(Some(device_id), *after, wait_ms)
-                .await
-                .map_err(sandbox_failed("flux des notifications illisible"))?;
-            let mut found = None;
-            for push in feed.notifications {
-                *after = (*after).max(push.seq);
-                if found.is_none() && payment_id.is_none_or(|id| push.payment_id == id) {
-                    found = Some(push);
-                }
-            }
-            *after = (*after).max(feed.next_after);
-            if let Some(push) = found {
-                return Ok(push);
-            }
-        }
+        wait_push_after(&self.admin, device_id, payment_id, &mut 0, timeout).await
     }
 
     // ------------------------------------------------------------ faults, clock, ledger
@@ -238,5 +199,44 @@ impl World {
                 "le compte {email} n'a pas été débloqué"
             )))?;
         Ok(())
+    }
+}
+
+/// [`World::wait_push`] reading the feed after `*after`, which moves past every push
+/// read (a caller that waits for one push after another passes it again). It needs
+/// only the admin client, so that a task that does not hold the world (one of the
+/// bench's phones) can wait too.
+pub async fn wait_push_after(
+    admin: &AdminClient,
+    device_id: &str,
+    payment_id: Option<&str>,
+    after: &mut i64,
+    timeout: Duration,
+) -> anyhow::Result<PushNotification> {
+    let deadline = Instant::now() + timeout;
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(anyhow!(
+                "aucune notification reçue par le téléphone en {} s",
+                timeout.as_secs()
+            ));
+        }
+        let wait_ms = (left.as_millis() as u64).min(POLL_MS);
+        let feed = admin
+            .push_feed(Some(device_id), *after, wait_ms)
+            .await
+            .map_err(sandbox_failed("flux des notifications illisible"))?;
+        let mut found = None;
+        for push in feed.notifications {
+            *after = (*after).max(push.seq);
+            if found.is_none() && payment_id.is_none_or(|id| push.payment_id == id) {
+                found = Some(push);
+            }
+        }
+        *after = (*after).max(feed.next_after);
+        if let Some(push) = found {
+            return Ok(push);
+        }
     }
 }
