@@ -5,6 +5,7 @@
 //! debit). Flows per second, latency of a whole flow, errors.
 
 use std::collections::HashMap;
+use std::fmt::Write as _;
 use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, Result};
@@ -14,7 +15,8 @@ use cvconnect_testkit::{eur, type_pin, Phone, World, PIN};
 use tokio::runtime::Runtime;
 
 use crate::fixture::wait_push;
-use crate::stats::Samples;
+use crate::report::{Figure, Results, Row};
+use crate::stats::{human, ms, Samples};
 
 const TOTAL: &str = "20.00";
 
@@ -206,4 +208,115 @@ fn thread_cpu() -> HashMap<String, f64> {
         *groups.entry(group.to_owned()).or_insert(0.0) += ticks / TICKS;
     }
     groups
+}
+
+impl Figure for Load {
+    const TITLE: &'static str = "7. Sandbox under load";
+    const GOAL: &'static str = "0 errors";
+
+    const INTRO: &'static str = "## 7. The sandbox under load\n\n";
+
+    fn intro(out: &mut String, run: &Results) {
+        out.push_str(Self::INTRO);
+        let _ = writeln!(
+            out,
+            "{} simulated phones, each a real core client enrolled on its own account (balance\n\
+             100 000 €), loop for {} s over the whole flow: the merchant API creates a 20 € request,\n\
+             the phone long-polls the sandbox's push feed for it, `open_from_push` (detail +\n\
+             balance), types the PIN on the shuffled keypad, `confirm_keypad` (sealed PIN, ECDSA\n\
+             signature, server-side PIN check and debit) and expects `PaidInFull`. A flow counts\n\
+             when its outcome is; flows started before the deadline run to the end. Each phone\n\
+             did one untimed flow first (tokens, connections).\n",
+            run.phones, run.load_secs
+        );
+    }
+
+    fn rows(&self) -> Vec<Row> {
+        let latency = self.latency.summary();
+        vec![Row {
+            figure: format!("7. Sandbox under load ({} phones)", self.phones),
+            result: format!(
+                "**{:.0} flows/s** ({} flows in {:.1} s); latency {} / {}; {} errors",
+                self.per_second(),
+                self.flows(),
+                self.elapsed.as_secs_f64(),
+                latency.map(|s| human(s.median)).unwrap_or_default(),
+                latency.map(|s| human(s.p99)).unwrap_or_default(),
+                self.errors
+            ),
+            goal: Self::GOAL.into(),
+            status: if self.errors == 0 && self.flows() > 0 {
+                "met".into()
+            } else {
+                format!("**missed**: {} errors", self.errors)
+            },
+        }]
+    }
+
+    fn details(&self, out: &mut String) {
+        let _ = writeln!(
+            out,
+            "- Complete flows: **{}** in {:.2} s → **{:.1} flows/s**\n- Errors: **{}**",
+            self.flows(),
+            self.elapsed.as_secs_f64(),
+            self.per_second(),
+            self.errors
+        );
+        if let Some(s) = self.latency.summary() {
+            let _ = writeln!(
+                out,
+                "- Latency of a whole flow: median {}, p99 {}, max {}",
+                human(s.median),
+                human(s.p99),
+                human(s.max)
+            );
+        }
+        let total: f64 = self.cpu.iter().map(|(_, s)| s).sum();
+        if total > 0.0 {
+            out.push_str("- CPU used during the run (user + system), by thread group: ");
+            let parts: Vec<String> = self
+                .cpu
+                .iter()
+                .map(|(g, s)| format!("{g} {s:.1} s ({:.0} %)", s / total * 100.0))
+                .collect();
+            let _ = writeln!(
+                out,
+                "{}; in all {:.2} cores busy on average.",
+                parts.join(", "),
+                total / self.elapsed.as_secs_f64().max(1e-9)
+            );
+        }
+        for error in &self.first_errors {
+            let _ = writeln!(out, "- error: `{error}`");
+        }
+        out.push_str(
+            "\nThe phones run in the same process and on the same 2 cores as the sandbox (their\n\
+             crypto, SQLite journal and HTTP clients cost CPU too), so the figure is a lower bound\n\
+             for a sandbox with the machine to itself. Per flow the sandbox serves 6 to 7 requests:\n\
+             create, push-feed poll, detail, balance, confirm (and a token renewal now and then).\n",
+        );
+        if let Some(s) = self.latency.summary() {
+            let busy = total / self.elapsed.as_secs_f64().max(1e-9);
+            let cores = std::thread::available_parallelism().map_or(2, |n| n.get()) as f64;
+            let _ = writeln!(
+                out,
+                "With {} phones in the loop a flow takes about phones / throughput ({:.0} ms, against a\n\
+                 measured median of {:.0} ms). {}\n",
+                self.phones,
+                self.phones as f64 / self.per_second().max(1e-9) * 1e3,
+                ms(s.median),
+                if busy >= 0.85 * cores {
+                    "The cores are saturated: the figure is CPU-bound, and requests queue.".to_owned()
+                } else {
+                    format!(
+                        "The process got only {busy:.1} of {cores:.0} cores: the other processes of \
+                         the load average above took the rest, and part of each flow is waiting, \
+                         not computing (the sandbox runs all database work on one SQLite connection \
+                         behind a mutex, and every phone journals its confirmation with \
+                         `synchronous=FULL`, an fsync per payment). On an idle machine expect more."
+                    )
+                }
+            );
+        }
+    }
 }

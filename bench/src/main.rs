@@ -122,9 +122,7 @@ fn run(options: Options) -> Result<()> {
     step("confirmation cost");
     let crypto = crypto_cost::run(counts.crypto).map_err(|e| format!("{e:#}"));
     step("keypad");
-    let keypad = keypad::run(counts.keypad)
-        .and_then(|batches| Ok((batches, keypad::single(counts.keypad * 5)?)))
-        .map_err(|e| format!("{e:#}"));
+    let keypad = keypad::run(counts.keypad, counts.keypad * 5).map_err(|e| format!("{e:#}"));
     step("library size");
     let size = size::run(&root);
 

@@ -5,6 +5,7 @@
 //! reports `/proc/self/status`.
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 use std::io::BufRead;
 use std::process::Command;
 use std::sync::Arc;
@@ -18,8 +19,12 @@ use cvconnect_testkit::{runtime, World};
 use tokio::runtime::Runtime;
 
 use crate::child::{tail, LineChild};
+use crate::report::{mb_kb, verdict, Figure, Row};
 
 pub const CHILD_COMMAND: &str = "memory-child";
+
+/// The goal: a process with the client and an open session stays under this (kB).
+const MEMORY_GOAL_KB: u64 = 15 * 1024;
 
 /// One child's figures, in kB as `/proc/self/status` gives them.
 #[derive(Debug, Clone, Default)]
@@ -37,6 +42,17 @@ pub struct Reading {
 
 pub struct Memory {
     pub readings: Vec<Reading>,
+}
+
+impl Memory {
+    /// The highest VmHWM of all runs.
+    fn peak(&self) -> u64 {
+        self.readings
+            .iter()
+            .map(|r| r.hwm)
+            .max()
+            .unwrap_or_default()
+    }
 }
 
 pub fn run(rt: &Runtime, fx: &World, runs: usize) -> Result<Memory> {
@@ -131,4 +147,70 @@ pub fn child_main(args: &[String]) -> Result<()> {
     drop(client);
     rt.shutdown_timeout(Duration::from_secs(2));
     Ok(())
+}
+
+impl Figure for Memory {
+    const TITLE: &'static str = "6. Memory";
+    const GOAL: &'static str = "< 15 MiB";
+
+    const INTRO: &'static str = "## 6. Memory\n\n\
+         A child process (this binary, hidden `memory-child` command) builds the library's\n\
+         two-worker runtime and a client, enrolls with an activation code the parent passes,\n\
+         opens the payment whose id the parent writes on its stdin (detail + balance read, view\n\
+         built), then reads `/proc/self/status`. The child is the benchmark binary, which also\n\
+         links the sandbox (not run in the child): its file-backed pages (`RssFile`) are a\n\
+         little larger than the app library's would be. iOS counts the dirty footprint, closer\n\
+         to `RssAnon`.\n\n";
+
+    fn rows(&self) -> Vec<Row> {
+        let mut rss: Vec<u64> = self.readings.iter().map(|r| r.rss).collect();
+        rss.sort_unstable();
+        let Some(&median) = rss.get(rss.len() / 2) else {
+            return vec![Row::not_measured(Self::TITLE, Self::GOAL, "no reading")];
+        };
+        let hwm = self.peak();
+        vec![Row {
+            figure: "6. Memory: client + open session".into(),
+            result: format!(
+                "VmRSS {} (median of {}), VmHWM {} (max)",
+                mb_kb(median),
+                rss.len(),
+                mb_kb(hwm)
+            ),
+            goal: Self::GOAL.into(),
+            status: verdict(hwm as f64, MEMORY_GOAL_KB as f64, |x| mb_kb(x as u64)),
+        }]
+    }
+
+    fn details(&self, out: &mut String) {
+        out.push_str("| Run | RSS at start | RSS after runtime + client | VmRSS with session | VmHWM | RssAnon | RssFile |\n|---|---|---|---|---|---|---|\n");
+        for (i, reading) in self.readings.iter().enumerate() {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} | {} | {} | {} |",
+                i + 1,
+                mb_kb(reading.rss_start),
+                mb_kb(reading.rss_client),
+                mb_kb(reading.rss),
+                mb_kb(reading.hwm),
+                mb_kb(reading.rss_anon),
+                mb_kb(reading.rss_file)
+            );
+        }
+        let hwm = self.peak();
+        if hwm > MEMORY_GOAL_KB {
+            let _ = writeln!(
+                out,
+                "\n**Goal missed by {}** (peak). The share that is the process's own binary and libc\n\
+                 (`RssFile`) versus heap and stacks (`RssAnon`) is in the table.\n",
+                mb_kb(hwm - MEMORY_GOAL_KB)
+            );
+        } else {
+            let _ = writeln!(
+                out,
+                "\nGoal met: peak {} of 15 MiB (the iOS notification service extension limit is 24 MiB).\n",
+                mb_kb(hwm)
+            );
+        }
+    }
 }

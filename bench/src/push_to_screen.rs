@@ -2,6 +2,7 @@
 //! against one plain HTTP GET round trip to the same sandbox, interleaved in the same
 //! run. Also through the Python and Swift bindings when they are built ([`foreign`]).
 
+use std::fmt::Write as _;
 use std::path::Path;
 use std::time::Instant;
 
@@ -12,7 +13,11 @@ use tokio::runtime::Runtime;
 
 use crate::fixture::wait_push;
 use crate::foreign::{self, Ffi};
-use crate::stats::Samples;
+use crate::report::{ratio, verdict, Figure, Row};
+use crate::stats::{human, Samples};
+
+/// The goal: a push on the screen within this many times one GET round trip.
+pub const PUSH_GOAL: f64 = 1.5;
 
 pub const WARMUP: usize = 20;
 
@@ -121,4 +126,128 @@ async fn run_rust(fx: &World, iterations: usize) -> Result<PushToScreen> {
         python: Ffi::NotMeasured(String::new()),
         swift: Ffi::NotMeasured(String::new()),
     })
+}
+
+/// The summary row of one way to the screen: `open` against the `get` timed with it.
+pub fn row(figure: String, open: &Samples, get: &Samples) -> Option<Row> {
+    let (open, get) = (open.summary()?, get.summary()?);
+    let q = ratio(open.median, get.median);
+    Some(Row {
+        figure,
+        result: format!(
+            "{} / {}; one GET {} → **{q:.2}×** (p99 {:.2}×)",
+            human(open.median),
+            human(open.p99),
+            human(get.median),
+            ratio(open.p99, get.p99)
+        ),
+        goal: PushToScreen::GOAL.into(),
+        status: verdict(q, PUSH_GOAL, |x| format!("{x:.2}×")),
+    })
+}
+
+impl Figure for PushToScreen {
+    const TITLE: &'static str = "1. Push to screen";
+    const GOAL: &'static str = "≤ 1.5× one GET";
+
+    const INTRO: &'static str = "## 1. Push to screen\n\n\
+         Each iteration the merchant API creates a new payment and the push is read from the\n\
+         sandbox's feed (not timed); then, in an order that rotates every iteration, four\n\
+         operations are timed against the same sandbox:\n\n\
+         - `open_from_push(push)` + `view()` on an enrolled core client (token already held,\n\
+           connections warm), the session dropped afterwards;\n\
+         - one authenticated `GET /v1/balance` by a bare reqwest client reused across calls\n\
+           (a second device of the same account): **the baseline round trip**;\n\
+         - `GET /healthz` (no auth, no database) on the same kind of client;\n\
+         - the two reads the core makes, `GET /v1/payments/{id}` and `GET /v1/balance`,\n\
+           concurrently, by the bare client: the network floor of the figure.\n\n";
+
+    fn rows(&self) -> Vec<Row> {
+        let rust = "1. Push to screen (Rust core)".to_owned();
+        let mut rows: Vec<Row> = row(rust, &self.open, &self.get_balance)
+            .into_iter()
+            .collect();
+        rows.extend(foreign::rows(self));
+        rows
+    }
+
+    fn operations(&self) -> Vec<(String, &Samples)> {
+        let mut operations: Vec<(String, &Samples)> = vec![
+            ("open_from_push + view (core)".into(), &self.open),
+            ("GET /v1/balance (baseline)".into(), &self.get_balance),
+            ("GET /healthz".into(), &self.get_health),
+            ("GET detail ‖ GET balance (bare)".into(), &self.get_pair),
+        ];
+        operations.extend(foreign::operations(self));
+        operations
+    }
+
+    fn details(&self, out: &mut String) {
+        let (Some(open), Some(get), Some(pair), Some(health)) = (
+            self.open.summary(),
+            self.get_balance.summary(),
+            self.get_pair.summary(),
+            self.get_health.summary(),
+        ) else {
+            return;
+        };
+        let q = ratio(open.median, get.median);
+        let floor = ratio(pair.median, get.median);
+        let core = open.median.saturating_sub(pair.median);
+        let _ = writeln!(
+            out,
+            "Ratio of medians: **{q:.2}×** one GET (goal ≤ {PUSH_GOAL}×); against `/healthz`: {:.2}×.\n\
+             The bare concurrent pair alone is {floor:.2}× one GET: that is the network floor on\n\
+             this machine. What the core adds on top of it: {} (median), i.e. parsing the push,\n\
+             the bearer token and session bookkeeping, decoding both answers and building the\n\
+             view (the SQLite cache writes run off this path).\n",
+            ratio(open.median, health.median),
+            human(core)
+        );
+        if q > PUSH_GOAL {
+            let _ = writeln!(
+                out,
+                "**Goal missed by {:.2}× ({:+.0} %).** Why: {}\n",
+                q - PUSH_GOAL,
+                (q / PUSH_GOAL - 1.0) * 100.0,
+                if floor > PUSH_GOAL {
+                    format!(
+                        "even two bare concurrent GETs take {floor:.2}× one GET here. On loopback with 2 \
+                         busy cores a round trip is a few hundred µs of mostly CPU (client and server \
+                         share the cores), so two requests in flight do not overlap the way two \
+                         network-bound requests do on a phone, where the RTT dominates and the \
+                         ratio tends to 1×. The core's own share ({}) is the part the library controls: \
+                         its cache writes already run off this path; what is left is decoding two \
+                         answers, the session bookkeeping and the view's French texts.",
+                        human(core)
+                    )
+                } else {
+                    format!(
+                        "the network part is within the goal ({floor:.2}×), the core's own work ({}) \
+                         takes it over: {PUSH_GOAL}× one GET leaves it {} on top of the bare pair. \
+                         The push de-duplication, the balance and payment caches already run off \
+                         this path and the journal check is an in-memory count; what is left is \
+                         parsing the push, taking the token, decoding two JSON answers, the session \
+                         bookkeeping and the view's French texts. A single HTTP/2 connection was \
+                         left out to keep the library small. On a phone, where a round trip is tens \
+                         of ms, the same {} would be a few percent.",
+                        human(core),
+                        human(get.median.mul_f64(PUSH_GOAL).saturating_sub(pair.median)),
+                        human(core)
+                    )
+                }
+            );
+        }
+        foreign::prose(out, self, open.median);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_stated_goal_is_the_one_checked() {
+        assert_eq!(PushToScreen::GOAL, format!("≤ {PUSH_GOAL}× one GET"));
+    }
 }
