@@ -10,8 +10,12 @@
 //! key (derived here with x25519-dalek, never possible through `seal_pin`) so that
 //! other implementations can check their sealing byte for byte.
 //!
-//! The PIN seal is computed here independently of `crypto::seal`, straight from
-//! protocol.md §7, so the vector cross-checks the library rather than echoing it.
+//! The PIN seal is computed by the reference implementation the vector tests share
+//! (`tests/support/reference_seal.rs`), written from protocol.md §7 independently of
+//! `crypto::seal`, so the vector cross-checks the library rather than echoing it.
+
+#[path = "../tests/support/reference_seal.rs"]
+mod reference_seal;
 
 use cvconnect_core::amount::Amount;
 use cvconnect_core::crypto::signer::{
@@ -20,8 +24,9 @@ use cvconnect_core::crypto::signer::{
 use cvconnect_core::protocol::canonical::{
     auth_bytes, enrollment_bytes, pin_seal_aad, ConfirmationFields,
 };
-use ring::{aead, digest, hkdf};
-use serde_json::json;
+use reference_seal::{hex, unhex};
+use ring::digest;
+use serde_json::{json, Map, Value};
 
 /// P-256 device key of the vectors: private scalar = SHA-256("cvconnect/test-vectors/p256-device-key"),
 /// as PKCS#8 v1 DER with the public key (the form ring, Java and OpenSSL all read).
@@ -33,17 +38,10 @@ const PAYEE_NAME: &str = "Boutique Démo";
 const DEVICE_ID: &str = "dev_demo0001";
 const EXPIRES_AT: i64 = 1_790_000_180;
 const PIN: &str = "4827";
+const EMAIL: &str = "  Camille@Example.FR ";
+const ACTIVATION_CODE: &str = "8K2F-9QXM";
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn unhex(text: &str) -> Vec<u8> {
-    (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&text[i..i + 2], 16).expect("hex"))
-        .collect()
-}
+const ABOUT: &str = "Test vectors of docs/protocol.md, shared by the Rust, Kotlin and Python suites. Byte strings are lowercase hex (*_hex); text is UTF-8. Regenerate with `cargo run -p cvconnect-core --example gen_vectors --features backend`; only signature.signature_der_hex changes between runs.";
 
 fn sha256(data: &[u8]) -> [u8; 32] {
     let mut out = [0u8; 32];
@@ -56,152 +54,152 @@ fn b64url(bytes: &[u8]) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
 
-/// §7 with a chosen ephemeral secret: returns (E, Z, K, sealed block).
-fn seal_with_ephemeral(
-    ephemeral_secret: [u8; 32],
-    server_public: [u8; 32],
-    pin: &[u8],
-    aad: &[u8],
-) -> ([u8; 32], [u8; 32], [u8; 32], Vec<u8>) {
-    let e = x25519_dalek::StaticSecret::from(ephemeral_secret);
-    let e_pub = x25519_dalek::PublicKey::from(&e).to_bytes();
-    let z = e
-        .diffie_hellman(&x25519_dalek::PublicKey::from(server_public))
-        .to_bytes();
-    let mut k = [0u8; 32];
-    hkdf::Salt::new(hkdf::HKDF_SHA256, b"cvconnect/pin-seal/v1")
-        .extract(&z)
-        .expand(&[&e_pub, &server_public], hkdf::HKDF_SHA256)
-        .expect("hkdf")
-        .fill(&mut k)
-        .expect("hkdf fill");
-    let key =
-        aead::LessSafeKey::new(aead::UnboundKey::new(&aead::CHACHA20_POLY1305, &k).expect("key"));
-    let mut c = pin.to_vec();
-    key.seal_in_place_append_tag(
-        aead::Nonce::assume_unique_for_key([0; 12]),
-        aead::Aad::from(aad),
-        &mut c,
-    )
-    .expect("seal");
-    let mut block = vec![0x01];
-    block.extend_from_slice(&e_pub);
-    block.extend_from_slice(&c);
-    (e_pub, z, k, block)
+/// One vector: its name, what it covers (for the `description` object), its values.
+type Section = (&'static str, &'static str, Value);
+
+/// The values of a vector whose bytes encode two text fields.
+fn two_fields((k1, v1): (&str, &str), (k2, v2): (&str, &str), expected: &[u8]) -> Value {
+    json!({ k1: v1, k2: v2, "expected_hex": hex(expected) })
 }
 
-fn main() {
-    let nonce = b64url(&sha256(b"cvconnect/test-vectors/nonce"));
-    let wrong_nonce = b64url(&sha256(b"cvconnect/test-vectors/nonce-2"));
-    let challenge = b64url(&sha256(b"cvconnect/test-vectors/challenge"));
-
-    // (e) PIN seal, first: its hash is a field of the confirmation.
+/// §7: the PIN sealed with a fixed ephemeral secret; first, as its hash is a field of
+/// the confirmation. Returns the section and the sealed block.
+fn pin_seal(nonce: &str) -> (Section, Vec<u8>) {
     let server_secret = sha256(b"cvconnect/test-vectors/x25519-pin-key");
     let server_public =
         x25519_dalek::PublicKey::from(&x25519_dalek::StaticSecret::from(server_secret)).to_bytes();
     let ephemeral_secret = sha256(b"cvconnect/test-vectors/x25519-ephemeral");
-    let seal_aad = pin_seal_aad(PAYMENT_ID, &nonce);
-    let (e_pub, z, k, sealed) =
-        seal_with_ephemeral(ephemeral_secret, server_public, PIN.as_bytes(), &seal_aad);
-    let sealed_hash = sha256(&sealed);
+    let aad = pin_seal_aad(PAYMENT_ID, nonce);
+    let sealed = reference_seal::seal(ephemeral_secret, server_public, PIN.as_bytes(), &aad);
+    let opened = reference_seal::open(server_secret, &sealed.block, &aad);
+    assert_eq!(opened.as_deref(), Some(PIN.as_bytes()));
+    let values = json!({
+        "server_secret_hex": hex(&server_secret),
+        "server_public_hex": hex(&server_public),
+        "payment_id": PAYMENT_ID,
+        "nonce": nonce,
+        "pin": PIN,
+        "ephemeral_secret_hex": hex(&ephemeral_secret),
+        "ephemeral_public_hex": hex(&sealed.ephemeral_public),
+        "shared_secret_hex": hex(&sealed.shared_secret),
+        "key_hex": hex(&sealed.key),
+        "aad_hex": hex(&aad),
+        "sealed_hex": hex(&sealed.block),
+        "sealed_base64url": b64url(&sealed.block),
+        "wrong_nonce": b64url(&sha256(b"cvconnect/test-vectors/nonce-2")),
+        "wrong_payment_id": "pay_demo0002",
+    });
+    let about = "§7: server X25519 key pair, payment id, nonce, PIN; a block sealed with the fixed ephemeral secret (intermediate Z, K given) that must open to pin; opening with wrong_nonce or wrong_payment_id, or after flipping any byte, must fail.";
+    (("pin_seal", about, values), sealed.block)
+}
 
-    // (a) Confirmation.
-    let confirmation = ConfirmationFields {
+/// §6.1: the confirmation fields and their canonical bytes, and the same bytes with the
+/// amount tampered with.
+fn confirmation(nonce: &str, sealed_block: &[u8]) -> (Section, Vec<u8>, Vec<u8>) {
+    let fields = ConfirmationFields {
         payment_id: PAYMENT_ID.into(),
-        nonce: nonce.clone(),
+        nonce: nonce.into(),
         payee_id: PAYEE_ID.into(),
         payee_name: PAYEE_NAME.into(),
         total: Amount::from_plain("150.00").expect("total"),
         amount: Amount::from_plain("120.00").expect("amount"),
         expires_at: EXPIRES_AT,
         device_id: DEVICE_ID.into(),
-        sealed_pin_hash: sealed_hash,
+        sealed_pin_hash: sha256(sealed_block),
     };
-    let confirmation_bytes = confirmation.encode();
-    let tampered_bytes = ConfirmationFields {
+    let bytes = fields.encode();
+    let tampered = ConfirmationFields {
         amount: Amount::from_plain("150.00").expect("amount"),
-        ..confirmation.clone()
+        ..fields.clone()
     }
     .encode();
+    let values = json!({
+        "payment_id": PAYMENT_ID,
+        "nonce": nonce,
+        "payee_id": PAYEE_ID,
+        "payee_name": PAYEE_NAME,
+        "total": "150.00",
+        "amount": "120.00",
+        "currency": "EUR",
+        "expires_at": EXPIRES_AT,
+        "device_id": DEVICE_ID,
+        "sealed_pin_hash_hex": hex(&fields.sealed_pin_hash),
+        "expected_hex": hex(&bytes),
+    });
+    let about = "§6.1: the confirmation fields (payee_name is non-ASCII on purpose; sealed_pin_hash_hex is SHA-256 of pin_seal.sealed_hex) and their canonical bytes; decoding expected_hex must give the fields back.";
+    (("confirmation", about, values), bytes, tampered)
+}
 
-    // (d) Signature.
+/// §6: the device key signs the confirmation; the signature must not verify the
+/// tampered bytes. Returns the section and the key's SPKI.
+fn signature(message: &[u8], tampered: &[u8]) -> (Section, Vec<u8>) {
     let signer = SoftwareSigner::from_pkcs8(&unhex(DEVICE_KEY_PKCS8_HEX)).expect("vector key");
     let spki = signer.public_key().expect("spki");
-    let signature = signer.sign(&confirmation_bytes).expect("sign");
-    assert!(verify_p256(&spki, &confirmation_bytes, &signature));
-    assert!(!verify_p256(&spki, &tampered_bytes, &signature));
-
-    // (b) Auth and enrollment.
-    let auth = auth_bytes(DEVICE_ID, &challenge);
-    let email = "  Camille@Example.FR ";
-    let activation_code = "8K2F-9QXM";
-    let enrollment = enrollment_bytes(email, activation_code, &spki);
-
-    let vectors = json!({
-        "version": 1,
-        "description": {
-            "about": "Test vectors of docs/protocol.md, shared by the Rust, Kotlin and Python suites. Byte strings are lowercase hex (*_hex); text is UTF-8. Regenerate with `cargo run -p cvconnect-core --example gen_vectors --features backend`; only signature.signature_der_hex changes between runs.",
-            "confirmation": "§6.1: the confirmation fields (payee_name is non-ASCII on purpose; sealed_pin_hash_hex is SHA-256 of pin_seal.sealed_hex) and their canonical bytes; decoding expected_hex must give the fields back.",
-            "auth": "§6.3: device id and challenge text, and the canonical bytes a device signs to get a token.",
-            "enrollment": "§6.2: e-mail as typed (trimmed and lowercased before encoding, see email_normalized), activation code, SPKI of signature.public_key_spki_hex, and the enrollment proof bytes.",
-            "pin_seal_aad": "§7 step 3: payment id and nonce, and the associated data of the PIN seal.",
-            "signature": "§6: a fixed P-256 key (PKCS#8 and SPKI DER), message = confirmation.expected_hex, a DER ECDSA P-256 SHA-256 signature that must verify; tampered_message_hex (amount 150.00 instead of 120.00) must not verify with it. spki_sha256_pin is the HPKP-style pin of the SPKI.",
-            "pin_seal": "§7: server X25519 key pair, payment id, nonce, PIN; a block sealed with the fixed ephemeral secret (intermediate Z, K given) that must open to pin; opening with wrong_nonce or wrong_payment_id, or after flipping any byte, must fail."
-        },
-        "confirmation": {
-            "payment_id": PAYMENT_ID,
-            "nonce": nonce,
-            "payee_id": PAYEE_ID,
-            "payee_name": PAYEE_NAME,
-            "total": "150.00",
-            "amount": "120.00",
-            "currency": "EUR",
-            "expires_at": EXPIRES_AT,
-            "device_id": DEVICE_ID,
-            "sealed_pin_hash_hex": hex(&sealed_hash),
-            "expected_hex": hex(&confirmation_bytes),
-        },
-        "auth": {
-            "device_id": DEVICE_ID,
-            "challenge": challenge,
-            "expected_hex": hex(&auth),
-        },
-        "enrollment": {
-            "email": email,
-            "email_normalized": email.trim().to_lowercase(),
-            "activation_code": activation_code,
-            "public_key_spki_hex": hex(&spki),
-            "expected_hex": hex(&enrollment),
-        },
-        "pin_seal_aad": {
-            "payment_id": PAYMENT_ID,
-            "nonce": nonce,
-            "expected_hex": hex(&seal_aad),
-        },
-        "signature": {
-            "private_key_pkcs8_hex": DEVICE_KEY_PKCS8_HEX,
-            "public_key_spki_hex": hex(&spki),
-            "spki_sha256_pin": spki_sha256_pin(&spki),
-            "message_hex": hex(&confirmation_bytes),
-            "signature_der_hex": hex(&signature),
-            "tampered_message_hex": hex(&tampered_bytes),
-        },
-        "pin_seal": {
-            "server_secret_hex": hex(&server_secret),
-            "server_public_hex": hex(&server_public),
-            "payment_id": PAYMENT_ID,
-            "nonce": nonce,
-            "pin": PIN,
-            "ephemeral_secret_hex": hex(&ephemeral_secret),
-            "ephemeral_public_hex": hex(&e_pub),
-            "shared_secret_hex": hex(&z),
-            "key_hex": hex(&k),
-            "aad_hex": hex(&seal_aad),
-            "sealed_hex": hex(&sealed),
-            "sealed_base64url": b64url(&sealed),
-            "wrong_nonce": wrong_nonce,
-            "wrong_payment_id": "pay_demo0002",
-        },
+    let signature = signer.sign(message).expect("sign");
+    assert!(verify_p256(&spki, message, &signature));
+    assert!(!verify_p256(&spki, tampered, &signature));
+    let values = json!({
+        "private_key_pkcs8_hex": DEVICE_KEY_PKCS8_HEX,
+        "public_key_spki_hex": hex(&spki),
+        "spki_sha256_pin": spki_sha256_pin(&spki),
+        "message_hex": hex(message),
+        "signature_der_hex": hex(&signature),
+        "tampered_message_hex": hex(tampered),
     });
-    println!("{}", serde_json::to_string_pretty(&vectors).expect("json"));
+    let about = "§6: a fixed P-256 key (PKCS#8 and SPKI DER), message = confirmation.expected_hex, a DER ECDSA P-256 SHA-256 signature that must verify; tampered_message_hex (amount 150.00 instead of 120.00) must not verify with it. spki_sha256_pin is the HPKP-style pin of the SPKI.";
+    (("signature", about, values), spki)
+}
+
+/// §6.2: the enrollment proof bytes for the vector key.
+fn enrollment(spki: &[u8]) -> Section {
+    let values = json!({
+        "email": EMAIL,
+        "email_normalized": EMAIL.trim().to_lowercase(),
+        "activation_code": ACTIVATION_CODE,
+        "public_key_spki_hex": hex(spki),
+        "expected_hex": hex(&enrollment_bytes(EMAIL, ACTIVATION_CODE, spki)),
+    });
+    let about = "§6.2: e-mail as typed (trimmed and lowercased before encoding, see email_normalized), activation code, SPKI of signature.public_key_spki_hex, and the enrollment proof bytes.";
+    ("enrollment", about, values)
+}
+
+fn main() {
+    let nonce = b64url(&sha256(b"cvconnect/test-vectors/nonce"));
+    let challenge = b64url(&sha256(b"cvconnect/test-vectors/challenge"));
+    let (seal_section, sealed_block) = pin_seal(&nonce);
+    let (confirmation_section, message, tampered) = confirmation(&nonce, &sealed_block);
+    let (signature_section, spki) = signature(&message, &tampered);
+    let sections = [
+        confirmation_section,
+        (
+            "auth",
+            "§6.3: device id and challenge text, and the canonical bytes a device signs to get a token.",
+            two_fields(
+                ("device_id", DEVICE_ID),
+                ("challenge", &challenge),
+                &auth_bytes(DEVICE_ID, &challenge),
+            ),
+        ),
+        enrollment(&spki),
+        (
+            "pin_seal_aad",
+            "§7 step 3: payment id and nonce, and the associated data of the PIN seal.",
+            two_fields(
+                ("payment_id", PAYMENT_ID),
+                ("nonce", &nonce),
+                &pin_seal_aad(PAYMENT_ID, &nonce),
+            ),
+        ),
+        signature_section,
+        seal_section,
+    ];
+    let mut description = Map::from_iter([("about".to_owned(), json!(ABOUT))]);
+    let mut vectors = Map::from_iter([("version".to_owned(), json!(1))]);
+    for (name, about, values) in sections {
+        description.insert(name.to_owned(), json!(about));
+        vectors.insert(name.to_owned(), values);
+    }
+    vectors.insert("description".to_owned(), Value::Object(description));
+    let text = serde_json::to_string_pretty(&Value::Object(vectors)).expect("json");
+    println!("{text}");
 }

@@ -9,6 +9,8 @@ use std::time::{Duration, Instant};
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
 use zeroize::Zeroizing;
 
 use super::error::{ClientError, HttpError};
@@ -67,34 +69,38 @@ async fn fetch_token(
     let challenge_request = ChallengeRequest {
         device_id: device_id.to_owned(),
     };
-    let challenge: ChallengeResponse = http
-        .send(&Request::post(
-            "/v1/auth/challenge",
-            Some(&challenge_request),
-            Retry::Idempotent,
-        ))
-        .await
-        .map_err(refused_as_unauthorized)?;
+    let challenge: ChallengeResponse = post(
+        http,
+        "/v1/auth/challenge",
+        &challenge_request,
+        Retry::Idempotent,
+    )
+    .await?;
     let signature = signer.sign(&auth_bytes(device_id, &challenge.challenge))?;
     let token_request = TokenRequest {
         device_id: device_id.to_owned(),
         challenge: challenge.challenge,
         signature: URL_SAFE_NO_PAD.encode(signature),
     };
-    let token: TokenResponse = http
-        .send(&Request::post(
-            "/v1/auth/token",
-            Some(&token_request),
-            Retry::Never,
-        ))
-        .await
-        .map_err(refused_as_unauthorized)?;
+    let token: TokenResponse = post(http, "/v1/auth/token", &token_request, Retry::Never).await?;
     let lifetime = Duration::from_secs(token.expires_in).saturating_sub(RENEWAL_MARGIN);
     tracing::debug!(lifetime_secs = lifetime.as_secs(), "device authenticated");
     Ok(CachedToken {
         value: Zeroizing::new(token.access_token),
         renew_after: Instant::now() + lifetime,
     })
+}
+
+/// One step of authentication; a refused challenge or device, at either step, is
+/// [`ClientError::Unauthorized`].
+async fn post<T: DeserializeOwned, B: Serialize>(
+    http: &Http,
+    path: &str,
+    body: &B,
+    retry: Retry,
+) -> Result<T, ClientError> {
+    let request = Request::post(path, Some(body), retry);
+    http.send(&request).await.map_err(refused_as_unauthorized)
 }
 
 fn refused_as_unauthorized(error: HttpError) -> ClientError {
