@@ -64,7 +64,11 @@ android {
     sourceSets["main"].java.srcDir("src/main/kotlin")
     sourceSets["debug"].java.srcDir("src/debug/kotlin")
     sourceSets["release"].java.srcDir("src/release/kotlin")
-    sourceSets["androidTest"].java.srcDir("src/androidTest/kotlin")
+    // The Kotlin test kit shared with the Maven suites (tests/kotlin-kit/README.md): the
+    // instrumented test joins the host's sandbox with its Sandbox. Only its kotlin/ folder,
+    // written to compile on Android too (HttpURLConnection, org.json); android/ is for the
+    // suites that compile the library's sources on the JVM.
+    sourceSets["androidTest"].java.srcDirs("src/androidTest/kotlin", rootProject.file("../tests/kotlin-kit/kotlin"))
 
     testOptions {
         execution = "ANDROIDX_TEST_ORCHESTRATOR"

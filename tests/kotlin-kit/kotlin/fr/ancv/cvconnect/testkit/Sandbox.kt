@@ -1,17 +1,10 @@
 package fr.ancv.cvconnect.testkit
 
 import org.json.JSONObject
-import java.io.BufferedReader
-import java.io.InputStreamReader
-import java.net.URI
+import java.net.HttpURLConnection
+import java.net.URL
 import java.net.URLEncoder
-import java.net.http.HttpClient
-import java.net.http.HttpRequest
-import java.net.http.HttpResponse
-import java.nio.charset.StandardCharsets.UTF_8
-import java.time.Duration
 import java.util.UUID
-import java.util.concurrent.TimeUnit
 import java.util.concurrent.atomic.AtomicLong
 
 /** What sandbox/seed/demo.json puts in every fresh sandbox. */
@@ -28,7 +21,7 @@ object Routes {
 
 /** A fault the sandbox plays on a route once armed (`POST /admin/faults`), by its name on the wire. */
 enum class Fault(val wire: String) {
-    /** Answers late, by the fault's `delay_ms`. */
+    /** Answers late, by the fault's `delay_ms`: the request waits in the sandbox before any work. */
     DELAY("delay"),
 
     /** Answers HTTP 500 without doing the work. */
@@ -49,20 +42,20 @@ class HttpFailure(val status: Int, val body: String) : RuntimeException("HTTP $s
  * Either a process of its own ([start]: the binary in `CVCONNECT_SANDBOX_BIN`, in memory,
  * seeded with sandbox/seed/demo.json, on a free port of 127.0.0.1), stopped by [close];
  * or one already running ([join]), which [close] leaves alone.
+ *
+ * The calls go through `java.net.HttpURLConnection`, which the JVM and Android both have:
+ * the app's instrumented test (android/app/src/androidTest) joins the host's sandbox with
+ * this same class from a device.
  */
-class Sandbox private constructor(
+class Sandbox internal constructor(
     val baseUrl: String,
     private val adminToken: String,
-    private val process: Process?,
+    private val stop: () -> Unit = {},
 ) : AutoCloseable {
-    private val http: HttpClient = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()
     private val accounts = AtomicLong(System.nanoTime() % 1_000_000)
 
-    override fun close() {
-        val process = process ?: return
-        process.destroy()
-        if (!process.waitFor(5, TimeUnit.SECONDS)) process.destroyForcibly()
-    }
+    /** Stops the sandbox's process when [start] started it; a joined sandbox keeps running. */
+    override fun close() = stop()
 
     // ------------------------------------------------------------------ admin side
 
@@ -94,6 +87,18 @@ class Sandbox private constructor(
         admin("POST", "/admin/faults", body)
     }
 
+    /**
+     * Waits until every fault armed on [route] has met its calls: the last call it took is
+     * then inside the sandbox (held there, for [Fault.DELAY]). A test waits on this instead
+     * of guessing how long a request takes to arrive.
+     */
+    fun awaitFaultsPlayed(route: String, timeoutMs: Long = DEFAULT_WAIT_MS) {
+        waitFor("the faults armed on $route to meet their calls", timeoutMs) {
+            val armed = admin("GET", "/admin/faults").getJSONArray("faults")
+            Unit.takeIf { (0 until armed.length()).none { armed.getJSONObject(it).getString("route") == route } }
+        }
+    }
+
     /** The ledger's entries (debits) of one payment. */
     fun debitsOf(paymentId: String): List<JSONObject> {
         val entries = admin("GET", "/admin/ledger").getJSONArray("entries")
@@ -101,21 +106,22 @@ class Sandbox private constructor(
             .filter { it.getString("payment_id") == paymentId }
     }
 
-    /** Long-polls the push feed until the push announcing [paymentId] to [deviceId]; its data map. */
-    fun awaitPush(deviceId: String, paymentId: String, timeoutMs: Long = 10_000): Map<String, String> {
-        val deadline = System.currentTimeMillis() + timeoutMs
+    /**
+     * Long-polls the push feed until the push announcing [paymentId]; its data map. To
+     * [deviceId] only, or to any device when it is null (an app enrolled through its screens,
+     * whose device id the test does not know).
+     */
+    fun awaitPush(deviceId: String?, paymentId: String, timeoutMs: Long = DEFAULT_WAIT_MS): Map<String, String> {
+        val device = deviceId?.let { "device_id=" + URLEncoder.encode(it, "UTF-8") + "&" }.orEmpty()
         var after = 0L
-        while (System.currentTimeMillis() < deadline) {
-            val query = "device_id=" + URLEncoder.encode(deviceId, UTF_8) + "&after=$after&wait_ms=2000"
-            val feed = admin("GET", "/admin/push-feed?$query")
+        return waitFor("a push for $paymentId to ${deviceId ?: "any device"}", timeoutMs, intervalMs = 0) {
+            val feed = admin("GET", "/admin/push-feed?${device}after=$after&wait_ms=2000")
             val notifications = feed.getJSONArray("notifications")
-            for (i in 0 until notifications.length()) {
-                val data = notifications.getJSONObject(i).getJSONObject("data")
-                if (data.optString("payment_id") == paymentId) return data.keySet().associateWith { data.getString(it) }
-            }
             after = feed.getLong("next_after")
+            (0 until notifications.length()).map { notifications.getJSONObject(it).getJSONObject("data") }
+                .firstOrNull { it.optString("payment_id") == paymentId }
+                ?.let { data -> data.keys().asSequence().associateWith { data.getString(it) } }
         }
-        error("no push for $paymentId to $deviceId within $timeoutMs ms")
     }
 
     /** The merchant asks [account] for [total]; returns the data map of the push [deviceId] receives. */
@@ -148,44 +154,49 @@ class Sandbox private constructor(
     private fun merchant(method: String, path: String, apiKey: String, body: JSONObject? = null) =
         call(method, path, apiKey, body)
 
-    /** One call with a bearer token; the JSON answer (an empty object for an empty body). */
+    /**
+     * One call with a bearer token; the JSON answer (an empty object for an empty body).
+     * A POST always sends a body, empty when [body] is null, with its length.
+     */
     private fun call(method: String, path: String, bearer: String, body: JSONObject?): JSONObject {
-        val request = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(40))
-            .header("Authorization", "Bearer $bearer")
-        if (body != null) request.header("Content-Type", "application/json")
-        request.method(method, body?.let { HttpRequest.BodyPublishers.ofString(it.toString(), UTF_8) }
-            ?: HttpRequest.BodyPublishers.noBody())
-        val response = http.send(request.build(), HttpResponse.BodyHandlers.ofString(UTF_8))
-        if (response.statusCode() !in 200..299) throw HttpFailure(response.statusCode(), response.body())
-        return if (response.body().isBlank()) JSONObject() else JSONObject(response.body())
+        val connection = URL(baseUrl + path).openConnection() as HttpURLConnection
+        connection.requestMethod = method
+        connection.connectTimeout = CONNECT_TIMEOUT_MS
+        connection.readTimeout = READ_TIMEOUT_MS
+        connection.setRequestProperty("Authorization", "Bearer $bearer")
+        if (body != null || method == "POST") {
+            val bytes = body?.toString()?.toByteArray(Charsets.UTF_8) ?: ByteArray(0)
+            if (body != null) connection.setRequestProperty("Content-Type", "application/json")
+            connection.doOutput = true
+            connection.setFixedLengthStreamingMode(bytes.size)
+            connection.outputStream.use { it.write(bytes) }
+        }
+        val status = connection.responseCode
+        val text = (if (status in 200..299) connection.inputStream else connection.errorStream)
+            ?.use { it.readBytes().toString(Charsets.UTF_8) }.orEmpty()
+        if (status !in 200..299) throw HttpFailure(status, text)
+        return if (text.isBlank()) JSONObject() else JSONObject(text)
     }
 
     companion object {
+        /** How long a call may take to connect, and to answer (a long poll waits up to 2 s). */
+        private const val CONNECT_TIMEOUT_MS = 5_000
+        private const val READ_TIMEOUT_MS = 40_000
+
+        /** How long the kit waits for a push or a fault to be played before it fails. */
+        const val DEFAULT_WAIT_MS = 20_000L
+
         /**
          * Starts the binary in `CVCONNECT_SANDBOX_BIN` (in memory, seeded with
          * sandbox/seed/demo.json, on a free port of 127.0.0.1, with a random admin token).
+         * On the JVM only: a device joins the host's sandbox instead.
          *
          * @param extraArgs more command-line options (`--ttl-secs 60`…).
          */
-        fun start(extraArgs: List<String> = emptyList()): Sandbox {
-            val bin = System.getenv("CVCONNECT_SANDBOX_BIN")
-                ?: error("CVCONNECT_SANDBOX_BIN is not set (cargo xtask test sets it)")
-            val seed = workspaceRoot.resolve("sandbox/seed/demo.json").toString()
-            val token = "adm_" + UUID.randomUUID().toString().replace("-", "")
-            val process = ProcessBuilder(
-                listOf(bin, "--port", "0", "--memory", "--admin-token", token, "--seed", seed) + extraArgs,
-            ).redirectError(ProcessBuilder.Redirect.DISCARD).start()
-            val url = try {
-                firstLineUrl(process)
-            } catch (failure: Throwable) {
-                process.destroyForcibly()
-                throw failure
-            }
-            return Sandbox(url, token, process)
-        }
+        fun start(extraArgs: List<String> = emptyList()): Sandbox = SandboxProcess.start(extraArgs)
 
         /** A sandbox already running at [baseUrl], whose admin routes [adminToken] opens. */
-        fun join(baseUrl: String, adminToken: String): Sandbox = Sandbox(baseUrl.trimEnd('/'), adminToken, null)
+        fun join(baseUrl: String, adminToken: String): Sandbox = Sandbox(baseUrl.trimEnd('/'), adminToken)
 
         /**
          * Joins the sandbox of `CVCONNECT_SANDBOX_URL` (with `CVCONNECT_ADMIN_TOKEN`) when it
@@ -196,15 +207,6 @@ class Sandbox private constructor(
             val token = System.getenv("CVCONNECT_ADMIN_TOKEN")
                 ?: error("CVCONNECT_SANDBOX_URL is set without CVCONNECT_ADMIN_TOKEN")
             return join(url, token)
-        }
-
-        /** The URL the sandbox prints first; the rest of its output is drained so that it never blocks. */
-        private fun firstLineUrl(process: Process): String {
-            val out = BufferedReader(InputStreamReader(process.inputStream, UTF_8))
-            val first = out.readLine() ?: error("the sandbox exited before printing its URL")
-            check(first.startsWith("http://127.0.0.1:")) { "unexpected first line: $first" }
-            Thread { out.useLines { lines -> lines.forEach { } } }.apply { isDaemon = true }.start()
-            return first.trim().trimEnd('/')
         }
     }
 }

@@ -4,10 +4,11 @@ import fr.ancv.cvconnect.DeviceSigner
 import fr.ancv.cvconnect.LogSink
 import java.math.BigDecimal
 import java.nio.file.Path
+import java.nio.file.Paths
 
 /** The workspace root: `CVCONNECT_ROOT`, else the `cvconnect.root` system property (set by the poms). */
 val workspaceRoot: Path =
-    Path.of(System.getenv("CVCONNECT_ROOT") ?: System.getProperty("cvconnect.root") ?: "../..")
+    Paths.get(System.getenv("CVCONNECT_ROOT") ?: System.getProperty("cvconnect.root") ?: "../..")
         .toAbsolutePath().normalize()
 
 /** An amount as the library sends it: exact, two decimals ("150.00" has scale 2). */

@@ -18,6 +18,8 @@ import androidx.test.rule.GrantPermissionRule
 import androidx.test.uiautomator.By
 import androidx.test.uiautomator.UiDevice
 import androidx.test.uiautomator.Until
+import fr.ancv.cvconnect.testkit.Sandbox
+import fr.ancv.cvconnect.testkit.Seed
 import fr.ancv.cvconnect.ui.ENROLL_TITLE
 import fr.ancv.cvconnect.ui.UiTags
 import org.junit.Assert.assertEquals
@@ -34,6 +36,9 @@ import org.junit.runner.RunWith
  *
  *   cvconnect-sandbox --port 8787 --admin-token "$ADMIN" --seed sandbox/seed/demo.json --memory
  *   ./gradlew :app:connectedDebugAndroidTest -Pandroid.testInstrumentationRunnerArguments.adminToken="$ADMIN"
+ *
+ * The sandbox's admin and merchant side is the Kotlin test kit's [Sandbox] (tests/kotlin-kit,
+ * added to this source set by build.gradle.kts), joined at the host's URL.
  *
  * (`SemanticsMatcher.and` is a member function: it needs no import.)
  *
@@ -56,7 +61,7 @@ class SeedFlowTest {
 
     private val instrumentation = InstrumentationRegistry.getInstrumentation()
     private val args = InstrumentationRegistry.getArguments()
-    private val sandbox = SandboxAdmin(
+    private val sandbox = Sandbox.join(
         args.getString("sandboxUrl") ?: BuildConfig.BACKEND_URL,
         args.getString("adminToken") ?: error("pass -Pandroid.testInstrumentationRunnerArguments.adminToken=…"),
     )
@@ -73,16 +78,17 @@ class SeedFlowTest {
     @Test
     fun seedFlowInFullFromThePushFeed() {
         // Activation, as the beneficiary types it.
-        val code = sandbox.activationCode(SandboxAdmin.SEED_EMAIL)
+        val code = sandbox.activationCode(Seed.EMAIL)
         waitForText(ENROLL_TITLE)
-        compose.onNodeWithTag(UiTags.ENROLL_EMAIL).performTextInput(SandboxAdmin.SEED_EMAIL)
+        compose.onNodeWithTag(UiTags.ENROLL_EMAIL).performTextInput(Seed.EMAIL)
         compose.onNodeWithTag(UiTags.ENROLL_CODE).performTextInput(code)
         compose.onNodeWithText("Activer cet appareil").performClick()
         waitForText("Paiements en attente")
 
         // The merchant asks for 150,00 €; the push comes from the sandbox's feed.
-        val paymentId = sandbox.createPayment(SandboxAdmin.SEED_EMAIL, "150.00")
-        val data = sandbox.awaitPush(paymentId)
+        // The app enrolled through its screens: the test does not know its device id.
+        val paymentId = sandbox.createPayment(Seed.EMAIL, "150.00")
+        val data = sandbox.awaitPush(deviceId = null, paymentId = paymentId, timeoutMs = 30_000)
         val context = instrumentation.targetContext
         context.sendBroadcast(
             Intent("fr.ancv.cvconnect.DEBUG_PUSH").setPackage(context.packageName).apply {
@@ -106,7 +112,7 @@ class SeedFlowTest {
 
         // The shuffled keypad: find each digit of the PIN on the keys, press that key.
         waitForText("Code personnel")
-        for (digit in SandboxAdmin.SEED_PIN) {
+        for (digit in Seed.PIN) {
             compose.onNode(isPinKey and hasText(digit.toString())).performClick()
         }
         compose.onNodeWithText("Valider").performClick()
