@@ -8,11 +8,11 @@ use cvconnect_core::protocol::wire::PaymentStatus;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_devices_racing_debit_once() {
-    let env = start().await;
-    let phone = env.device(EMAIL).await;
-    let tablet = env.device(EMAIL).await;
+    let world = start().await;
+    let phone = world.device(DEMO_EMAIL).await;
+    let tablet = world.device(DEMO_EMAIL).await;
     for round in 0..5 {
-        let id = env.request("40.00").await;
+        let id = world.request("40.00").await;
         let a = phone.payment(&id).await.unwrap();
         let b = tablet.payment(&id).await.unwrap();
         assert_eq!(a.nonce, b.nonce);
@@ -20,7 +20,7 @@ async fn two_devices_racing_debit_once() {
             .confirm_request(
                 &a,
                 eur("40.00"),
-                PIN,
+                DEMO_PIN,
                 &format!("idem_phone_race_{round:04}"),
             )
             .unwrap();
@@ -28,7 +28,7 @@ async fn two_devices_racing_debit_once() {
             .confirm_request(
                 &b,
                 eur("40.00"),
-                PIN,
+                DEMO_PIN,
                 &format!("idem_tablet_race_{round:04}"),
             )
             .unwrap();
@@ -46,23 +46,27 @@ async fn two_devices_racing_debit_once() {
             "{err:?}"
         );
     }
-    let ledger = env.admin.ledger().await.unwrap();
+    let ledger = world.admin.ledger().await.unwrap();
     assert_eq!(ledger.entries.len(), 5);
     assert_eq!(phone.balance().await.unwrap(), eur("0.00"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_hundred_concurrent_confirmations_keep_the_balance_exact() {
-    let env = start().await;
-    env.admin.set_balance(EMAIL, eur("150.00")).await.unwrap();
-    let device = std::sync::Arc::new(env.device(EMAIL).await);
+    let world = start().await;
+    world
+        .admin
+        .set_balance(DEMO_EMAIL, eur("150.00"))
+        .await
+        .unwrap();
+    let device = std::sync::Arc::new(world.device(DEMO_EMAIL).await);
     // 200 requests of 20.00 €, each paying 1.00 € in CV Connect: 150 fit the balance.
     let mut requests = Vec::new();
     for i in 0..200 {
-        let id = env.request("20.00").await;
+        let id = world.request("20.00").await;
         let detail = device.payment(&id).await.unwrap();
         let request = device
-            .confirm_request(&detail, eur("1.00"), PIN, &format!("idem_bulk_{i:08}"))
+            .confirm_request(&detail, eur("1.00"), DEMO_PIN, &format!("idem_bulk_{i:08}"))
             .unwrap();
         requests.push((id, request));
     }
@@ -90,7 +94,7 @@ async fn two_hundred_concurrent_confirmations_keep_the_balance_exact() {
     }
     assert_eq!((paid, refused), (150, 50));
     assert_eq!(device.balance().await.unwrap(), eur("0.00"));
-    let ledger = env.admin.ledger().await.unwrap();
+    let ledger = world.admin.ledger().await.unwrap();
     assert_eq!(ledger.entries.len(), 150);
     assert_eq!(ledger.total, "150.00");
     // Balances after each debit are distinct and never negative.

@@ -16,12 +16,14 @@ use tokio::net::TcpStream;
 /// Far above every timeout configured here: reaching it is a failure.
 const DEADLINE: Duration = Duration::from_secs(20);
 
-async fn start_with_limits(connections: ConnectionLimits) -> Env {
+async fn start_with_limits(connections: ConnectionLimits) -> World {
     start_changed(|config| config.connections = connections).await
 }
 
-async fn connect(env: &Env, bytes: &[u8]) -> TcpStream {
-    let mut stream = TcpStream::connect(env.sandbox.local_addr()).await.unwrap();
+async fn connect(world: &World, bytes: &[u8]) -> TcpStream {
+    let mut stream = TcpStream::connect(world.sandbox().unwrap().local_addr())
+        .await
+        .unwrap();
     stream.write_all(bytes).await.unwrap();
     stream
 }
@@ -53,8 +55,8 @@ fn short(header_ms: u64, body_ms: u64, max_connections: usize) -> ConnectionLimi
 
 #[tokio::test]
 async fn a_request_line_and_one_header_then_silence_is_closed() {
-    let env = start_with_limits(short(300, 30_000, 64)).await;
-    let mut stream = connect(&env, b"GET /healthz HTTP/1.1\r\nHost: sandbox\r\n").await;
+    let world = start_with_limits(short(300, 30_000, 64)).await;
+    let mut stream = connect(&world, b"GET /healthz HTTP/1.1\r\nHost: sandbox\r\n").await;
     let received = read_until_closed(&mut stream).await;
     // Closed without an answer to the request it never finished.
     assert!(!received.starts_with(b"HTTP/1.1 200"), "{received:?}");
@@ -62,9 +64,9 @@ async fn a_request_line_and_one_header_then_silence_is_closed() {
 
 #[tokio::test]
 async fn an_idle_keep_alive_connection_is_closed() {
-    let env = start_with_limits(short(300, 30_000, 64)).await;
+    let world = start_with_limits(short(300, 30_000, 64)).await;
     let mut stream = connect(
-        &env,
+        &world,
         b"GET /healthz HTTP/1.1\r\nHost: sandbox\r\nConnection: keep-alive\r\n\r\n",
     )
     .await;
@@ -74,13 +76,13 @@ async fn an_idle_keep_alive_connection_is_closed() {
 
 #[tokio::test]
 async fn a_body_that_stops_arriving_is_answered_408_and_closed() {
-    let env = start_with_limits(short(30_000, 300, 64)).await;
+    let world = start_with_limits(short(30_000, 300, 64)).await;
     let head = format!(
         "POST /v1/merchant/payment-requests HTTP/1.1\r\nHost: sandbox\r\n\
-         Authorization: Bearer {MERCHANT_KEY}\r\nContent-Type: application/json\r\n\
+         Authorization: Bearer {DEMO_MERCHANT_KEY}\r\nContent-Type: application/json\r\n\
          Content-Length: 100\r\n\r\n{{\"account\":"
     );
-    let mut stream = connect(&env, head.as_bytes()).await;
+    let mut stream = connect(&world, head.as_bytes()).await;
     let received = String::from_utf8_lossy(&read_until_closed(&mut stream).await).into_owned();
     assert!(received.starts_with("HTTP/1.1 408"), "{received}");
     assert!(received.contains("bad_request"), "{received}");
@@ -88,12 +90,12 @@ async fn a_body_that_stops_arriving_is_answered_408_and_closed() {
 
 #[tokio::test]
 async fn connections_beyond_the_bound_wait_for_a_free_slot() {
-    let env = start_with_limits(short(30_000, 30_000, 2)).await;
+    let world = start_with_limits(short(30_000, 30_000, 2)).await;
     let partial = b"GET /healthz HTTP/1.1\r\nHost: sandbox\r\n";
-    let first = connect(&env, partial).await;
-    let _second = connect(&env, partial).await;
+    let first = connect(&world, partial).await;
+    let _second = connect(&world, partial).await;
     let mut third = connect(
-        &env,
+        &world,
         b"GET /healthz HTTP/1.1\r\nHost: sandbox\r\nConnection: close\r\n\r\n",
     )
     .await;

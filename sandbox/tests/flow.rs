@@ -10,14 +10,14 @@ use cvconnect_core::protocol::wire::PaymentStatus;
 
 #[tokio::test]
 async fn partial_payment_end_to_end() {
-    let env = start().await;
-    let device = env.device(EMAIL).await;
+    let world = start().await;
+    let device = world.device(DEMO_EMAIL).await;
     assert_eq!(device.pin_length, 4);
     assert_eq!(device.balance().await.unwrap(), eur("200.00"));
 
-    let created = env
-        .merchant
-        .create_payment(EMAIL, eur("250.00"), Some("CMD-42"))
+    let created = world
+        .merchant()
+        .create_payment(DEMO_EMAIL, eur("250.00"), Some("CMD-42"))
         .await
         .unwrap();
     assert_eq!(created.status, PaymentStatus::Pending);
@@ -25,13 +25,16 @@ async fn partial_payment_end_to_end() {
     assert_eq!(created.expires_at - created.created_at, 180);
 
     // The push gateway recorded one notification for the device, in both shapes.
-    let feed = env.pushes(Some(&device.device_id), 1000).await;
+    let feed = world.pushes(Some(&device.device_id), 1000).await;
     assert_eq!(feed.notifications.len(), 1);
     let push = &feed.notifications[0];
     assert_eq!(push.payment_id, created.id);
     assert_eq!(push.data["type"], "payment_request");
     assert_eq!(push.data["payment_id"], created.id);
-    assert_eq!(push.fcm["message"]["token"], "fcm:test-token");
+    // The FCM message goes to the push token the device enrolled with.
+    let push_token = push.push_token.as_deref().unwrap();
+    assert!(push_token.starts_with("push-soft-"), "{push_token}");
+    assert_eq!(push.fcm["message"]["token"], push_token);
     assert_eq!(
         push.fcm["message"]["data"]["message_id"],
         push.message_id.as_str()
@@ -55,13 +58,16 @@ async fn partial_payment_end_to_end() {
     assert_eq!(detail.pin_length, 4);
     assert!(detail.pin_key.key_id.starts_with("pk_"));
 
-    let paid = device.pay(&created.id, eur("200.00"), PIN).await.unwrap();
+    let paid = device
+        .pay(&created.id, eur("200.00"), DEMO_PIN)
+        .await
+        .unwrap();
     assert_eq!(paid.status, PaymentStatus::PartiallyAuthorised);
     assert_eq!(paid.paid_amount, eur("200.00"));
     assert_eq!(paid.remaining_amount, eur("50.00"));
     assert_eq!(paid.balance, eur("0.00"));
 
-    let merchant_view = env.merchant.payment(&created.id).await.unwrap();
+    let merchant_view = world.merchant().payment(&created.id).await.unwrap();
     assert_eq!(merchant_view.status, PaymentStatus::PartiallyAuthorised);
     assert_eq!(merchant_view.paid_amount, Some(eur("200.00")));
     assert_eq!(merchant_view.remaining_amount, Some(eur("50.00")));
@@ -70,7 +76,7 @@ async fn partial_payment_end_to_end() {
     assert_eq!(detail.paid_amount, Some(eur("200.00")));
     assert_eq!(detail.remaining_amount, Some(eur("50.00")));
 
-    let ledger = env.admin.ledger().await.unwrap();
+    let ledger = world.admin.ledger().await.unwrap();
     assert_eq!(ledger.entries.len(), 1);
     assert_eq!(ledger.entries[0].balance_after, eur("0.00"));
     assert_eq!(ledger.entries[0].device_id, device.device_id);
@@ -79,57 +85,57 @@ async fn partial_payment_end_to_end() {
     let all = listed(&device, false).await;
     assert_eq!(all[0].status, PaymentStatus::PartiallyAuthorised);
     assert!(listed(&device, true).await.is_empty());
-    env.sandbox.shutdown().await;
+    world.shutdown().await;
 }
 
 #[tokio::test]
 async fn full_payment_is_authorised() {
-    let env = start().await;
-    let device = env.device(EMAIL).await;
-    let id = env.request("150.00").await;
-    let paid = device.pay(&id, eur("150.00"), PIN).await.unwrap();
+    let world = start().await;
+    let device = world.device(DEMO_EMAIL).await;
+    let id = world.request("150.00").await;
+    let paid = device.pay(&id, eur("150.00"), DEMO_PIN).await.unwrap();
     assert_eq!(paid.status, PaymentStatus::Authorised);
     assert_eq!(paid.remaining_amount, eur("0.00"));
     assert_eq!(paid.balance, eur("50.00"));
-    let view = env.merchant.payment(&id).await.unwrap();
+    let view = world.merchant().payment(&id).await.unwrap();
     assert_eq!(view.status, PaymentStatus::Authorised);
     assert_eq!(view.remaining_amount, None);
 }
 
 #[tokio::test]
 async fn decline_cancels_and_is_final() {
-    let env = start().await;
-    let device = env.device(EMAIL).await;
-    let id = env.request("30.00").await;
+    let world = start().await;
+    let device = world.device(DEMO_EMAIL).await;
+    let id = world.request("30.00").await;
     let declined = device.decline(&id).await.unwrap();
     assert_eq!(declined.status, PaymentStatus::Cancelled);
     assert_eq!(
-        env.merchant.payment(&id).await.unwrap().status,
+        world.merchant().payment(&id).await.unwrap().status,
         PaymentStatus::Cancelled
     );
     let again = device.decline(&id).await.unwrap_err();
     assert_eq!(again.code(), Some(ErrorCode::PaymentNotPending));
     assert_eq!(again.info().unwrap().status, Some(PaymentStatus::Cancelled));
-    let pay = device.pay(&id, eur("30.00"), PIN).await.unwrap_err();
+    let pay = device.pay(&id, eur("30.00"), DEMO_PIN).await.unwrap_err();
     assert_eq!(pay.code(), Some(ErrorCode::PaymentNotPending));
     assert_eq!(device.balance().await.unwrap(), eur("200.00"));
 }
 
 #[tokio::test]
 async fn merchant_cancel() {
-    let env = start().await;
-    let device = env.device(EMAIL).await;
-    let id = env.request("30.00").await;
-    let cancelled = env.merchant.cancel(&id).await.unwrap();
+    let world = start().await;
+    let device = world.device(DEMO_EMAIL).await;
+    let id = world.request("30.00").await;
+    let cancelled = world.merchant().cancel(&id).await.unwrap();
     assert_eq!(cancelled.status, PaymentStatus::Cancelled);
-    let again = env.merchant.cancel(&id).await.unwrap_err();
+    let again = world.merchant().cancel(&id).await.unwrap_err();
     assert_eq!(again.code(), Some(ErrorCode::PaymentNotPending));
     assert_eq!(again.status(), Some(409));
     let detail = device.payment(&id).await.unwrap();
     assert_eq!(detail.status, PaymentStatus::Cancelled);
     // Another merchant does not see it.
-    let other = env.admin.create_merchant("Autre boutique").await.unwrap();
-    let other = env.merchant_keyed(other.api_key);
+    let other = world.admin.create_merchant("Autre boutique").await.unwrap();
+    let other = world.merchant_with_key(&other.api_key);
     let read = other.payment(&id).await.unwrap_err();
     let cancel = other.cancel(&id).await.unwrap_err();
     for refused in [read, cancel] {
@@ -139,42 +145,51 @@ async fn merchant_cancel() {
 
 #[tokio::test]
 async fn amount_bounds_and_balance_never_negative() {
-    let env = start().await;
-    let device = env.device(EMAIL).await;
-    let id = env.request("150.00").await;
-    env.admin.set_balance(EMAIL, eur("40.00")).await.unwrap();
+    let world = start().await;
+    let device = world.device(DEMO_EMAIL).await;
+    let id = world.request("150.00").await;
+    world
+        .admin
+        .set_balance(DEMO_EMAIL, eur("40.00"))
+        .await
+        .unwrap();
     let detail = device.payment(&id).await.unwrap();
     assert_eq!(detail.max_amount, eur("40.00"));
     for amount in ["40.01", "150.00", "0.00"] {
-        let err = device.pay(&id, eur(amount), PIN).await.unwrap_err();
+        let err = device.pay(&id, eur(amount), DEMO_PIN).await.unwrap_err();
         assert_eq!(err.code(), Some(ErrorCode::AmountOutOfBounds), "{amount}");
     }
-    // Out-of-bounds amounts are not PIN attempts and consume no nonce.
+    // Out-of-bounds amounts are not DEMO_PIN attempts and consume no nonce.
     let after = device.payment(&id).await.unwrap();
     assert_eq!(after.attempts_left, 3);
     assert_eq!(after.nonce, detail.nonce);
-    let ok = device.pay(&id, eur("40.00"), PIN).await.unwrap();
+    let ok = device.pay(&id, eur("40.00"), DEMO_PIN).await.unwrap();
     assert_eq!(ok.balance, eur("0.00"));
     assert_eq!(ok.remaining_amount, eur("110.00"));
-    let id2 = env.request("20.00").await;
-    let err = device.pay(&id2, eur("0.01"), PIN).await.unwrap_err();
+    let id2 = world.request("20.00").await;
+    let err = device.pay(&id2, eur("0.01"), DEMO_PIN).await.unwrap_err();
     assert_eq!(err.code(), Some(ErrorCode::AmountOutOfBounds));
     assert_eq!(device.balance().await.unwrap(), eur("0.00"));
     // A negative balance cannot even be written.
     let path = "/admin/accounts/12345678901/balance";
     let body = br#"{"balance": "-1.00"}"#.to_vec();
-    let (status, _) = env
-        .raw(reqwest::Method::PUT, path, Some(ADMIN), Some(body))
-        .await;
+    let (status, _) = raw(
+        &world,
+        reqwest::Method::PUT,
+        path,
+        Some(world.admin_token()),
+        Some(body),
+    )
+    .await;
     assert_eq!(status, 422);
 }
 
 #[tokio::test]
 async fn payments_of_another_account_are_not_found() {
-    let env = start().await;
-    let camille = env.device(EMAIL).await;
-    let louis = env.device("louis.bernard@example.fr").await;
-    let id = env.request("50.00").await;
+    let world = start().await;
+    let camille = world.device(DEMO_EMAIL).await;
+    let louis = world.device("louis.bernard@example.fr").await;
+    let id = world.request("50.00").await;
     let err = louis.payment(&id).await.unwrap_err();
     assert_eq!(err.code(), Some(ErrorCode::NotFound));
     assert_eq!(err.status(), Some(404));
@@ -192,21 +207,21 @@ async fn payments_of_another_account_are_not_found() {
 
 #[tokio::test]
 async fn expiry_by_clock_advance() {
-    let env = start().await;
-    let mut device = env.device(EMAIL).await;
-    let id = env.request("60.00").await;
-    let (_, request) = signed(&device, &id, "60.00", PIN, "idem_expiry_000000001").await;
-    env.admin.advance_clock(179).await.unwrap();
+    let world = start().await;
+    let mut device = world.device(DEMO_EMAIL).await;
+    let id = world.request("60.00").await;
+    let (_, request) = signed(&device, &id, "60.00", DEMO_PIN, "idem_expiry_000000001").await;
+    world.admin.advance_clock(179).await.unwrap();
     assert_eq!(
-        env.merchant.payment(&id).await.unwrap().status,
+        world.merchant().payment(&id).await.unwrap().status,
         PaymentStatus::Pending
     );
-    env.admin.advance_clock(1).await.unwrap();
+    world.admin.advance_clock(1).await.unwrap();
     let err = device.confirm(&id, &request).await.unwrap_err();
     assert_eq!(err.code(), Some(ErrorCode::PaymentExpired));
     assert_eq!(err.status(), Some(410));
     assert_eq!(
-        env.merchant.payment(&id).await.unwrap().status,
+        world.merchant().payment(&id).await.unwrap().status,
         PaymentStatus::Expired
     );
     assert_eq!(
@@ -215,10 +230,10 @@ async fn expiry_by_clock_advance() {
     );
     assert_eq!(device.balance().await.unwrap(), eur("200.00"));
     // Expired requests leave the pending list and cannot be cancelled.
-    let id2 = env.request("60.00").await;
-    env.admin.advance_clock(200).await.unwrap();
+    let id2 = world.request("60.00").await;
+    world.admin.advance_clock(200).await.unwrap();
     device.authenticate().await.unwrap();
     assert!(listed(&device, true).await.is_empty());
-    let err = env.merchant.cancel(&id2).await.unwrap_err();
+    let err = world.merchant().cancel(&id2).await.unwrap_err();
     assert_eq!(err.info().unwrap().status, Some(PaymentStatus::Expired));
 }

@@ -10,11 +10,11 @@ use ring::hmac;
 use rusqlite::OptionalExtension;
 
 /// Code and `Retry-After` of a refused create (raw HTTP, to read the header).
-async fn create_raw(env: &Env, account: &str) -> (u16, String, Option<u64>) {
-    let response = env
+async fn create_raw(world: &World, account: &str) -> (u16, String, Option<u64>) {
+    let response = world
         .http
-        .post(env.url("/v1/merchant/payment-requests"))
-        .bearer_auth(MERCHANT_KEY)
+        .post(world.url("/v1/merchant/payment-requests"))
+        .bearer_auth(DEMO_MERCHANT_KEY)
         .json(&serde_json::json!({"account": account, "total": "25.00"}))
         .send()
         .await
@@ -33,10 +33,10 @@ async fn create_raw(env: &Env, account: &str) -> (u16, String, Option<u64>) {
 }
 
 /// Statuses of `n` creates for `account`.
-async fn statuses(env: &Env, account: &str, n: usize) -> Vec<(u16, String, Option<u64>)> {
+async fn statuses(world: &World, account: &str, n: usize) -> Vec<(u16, String, Option<u64>)> {
     let mut out = Vec::new();
     for _ in 0..n {
-        out.push(create_raw(env, account).await);
+        out.push(create_raw(world, account).await);
     }
     out
 }
@@ -51,10 +51,15 @@ fn rate_limited(
 
 #[tokio::test]
 async fn an_account_gets_a_bounded_number_of_requests_per_minute() {
-    let env = start_limited(|limits| limits.account_requests_per_min = 3).await;
-    let device = env.device(EMAIL).await;
-    for account in [EMAIL, NUMBER, "inconnu@example.fr", "99999999999"] {
-        let answers = statuses(&env, account, 4).await;
+    let world = start_limited(|limits| limits.account_requests_per_min = 3).await;
+    let device = world.device(DEMO_EMAIL).await;
+    for account in [
+        DEMO_EMAIL,
+        DEMO_ACCOUNT_NUMBER,
+        "inconnu@example.fr",
+        "99999999999",
+    ] {
+        let answers = statuses(&world, account, 4).await;
         assert!(
             answers[..3].iter().all(|a| a.0 == 201),
             "{account}: {answers:?}"
@@ -62,54 +67,55 @@ async fn an_account_gets_a_bounded_number_of_requests_per_minute() {
         assert!(rate_limited(1..=60)(&answers[3]), "{account}: {answers:?}");
     }
     // The beneficiary got the accepted requests only (3 by e-mail, 3 by number).
-    let feed = env.pushes(Some(&device.device_id), 0).await;
+    let feed = world.pushes(Some(&device.device_id), 0).await;
     assert_eq!(feed.notifications.len(), 6);
     // A minute later the account can be asked again.
-    env.admin.advance_clock(61).await.unwrap();
-    assert_eq!(create_raw(&env, EMAIL).await.0, 201);
+    world.admin.advance_clock(61).await.unwrap();
+    assert_eq!(create_raw(&world, DEMO_EMAIL).await.0, 201);
 }
 
 #[tokio::test]
 async fn a_merchant_gets_a_bounded_number_of_requests_per_minute() {
-    let env = start_limited(|limits| limits.merchant_requests_per_min = 5).await;
+    let world = start_limited(|limits| limits.merchant_requests_per_min = 5).await;
     for i in 0..5 {
         let account = format!("client.{i}@example.fr");
-        assert_eq!(create_raw(&env, &account).await.0, 201);
+        assert_eq!(create_raw(&world, &account).await.0, 201);
     }
-    let refused = create_raw(&env, "client.6@example.fr").await;
+    let refused = create_raw(&world, "client.6@example.fr").await;
     assert!(rate_limited(1..=60)(&refused), "{refused:?}");
     // Another merchant is not held back.
-    let other = env.admin.create_merchant("Autre boutique").await.unwrap();
-    env.merchant_keyed(other.api_key)
-        .create_payment(EMAIL, eur("30.00"), None)
+    let other = world.admin.create_merchant("Autre boutique").await.unwrap();
+    world
+        .merchant_with_key(&other.api_key)
+        .create_payment(DEMO_EMAIL, eur("30.00"), None)
         .await
         .unwrap();
-    let error = env.try_request("30.00").await.unwrap_err();
+    let error = world.try_request("30.00").await.unwrap_err();
     assert_eq!(error.code_text(), Some("rate_limited"));
 }
 
 #[tokio::test]
 async fn pending_requests_per_account_are_capped_until_one_is_handled_or_expires() {
-    let env = start_limited(|limits| limits.max_pending_per_account = 4).await;
-    let device = env.device(EMAIL).await;
-    let ids = env.requests(4, "30.00").await;
-    let refused = create_raw(&env, EMAIL).await;
+    let world = start_limited(|limits| limits.max_pending_per_account = 4).await;
+    let device = world.device(DEMO_EMAIL).await;
+    let ids = world.requests(4, "30.00").await;
+    let refused = create_raw(&world, DEMO_EMAIL).await;
     assert!(rate_limited(1..=180)(&refused), "{refused:?}");
     // An unknown account is capped the same way.
-    let unknown = statuses(&env, "personne@example.fr", 5).await;
+    let unknown = statuses(&world, "personne@example.fr", 5).await;
     assert!(unknown[..4].iter().all(|a| a.0 == 201) && rate_limited(1..=180)(&unknown[4]));
     device.decline(&ids[0]).await.unwrap();
-    assert_eq!(create_raw(&env, EMAIL).await.0, 201);
-    assert_eq!(create_raw(&env, EMAIL).await.0, 429);
-    env.admin.advance_clock(181).await.unwrap();
-    assert_eq!(create_raw(&env, EMAIL).await.0, 201);
+    assert_eq!(create_raw(&world, DEMO_EMAIL).await.0, 201);
+    assert_eq!(create_raw(&world, DEMO_EMAIL).await.0, 429);
+    world.admin.advance_clock(181).await.unwrap();
+    assert_eq!(create_raw(&world, DEMO_EMAIL).await.0, 201);
 }
 
 #[tokio::test]
 async fn lists_are_read_page_by_page() {
-    let env = start().await;
-    let device = env.device(EMAIL).await;
-    let created = env.requests(7, "30.00").await;
+    let world = start().await;
+    let device = world.device(DEMO_EMAIL).await;
+    let created = world.requests(7, "30.00").await;
     device.decline(&created[0]).await.unwrap();
     for (pending_only, expected) in [(true, 6usize), (false, 7)] {
         let mut seen = Vec::new();
@@ -149,14 +155,14 @@ async fn lists_are_read_page_by_page() {
         ("cursor=c1.AAAA", "cursor"),
     ] {
         let path = format!("/v1/payments?{query}");
-        let (status, body) = env
-            .raw(
-                reqwest::Method::GET,
-                &path,
-                Some(&device.access_token),
-                None,
-            )
-            .await;
+        let (status, body) = raw(
+            &world,
+            reqwest::Method::GET,
+            &path,
+            Some(&device.access_token),
+            None,
+        )
+        .await;
         assert_eq!(status, 422, "{query}");
         assert_eq!(body["error"]["field"], field, "{query}");
     }
@@ -168,28 +174,28 @@ fn is_invalid_code(result: &Result<impl std::fmt::Debug, ClientError>) -> bool {
 
 #[tokio::test]
 async fn wrong_activation_codes_burn_the_codes_of_the_e_mail() {
-    let env = start_limited(|limits| limits.max_activation_failures = 3).await;
-    let code = env.admin.issue_activation_code(EMAIL).await.unwrap().code;
-    for email in [EMAIL, "personne@example.fr"] {
+    let world = start_limited(|limits| limits.max_activation_failures = 3).await;
+    let code = world.activation_code(DEMO_EMAIL).await.unwrap();
+    for email in [DEMO_EMAIL, "personne@example.fr"] {
         for _ in 0..3 {
-            let wrong = env.enroll(email, "AAAA-AAAA").await;
+            let wrong = world.enroll(email, "AAAA-AAAA").await;
             assert!(is_invalid_code(&wrong), "{wrong:?}");
         }
     }
-    let right = env.enroll(EMAIL, &code).await;
+    let right = world.enroll(DEMO_EMAIL, &code).await;
     assert!(
         is_invalid_code(&right),
         "the right code after 3 wrong ones: {right:?}"
     );
     // A new code from the administrator starts afresh.
-    env.device(EMAIL).await;
+    world.device(DEMO_EMAIL).await;
 }
 
 #[tokio::test]
 async fn activation_codes_are_stored_under_a_keyed_hash() {
-    let env = start().await;
-    let code = env.admin.issue_activation_code(EMAIL).await.unwrap().code;
-    let conn = rusqlite::Connection::open(env.dir.path().join("sandbox.sqlite3")).unwrap();
+    let world = start().await;
+    let code = world.activation_code(DEMO_EMAIL).await.unwrap();
+    let conn = rusqlite::Connection::open(world.database_path().unwrap()).unwrap();
     let stored: Vec<Vec<u8>> = conn
         .prepare("SELECT code_hash FROM activation_codes")
         .unwrap()
@@ -217,9 +223,9 @@ async fn activation_codes_are_stored_under_a_keyed_hash() {
 
 #[tokio::test]
 async fn challenges_per_device_id_are_bounded() {
-    let env = start_limited(|limits| limits.challenges_per_min = 3).await;
-    let device = env.device(EMAIL).await; // its enrollment used one challenge
-    let api = env.beneficiary();
+    let world = start_limited(|limits| limits.challenges_per_min = 3).await;
+    let device = world.device(DEMO_EMAIL).await; // its enrollment used one challenge
+    let api = world.beneficiary();
     for id in [device.device_id.as_str(), "dev_unknown_device"] {
         let used = usize::from(id == device.device_id);
         for _ in used..3 {
@@ -232,6 +238,6 @@ async fn challenges_per_device_id_are_bounded() {
             "{id}"
         );
     }
-    env.admin.advance_clock(61).await.unwrap();
+    world.admin.advance_clock(61).await.unwrap();
     api.challenge(&device.device_id).await.unwrap();
 }

@@ -10,8 +10,8 @@ use serde_json::{json, Value};
 
 #[tokio::test]
 async fn total_below_minimum_and_bad_accounts() {
-    let env = start().await;
-    let err = env.try_request("19.99").await.unwrap_err();
+    let world = start().await;
+    let err = world.try_request("19.99").await.unwrap_err();
     assert_eq!(err.code(), Some(ErrorCode::AmountBelowMinimum));
     assert_eq!(err.status(), Some(422));
     assert!(err
@@ -28,8 +28,8 @@ async fn total_below_minimum_and_bad_accounts() {
         "a@b@example.fr",
     ];
     for bad in bad_accounts {
-        let err = env
-            .merchant
+        let err = world
+            .merchant()
             .create_payment(bad, eur("50.00"), None)
             .await
             .unwrap_err();
@@ -38,28 +38,31 @@ async fn total_below_minimum_and_bad_accounts() {
     }
     // The minimum itself is accepted; the 11-digit account number works as well as
     // the e-mail.
-    for (account, total) in [(EMAIL, "20.00"), (NUMBER, "50.00")] {
-        let created = env.merchant.create_payment(account, eur(total), None).await;
+    for (account, total) in [(DEMO_EMAIL, "20.00"), (DEMO_ACCOUNT_NUMBER, "50.00")] {
+        let created = world
+            .merchant()
+            .create_payment(account, eur(total), None)
+            .await;
         assert!(created.is_ok(), "{account} {total}: {created:?}");
     }
-    let bad_key = env.merchant_keyed("nope-nope");
-    let refused = bad_key.create_payment(EMAIL, eur("50.00"), None).await;
+    let bad_key = world.merchant_with_key("nope-nope");
+    let refused = bad_key.create_payment(DEMO_EMAIL, eur("50.00"), None).await;
     assert_eq!(refused.unwrap_err().code(), Some(ErrorCode::Unauthorized));
 }
 
 #[tokio::test]
 async fn unknown_account_is_indistinguishable() {
-    let env = start().await;
-    let _device = env.device(EMAIL).await;
+    let world = start().await;
+    let _device = world.device(DEMO_EMAIL).await;
     let send = |account: &'static str| {
-        let request = env
+        let request = world
             .http
-            .post(env.url("/v1/merchant/payment-requests"))
-            .bearer_auth(MERCHANT_KEY)
+            .post(world.url("/v1/merchant/payment-requests"))
+            .bearer_auth(DEMO_MERCHANT_KEY)
             .json(&json!({"account": account, "total": "80.00", "order_ref": "X"}));
         answer(request)
     };
-    let (known_status, known) = send(EMAIL).await;
+    let (known_status, known) = send(DEMO_EMAIL).await;
     let (unknown_status, unknown) = send("nobody@example.fr").await;
     let (unknown_number_status, _) = send("99999999999").await;
     assert_eq!(known_status, 201);
@@ -76,31 +79,31 @@ async fn unknown_account_is_indistinguishable() {
         |v: &Value| v["expires_at"].as_i64().unwrap() - v["created_at"].as_i64().unwrap();
     assert_eq!(validity(&known), validity(&unknown));
     // Only the known account's device was notified; the unknown one expires.
-    let feed = env.pushes(None, 0).await;
+    let feed = world.pushes(None, 0).await;
     assert_eq!(feed.notifications.len(), 1);
-    env.admin.advance_clock(181).await.unwrap();
+    world.admin.advance_clock(181).await.unwrap();
     let id = unknown["id"].as_str().unwrap();
     assert_eq!(
-        env.merchant.payment(id).await.unwrap().status,
+        world.merchant().payment(id).await.unwrap().status,
         PaymentStatus::Expired
     );
 }
 
 #[tokio::test]
 async fn push_feed_long_poll_wakes_up() {
-    let env = start().await;
-    let device = env.device(EMAIL).await;
-    let admin = env.admin.clone();
+    let world = start().await;
+    let device = world.device(DEMO_EMAIL).await;
+    let admin = world.admin.clone();
     let device_id = device.device_id.clone();
     let waiter = tokio::spawn(async move { admin.push_feed(Some(&device_id), 0, 10_000).await });
     tokio::task::yield_now().await;
     let started = std::time::Instant::now();
-    let id = env.request("25.00").await;
+    let id = world.request("25.00").await;
     let feed = waiter.await.unwrap().unwrap();
     assert!(started.elapsed() < std::time::Duration::from_secs(5));
     assert_eq!(feed.notifications[0].payment_id, id);
     // Nothing after the last one: an empty answer after a short wait.
-    let empty = env
+    let empty = world
         .admin
         .push_feed(Some(&device.device_id), feed.next_after, 50)
         .await
@@ -111,15 +114,15 @@ async fn push_feed_long_poll_wakes_up() {
 
 #[tokio::test]
 async fn push_token_update_is_used_for_the_next_push() {
-    let env = start().await;
-    let device = env.device(EMAIL).await;
+    let world = start().await;
+    let device = world.device(DEMO_EMAIL).await;
     device
         .api
         .set_push_token(&device.access_token, "apns:new-token")
         .await
         .unwrap();
-    env.request("25.00").await;
-    let feed = env.pushes(Some(&device.device_id), 0).await;
+    world.request("25.00").await;
+    let feed = world.pushes(Some(&device.device_id), 0).await;
     assert_eq!(
         feed.notifications[0].push_token.as_deref(),
         Some("apns:new-token")

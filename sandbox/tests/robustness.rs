@@ -13,27 +13,27 @@ type Case<'a> = (&'a str, Option<&'a str>, Vec<u8>, u16, &'a str);
 
 #[tokio::test]
 async fn malformed_bodies_are_json_4xx() {
-    let env = start().await;
-    let device = env.device(EMAIL).await;
-    let id = env.request("30.00").await;
+    let world = start().await;
+    let device = world.device(DEMO_EMAIL).await;
+    let id = world.request("30.00").await;
     let token = device.access_token.clone();
     let post = reqwest::Method::POST;
     let cases: Vec<Case<'_>> = vec![
-        ("/v1/merchant/payment-requests", Some(MERCHANT_KEY), b"{".to_vec(), 400, "bad_request"),
-        ("/v1/merchant/payment-requests", Some(MERCHANT_KEY), b"".to_vec(), 400, "bad_request"),
-        ("/v1/merchant/payment-requests", Some(MERCHANT_KEY), b"[]".to_vec(), 400, "bad_request"),
-        ("/v1/merchant/payment-requests", Some(MERCHANT_KEY), b"\xff\xfe".to_vec(), 400, "bad_request"),
-        ("/v1/merchant/payment-requests", Some(MERCHANT_KEY),
+        ("/v1/merchant/payment-requests", Some(DEMO_MERCHANT_KEY), b"{".to_vec(), 400, "bad_request"),
+        ("/v1/merchant/payment-requests", Some(DEMO_MERCHANT_KEY), b"".to_vec(), 400, "bad_request"),
+        ("/v1/merchant/payment-requests", Some(DEMO_MERCHANT_KEY), b"[]".to_vec(), 400, "bad_request"),
+        ("/v1/merchant/payment-requests", Some(DEMO_MERCHANT_KEY), b"\xff\xfe".to_vec(), 400, "bad_request"),
+        ("/v1/merchant/payment-requests", Some(DEMO_MERCHANT_KEY),
          br#"{"account":"a@example.fr","total":150}"#.to_vec(), 400, "bad_request"),
-        ("/v1/merchant/payment-requests", Some(MERCHANT_KEY),
+        ("/v1/merchant/payment-requests", Some(DEMO_MERCHANT_KEY),
          br#"{"account":"a@example.fr","total":"150.00","extra":1}"#.to_vec(), 400, "bad_request"),
-        ("/v1/merchant/payment-requests", Some(MERCHANT_KEY),
+        ("/v1/merchant/payment-requests", Some(DEMO_MERCHANT_KEY),
          br#"{"account":"a@example.fr","total":"150,00"}"#.to_vec(), 422, "validation_failed"),
-        ("/v1/merchant/payment-requests", Some(MERCHANT_KEY),
+        ("/v1/merchant/payment-requests", Some(DEMO_MERCHANT_KEY),
          br#"{"account":"a@example.fr","total":"1e3"}"#.to_vec(), 422, "validation_failed"),
-        ("/v1/merchant/payment-requests", Some(MERCHANT_KEY),
+        ("/v1/merchant/payment-requests", Some(DEMO_MERCHANT_KEY),
          br#"{"account":"a@example.fr","total":"-20.00"}"#.to_vec(), 422, "validation_failed"),
-        ("/v1/merchant/payment-requests", Some(MERCHANT_KEY),
+        ("/v1/merchant/payment-requests", Some(DEMO_MERCHANT_KEY),
          br#"{"account":"a@example.fr","total":"99999999.00"}"#.to_vec(), 422, "validation_failed"),
         ("/v1/auth/challenge", None, br#"{"device_id":"bad id!"}"#.to_vec(), 422, "validation_failed"),
         ("/v1/auth/challenge", None, br#"{"device_id":null}"#.to_vec(), 400, "bad_request"),
@@ -45,9 +45,9 @@ async fn malformed_bodies_are_json_4xx() {
          400, "bad_request"),
     ];
     // A body declared as another media type.
-    let response = env
+    let response = world
         .http
-        .post(env.url("/v1/auth/challenge"))
+        .post(world.url("/v1/auth/challenge"))
         .header("content-type", "text/plain")
         .body(r#"{"device_id":"dev_x"}"#)
         .send()
@@ -55,9 +55,7 @@ async fn malformed_bodies_are_json_4xx() {
         .unwrap();
     assert_eq!(response.status(), 400);
     for (path, bearer, body, status, expected) in cases {
-        let (got, value) = env
-            .raw(post.clone(), path, bearer, Some(body.clone()))
-            .await;
+        let (got, value) = raw(&world, post.clone(), path, bearer, Some(body.clone())).await;
         assert_eq!(
             (got, code(&value)),
             (status, expected),
@@ -83,9 +81,9 @@ async fn malformed_bodies_are_json_4xx() {
             "validation_failed",
         ),
     ] {
-        let request = env
+        let request = world
             .http
-            .post(env.url(&path))
+            .post(world.url(&path))
             .bearer_auth(&token)
             .header("Idempotency-Key", "idem_malformed_00001")
             .json(&body);
@@ -97,33 +95,33 @@ async fn malformed_bodies_are_json_4xx() {
     let detail = device.payment(&id).await.unwrap();
     assert_eq!(detail.status, PaymentStatus::Pending);
     assert_eq!(detail.attempts_left, 3);
-    assert!(env.admin.ledger().await.unwrap().entries.is_empty());
+    assert!(world.admin.ledger().await.unwrap().entries.is_empty());
 }
 
 #[tokio::test]
 async fn oversized_bodies_are_413() {
-    let env = start().await;
+    let world = start().await;
     let post = reqwest::Method::POST;
     let big = format!(
         r#"{{"account":"a@example.fr","total":"150.00","order_ref":"{}"}}"#,
         "x".repeat(20 * 1024)
     );
     let path = "/v1/merchant/payment-requests";
-    let (status, value) = env
-        .raw(
-            post.clone(),
-            path,
-            Some(MERCHANT_KEY),
-            Some(big.into_bytes()),
-        )
-        .await;
+    let (status, value) = raw(
+        &world,
+        post.clone(),
+        path,
+        Some(DEMO_MERCHANT_KEY),
+        Some(big.into_bytes()),
+    )
+    .await;
     assert_eq!((status, code(&value)), (413, "payload_too_large"));
     // Without a content length (chunked stream).
     let chunks: Vec<Result<Vec<u8>, std::io::Error>> =
         (0..40).map(|_| Ok(vec![b' '; 1024])).collect();
-    let request = env
+    let request = world
         .http
-        .post(env.url("/v1/auth/challenge"))
+        .post(world.url("/v1/auth/challenge"))
         .header("content-type", "application/json")
         .body(reqwest::Body::wrap_stream(futures::stream::iter(chunks)));
     let (status, value) = answer(request).await;
@@ -131,14 +129,14 @@ async fn oversized_bodies_are_413() {
     // Just below the limit is parsed (and then judged on its content).
     let padded = format!(r#"{{"device_id":"dev_x"}}{}"#, " ".repeat(16 * 1024 - 30));
     let path = "/v1/auth/challenge";
-    let (status, _) = env.raw(post, path, None, Some(padded.into_bytes())).await;
+    let (status, _) = raw(&world, post, path, None, Some(padded.into_bytes())).await;
     assert_eq!(status, 200);
 }
 
 #[tokio::test]
 async fn unknown_routes_methods_and_ids_are_json() {
-    let env = start().await;
-    let device = env.device(EMAIL).await;
+    let world = start().await;
+    let device = world.device(DEMO_EMAIL).await;
     let token = Some(device.access_token.as_str());
     let (get, delete) = (reqwest::Method::GET, reqwest::Method::DELETE);
     // Method, path, bearer, expected status and code. A method the route does not
@@ -169,24 +167,26 @@ async fn unknown_routes_methods_and_ids_are_json() {
         ),
     ];
     for (method, path, bearer, status, expected) in cases {
-        let (got, value) = env.raw(method, path, bearer, None).await;
+        let (got, value) = raw(&world, method, path, bearer, None).await;
         assert_eq!((got, code(&value)), (status, expected), "{path}");
     }
     // No admin routes at all without a token.
-    let closed = start_changed(|config| config.admin_token = None).await;
-    let (status, value) = closed.raw(get, "/admin/ledger", Some(ADMIN), None).await;
+    let dir = tempfile::tempdir().unwrap();
+    let closed = start_closed(&dir).await;
+    let url = format!("{}/admin/ledger", closed.base_url());
+    let (status, value) = answer(world.http.get(url).bearer_auth(world.admin_token())).await;
     assert_eq!((status, code(&value)), (404, "not_found"));
 }
 
 #[tokio::test]
 async fn checkout_page_openapi_and_health() {
-    let env = start().await;
-    let page = env.http.get(env.url("/")).send().await.unwrap();
+    let world = start().await;
+    let page = world.http.get(world.url("/")).send().await.unwrap();
     assert_eq!(page.status(), 200);
     let html = page.text().await.unwrap();
     assert!(html.contains("Payer avec Chèque-Vacances Connect"));
     assert!(html.contains("Votre achat est validé !"));
-    let (_, openapi) = answer(env.http.get(env.url("/openapi.json"))).await;
+    let (_, openapi) = answer(world.http.get(world.url("/openapi.json"))).await;
     assert!(openapi["openapi"].as_str().unwrap().starts_with("3.0"));
     for path in [
         "/v1/devices",
@@ -208,26 +208,26 @@ async fn checkout_page_openapi_and_health() {
         );
     }
     // The checkout routes act as the demo merchant.
-    let device = env.device(EMAIL).await;
-    let create = env
+    let device = world.device(DEMO_EMAIL).await;
+    let create = world
         .http
-        .post(env.url("/checkout/api/payments"))
-        .json(&json!({"email": EMAIL, "total": "150.00"}));
+        .post(world.url("/checkout/api/payments"))
+        .json(&json!({"email": DEMO_EMAIL, "total": "150.00"}));
     let (_, created) = answer(create).await;
     let id = created["id"].as_str().unwrap().to_owned();
     assert_eq!(created["status"], "PENDING");
-    device.pay(&id, eur("120.00"), PIN).await.unwrap();
-    let read = env
+    device.pay(&id, eur("120.00"), DEMO_PIN).await.unwrap();
+    let read = world
         .http
-        .get(env.url(&format!("/checkout/api/payments/{id}")));
+        .get(world.url(&format!("/checkout/api/payments/{id}")));
     let (_, status) = answer(read).await;
     assert_eq!(status["status"], "PARTIALLY_AUTHORISED");
     assert_eq!(status["remaining_amount"], "30.00");
     assert_eq!(status["remaining_fr"], eur("30.00").format_fr());
     assert_eq!(
-        env.merchant.payment(&id).await.unwrap().paid_amount,
+        world.merchant().payment(&id).await.unwrap().paid_amount,
         Some(eur("120.00"))
     );
-    let health = env.http.get(env.url("/healthz")).send().await.unwrap();
+    let health = world.http.get(world.url("/healthz")).send().await.unwrap();
     assert_eq!(health.status(), 200);
 }

@@ -22,7 +22,8 @@ fn refusal(err: &ClientError) -> (Option<ErrorCode>, Option<u8>) {
 #[tokio::test]
 async fn tampered_amount_is_refused() {
     let (_env, device, id) = start_paying("150.00").await;
-    let (detail, mut request) = signed(&device, &id, "10.00", PIN, "idem_tamper_amount_01").await;
+    let (detail, mut request) =
+        signed(&device, &id, "10.00", DEMO_PIN, "idem_tamper_amount_01").await;
     request.amount = eur("150.00");
     let err = device.confirm(&id, &request).await.unwrap_err();
     assert_eq!(
@@ -41,14 +42,14 @@ async fn tampered_payee_is_refused() {
     let mut detail = device.payment(&id).await.unwrap();
     detail.payee.name = "Boutique Pirate".into();
     let request = device
-        .confirm_request(&detail, eur("150.00"), PIN, "idem_tamper_payee_01")
+        .confirm_request(&detail, eur("150.00"), DEMO_PIN, "idem_tamper_payee_01")
         .unwrap();
     let err = device.confirm(&id, &request).await.unwrap_err();
     assert_eq!(err.code(), Some(ErrorCode::AuthenticationFailed));
     let mut detail = device.payment(&id).await.unwrap();
     detail.total = eur("15.00");
     let request = device
-        .confirm_request(&detail, eur("15.00"), PIN, "idem_tamper_total_01")
+        .confirm_request(&detail, eur("15.00"), DEMO_PIN, "idem_tamper_total_01")
         .unwrap();
     let err = device.confirm(&id, &request).await.unwrap_err();
     assert_eq!(
@@ -60,8 +61,8 @@ async fn tampered_payee_is_refused() {
 
 #[tokio::test]
 async fn replay_same_key_is_idempotent_new_key_is_refused() {
-    let (env, device, id) = start_paying("100.00").await;
-    let (_, request) = signed(&device, &id, "100.00", PIN, "idem_replay_0000001").await;
+    let (world, device, id) = start_paying("100.00").await;
+    let (_, request) = signed(&device, &id, "100.00", DEMO_PIN, "idem_replay_0000001").await;
     let first = device.confirm(&id, &request).await.unwrap();
     let second = device.confirm(&id, &request).await.unwrap();
     assert_eq!(first, second);
@@ -77,15 +78,15 @@ async fn replay_same_key_is_idempotent_new_key_is_refused() {
     conflict.amount = eur("99.00");
     let err = device.confirm(&id, &conflict).await.unwrap_err();
     assert_eq!(err.code(), Some(ErrorCode::IdempotencyConflict));
-    assert_eq!(env.admin.ledger().await.unwrap().entries.len(), 1);
+    assert_eq!(world.admin.ledger().await.unwrap().entries.len(), 1);
     assert_eq!(device.balance().await.unwrap(), eur("100.00"));
 }
 
 #[tokio::test]
 async fn replay_on_another_payment_uses_the_wrong_nonce() {
-    let (env, device, a) = start_paying("30.00").await;
-    let b = env.request("30.00").await;
-    let (_, request) = signed(&device, &a, "30.00", PIN, "idem_cross_payment_01").await;
+    let (world, device, a) = start_paying("30.00").await;
+    let b = world.request("30.00").await;
+    let (_, request) = signed(&device, &a, "30.00", DEMO_PIN, "idem_cross_payment_01").await;
     let err = device.confirm(&b, &request).await.unwrap_err();
     assert_eq!(err.code(), Some(ErrorCode::NonceUsed));
     assert_eq!(err.status(), Some(409));
@@ -93,7 +94,7 @@ async fn replay_on_another_payment_uses_the_wrong_nonce() {
 
 #[tokio::test]
 async fn wrong_pins_lock_with_warning_and_unlock() {
-    let (env, device, id) = start_paying("50.00").await;
+    let (world, device, id) = start_paying("50.00").await;
     let err = device.pay(&id, eur("50.00"), "0000").await.unwrap_err();
     assert_eq!(
         refusal(&err),
@@ -107,38 +108,38 @@ async fn wrong_pins_lock_with_warning_and_unlock() {
     assert_eq!(err.code(), Some(ErrorCode::PinLocked));
     assert_eq!(err.status(), Some(403));
     assert_eq!(
-        env.merchant.payment(&id).await.unwrap().status,
+        world.merchant().payment(&id).await.unwrap().status,
         PaymentStatus::Refused
     );
-    // Locked: even the right PIN on a new request answers pin_locked.
-    let id2 = env.request("50.00").await;
-    let err = device.pay(&id2, eur("50.00"), PIN).await.unwrap_err();
+    // Locked: even the right DEMO_PIN on a new request answers pin_locked.
+    let id2 = world.request("50.00").await;
+    let err = device.pay(&id2, eur("50.00"), DEMO_PIN).await.unwrap_err();
     assert_eq!(err.code(), Some(ErrorCode::PinLocked));
     assert_eq!(device.payment(&id2).await.unwrap().attempts_left, 0);
-    assert!(env.admin.account(EMAIL).await.unwrap().pin_locked);
-    env.admin.unlock(EMAIL).await.unwrap();
-    let ok = device.pay(&id2, eur("50.00"), PIN).await.unwrap();
+    assert!(world.admin.account(DEMO_EMAIL).await.unwrap().pin_locked);
+    world.admin.unlock(DEMO_EMAIL).await.unwrap();
+    let ok = device.pay(&id2, eur("50.00"), DEMO_PIN).await.unwrap();
     assert_eq!(ok.balance, eur("150.00"));
 }
 
 #[tokio::test]
 async fn correct_pin_resets_the_counter() {
-    let (env, device, id) = start_paying("20.00").await;
+    let (world, device, id) = start_paying("20.00").await;
     device.pay(&id, eur("20.00"), "9999").await.unwrap_err();
     device.pay(&id, eur("20.00"), "9998").await.unwrap_err();
-    device.pay(&id, eur("20.00"), PIN).await.unwrap();
-    let id = env.request("20.00").await;
+    device.pay(&id, eur("20.00"), DEMO_PIN).await.unwrap();
+    let id = world.request("20.00").await;
     let err = device.pay(&id, eur("20.00"), "9999").await.unwrap_err();
     assert_eq!(err.info().unwrap().attempts_left, Some(2));
 }
 
 #[tokio::test]
 async fn bad_sealed_pins_count_as_wrong_pins() {
-    let (env, device, id) = start_paying("20.00").await;
+    let (world, device, id) = start_paying("20.00").await;
     // A block sealed for an earlier nonce (valid signature over it).
-    let (_, stale) = signed(&device, &id, "20.00", PIN, "idem_stale_seal_0001").await;
+    let (_, stale) = signed(&device, &id, "20.00", DEMO_PIN, "idem_stale_seal_0001").await;
     device.pay(&id, eur("20.00"), "0000").await.unwrap_err();
-    let (_, mut request) = signed(&device, &id, "20.00", PIN, "idem_stale_seal_0002").await;
+    let (_, mut request) = signed(&device, &id, "20.00", DEMO_PIN, "idem_stale_seal_0002").await;
     request.sealed_pin = stale.sealed_pin.clone();
     let err = device.confirm(&id, &request).await.unwrap_err();
     assert_eq!(
@@ -146,14 +147,14 @@ async fn bad_sealed_pins_count_as_wrong_pins() {
         (Some(ErrorCode::AuthenticationFailed), Some(1))
     );
     // Garbage that is valid base64url: also a failure (and the lock).
-    let (_, mut request) = signed(&device, &id, "20.00", PIN, "idem_garbage_seal_01").await;
+    let (_, mut request) = signed(&device, &id, "20.00", DEMO_PIN, "idem_garbage_seal_01").await;
     request.sealed_pin = b64(&[1u8; 40]);
     let err = device.confirm(&id, &request).await.unwrap_err();
     assert_eq!(err.code(), Some(ErrorCode::PinLocked));
     // Not base64url at all: a validation error, no attempt counted.
-    env.admin.unlock(EMAIL).await.unwrap();
-    let id = env.request("20.00").await;
-    let (_, mut request) = signed(&device, &id, "20.00", PIN, "idem_not_base64_001").await;
+    world.admin.unlock(DEMO_EMAIL).await.unwrap();
+    let id = world.request("20.00").await;
+    let (_, mut request) = signed(&device, &id, "20.00", DEMO_PIN, "idem_not_base64_001").await;
     request.sealed_pin = "***".into();
     let err = device.confirm(&id, &request).await.unwrap_err();
     assert_eq!(err.code(), Some(ErrorCode::ValidationFailed));
@@ -163,13 +164,13 @@ async fn bad_sealed_pins_count_as_wrong_pins() {
 
 #[tokio::test]
 async fn another_devices_signature_is_refused() {
-    let (env, device, id) = start_paying("20.00").await;
-    let mut thief = env.device(EMAIL).await;
+    let (world, device, id) = start_paying("20.00").await;
+    let mut thief = world.device(DEMO_EMAIL).await;
     let detail = device.payment(&id).await.unwrap();
     // A request signed by `thief` sent with `device`'s token.
     let thief_id = std::mem::replace(&mut thief.device_id, device.device_id.clone());
     let request = thief
-        .confirm_request(&detail, eur("20.00"), PIN, "idem_other_device_01")
+        .confirm_request(&detail, eur("20.00"), DEMO_PIN, "idem_other_device_01")
         .unwrap();
     thief.device_id = thief_id;
     let err = device.confirm(&id, &request).await.unwrap_err();
@@ -178,8 +179,8 @@ async fn another_devices_signature_is_refused() {
 
 #[tokio::test]
 async fn idempotency_key_rules() {
-    let (env, device, id) = start_paying("20.00").await;
-    let (detail, request) = signed(&device, &id, "20.00", PIN, "short").await;
+    let (world, device, id) = start_paying("20.00").await;
+    let (detail, request) = signed(&device, &id, "20.00", DEMO_PIN, "short").await;
     let err = device.confirm(&id, &request).await.unwrap_err();
     assert_eq!(
         err.info().unwrap().field.as_deref(),
@@ -187,12 +188,12 @@ async fn idempotency_key_rules() {
     );
     // Header and body must agree: another key in the header, or none, is refused.
     let request = device
-        .confirm_request(&detail, eur("20.00"), PIN, "idem_header_body_001")
+        .confirm_request(&detail, eur("20.00"), DEMO_PIN, "idem_header_body_001")
         .unwrap();
     for header in [Some("idem_header_body_002"), None] {
-        let mut confirm = env
+        let mut confirm = world
             .http
-            .post(env.url(&format!("/v1/payments/{id}/confirm")))
+            .post(world.url(&format!("/v1/payments/{id}/confirm")))
             .bearer_auth(&device.access_token)
             .json(&request);
         if let Some(key) = header {
@@ -218,19 +219,24 @@ fn token_request(device: &SoftDevice, device_id: &str, challenge: &str) -> Token
 
 #[tokio::test]
 async fn tokens_and_challenges() {
-    let env = start().await;
-    let api = env.beneficiary();
-    let mut device = env.device(EMAIL).await;
+    let world = start().await;
+    let api = world.beneficiary();
+    let mut device = world.device(DEMO_EMAIL).await;
     // No token, bad token.
     assert_eq!(
         api.balance("nope").await.unwrap_err().code(),
         Some(ErrorCode::Unauthorized)
     );
-    let response = env.http.get(env.url("/v1/balance")).send().await.unwrap();
+    let response = world
+        .http
+        .get(world.url("/v1/balance"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 401);
     // A merchant key is not a device token, and the other way round.
-    let merchant_as_device = api.balance(MERCHANT_KEY).await.unwrap_err();
-    let as_merchant = env.merchant_keyed(device.access_token.clone());
+    let merchant_as_device = api.balance(DEMO_MERCHANT_KEY).await.unwrap_err();
+    let as_merchant = world.merchant_with_key(&device.access_token);
     let device_as_merchant = as_merchant.payment("pay_x").await.unwrap_err();
     for refused in [merchant_as_device, device_as_merchant] {
         assert_eq!(refused.status(), Some(401));
@@ -266,7 +272,7 @@ async fn tokens_and_challenges() {
 
     // An expired challenge.
     let challenge = api.challenge(&device.device_id).await.unwrap();
-    env.admin.advance_clock(61).await.unwrap();
+    world.admin.advance_clock(61).await.unwrap();
     let expired = token_request(&device, &device.device_id, &challenge.challenge);
     assert_eq!(
         api.token(&expired).await.unwrap_err().code(),
@@ -276,7 +282,7 @@ async fn tokens_and_challenges() {
     // An expired token.
     device.authenticate().await.unwrap();
     assert!(device.balance().await.is_ok());
-    env.admin.advance_clock(300).await.unwrap();
+    world.admin.advance_clock(300).await.unwrap();
     assert_eq!(
         device.balance().await.unwrap_err().code(),
         Some(ErrorCode::Unauthorized)
@@ -287,45 +293,45 @@ async fn tokens_and_challenges() {
 
 #[tokio::test]
 async fn activation_codes_are_single_use_and_bound_to_the_email() {
-    let env = start().await;
-    let code = env.admin.issue_activation_code(EMAIL).await.unwrap();
+    let world = start().await;
+    let code = world.activation_code(DEMO_EMAIL).await.unwrap();
     // Another account's e-mail.
-    let err = env
-        .enroll("louis.bernard@example.fr", &code.code)
+    let err = world
+        .enroll("louis.bernard@example.fr", &code)
         .await
         .unwrap_err();
     assert_eq!(err.code(), Some(ErrorCode::InvalidActivationCode));
     assert_eq!(err.status(), Some(403));
     // E-mail case and spaces do not matter.
-    let device = env
-        .enroll(" Camille.Martin@Example.FR", &code.code)
+    let device = world
+        .enroll(" Camille.Martin@Example.FR", &code)
         .await
         .unwrap();
     assert!(device.device_id.starts_with("dev_"));
     // Used, unknown, then expired after 24 h.
-    let used = env.enroll(EMAIL, &code.code).await.unwrap_err();
-    let unknown = env.enroll(EMAIL, "AAAA-BBBB").await.unwrap_err();
-    let code = env.admin.issue_activation_code(EMAIL).await.unwrap();
-    env.admin.advance_clock(24 * 3600).await.unwrap();
-    let expired = env.enroll(EMAIL, &code.code).await.unwrap_err();
+    let used = world.enroll(DEMO_EMAIL, &code).await.unwrap_err();
+    let unknown = world.enroll(DEMO_EMAIL, "AAAA-BBBB").await.unwrap_err();
+    let code = world.activation_code(DEMO_EMAIL).await.unwrap();
+    world.admin.advance_clock(24 * 3600).await.unwrap();
+    let expired = world.enroll(DEMO_EMAIL, &code).await.unwrap_err();
     for err in [used, unknown, expired] {
         assert_eq!(err.code(), Some(ErrorCode::InvalidActivationCode));
     }
     // A proof by another key is refused and does not consume the code.
-    let code = env.admin.issue_activation_code(EMAIL).await.unwrap();
+    let code = world.activation_code(DEMO_EMAIL).await.unwrap();
     let key = SoftwareSigner::generate().unwrap();
     let other = SoftwareSigner::generate().unwrap();
     let public_key = key.public_key().unwrap();
-    let signed_bytes = enrollment_bytes(EMAIL, &code.code, &public_key);
+    let signed_bytes = enrollment_bytes(DEMO_EMAIL, &code, &public_key);
     let mut request = EnrollRequest {
-        email: EMAIL.into(),
-        activation_code: code.code.clone(),
+        email: DEMO_EMAIL.into(),
+        activation_code: code.clone(),
         public_key: b64(&public_key),
         push_token: None,
         platform: Platform::Android,
         proof: b64(&other.sign(&signed_bytes).unwrap()),
     };
-    let api = env.beneficiary();
+    let api = world.beneficiary();
     let err = api.enroll(&request).await.unwrap_err();
     assert_eq!(err.code(), Some(ErrorCode::ValidationFailed));
     assert_eq!(err.info().unwrap().field.as_deref(), Some("proof"));

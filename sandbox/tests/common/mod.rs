@@ -1,116 +1,104 @@
-//! Shared set-up of the HTTP-level tests: a real sandbox on 127.0.0.1 (free port),
-//! a real SQLite file in a temporary directory, typed clients and software devices.
-#![allow(dead_code)]
+//! What the sandbox's HTTP-level tests add to the test kit (`cvconnect-testkit`, see
+//! `tests/kit/README.md`): the kit's [`World`] is the set-up (a real sandbox on
+//! 127.0.0.1, a SQLite file in a temporary folder, the clients, software devices);
+//! here are the sandbox seeded with its demo data as these tests want it, raw HTTP
+//! with the protocol's JSON errors, and a few shorthands the test files share.
+// Each test file uses a part of this module.
+#![allow(dead_code, unused_imports)]
 
-use cvconnect_core::amount::Amount;
+use std::sync::{Arc, Mutex, OnceLock};
+
+pub use cvconnect_sandbox::SandboxConfig;
+use cvconnect_sandbox::{Limits, Seed};
+pub use cvconnect_sandbox_client::SoftDevice;
+use cvconnect_sandbox_client::{ClientResult, PushFeed};
+pub use cvconnect_testkit::{
+    eur, Options, World, DEMO_ACCOUNT_NUMBER, DEMO_EMAIL, DEMO_MERCHANT_KEY, DEMO_PIN,
+};
+
 use cvconnect_core::protocol::wire::{
     ConfirmRequest, MerchantPayment, PaymentDetail, PaymentSummary,
 };
-use cvconnect_sandbox::{Database, Limits, RunningSandbox, Sandbox, SandboxConfig, Seed};
-use cvconnect_sandbox_client::{
-    http_client, AdminClient, BeneficiaryClient, ClientResult, MerchantClient, PushFeed, SoftDevice,
-};
 use serde_json::Value;
 
-pub const ADMIN: &str = "test-admin-token";
-pub const EMAIL: &str = "camille.martin@example.fr";
-pub const NUMBER: &str = "12345678901";
-pub const PIN: &str = "4827";
-pub const MERCHANT_KEY: &str = "mk_demo_boutique";
-
-pub fn eur(text: &str) -> Amount {
-    Amount::from_plain(text).unwrap()
+/// The sandbox with its demo seed (`sandbox/seed/demo.json`: two accounts, the demo
+/// merchant) and its admin routes. Its limits on new requests and challenges are out
+/// of reach: the tests of the limits set their own.
+pub fn options() -> Options {
+    let mut options = Options::demo(Seed::demo().accounts);
+    options.sandbox.limits = Limits::generous();
+    options
 }
 
-pub struct Env {
-    pub sandbox: RunningSandbox,
-    pub dir: tempfile::TempDir,
-    pub http: reqwest::Client,
-    pub admin: AdminClient,
-    pub merchant: MerchantClient,
-    pub base: String,
-}
-
-/// A sandbox on a file in `dir`, with the demo seed and admin routes. Its limits on
-/// new requests and challenges are out of reach: the tests of the limits set their own.
-pub fn config(dir: &tempfile::TempDir) -> SandboxConfig {
-    SandboxConfig {
-        database: Database::File(dir.path().join("sandbox.sqlite3")),
-        admin_token: Some(ADMIN.to_owned()),
-        seed: Some(Seed::demo()),
-        limits: Limits::generous(),
-        ..SandboxConfig::default()
-    }
-}
-
-pub async fn start() -> Env {
-    let dir = tempfile::tempdir().unwrap();
-    let config = config(&dir);
-    start_with(dir, config).await
+pub async fn start() -> World {
+    start_changed(|_| {}).await
 }
 
 /// A sandbox like [`start`]'s, with `change` made to its configuration.
-pub async fn start_changed(change: impl FnOnce(&mut SandboxConfig)) -> Env {
-    let dir = tempfile::tempdir().unwrap();
-    let mut config = config(&dir);
-    change(&mut config);
-    start_with(dir, config).await
+pub async fn start_changed(change: impl FnOnce(&mut SandboxConfig)) -> World {
+    let mut options = options();
+    change(&mut options.sandbox);
+    World::start(options).await.unwrap()
 }
 
 /// A sandbox like [`start`]'s, with `change` made to its (generous) limits.
-pub async fn start_limited(change: impl FnOnce(&mut Limits)) -> Env {
+pub async fn start_limited(change: impl FnOnce(&mut Limits)) -> World {
     start_changed(|config| change(&mut config.limits)).await
 }
 
 /// A sandbox, a device enrolled on the demo account, and a pending request of
 /// `total` euros for that account.
-pub async fn start_paying(total: &str) -> (Env, SoftDevice, String) {
-    let env = start().await;
-    let device = env.device(EMAIL).await;
-    let id = env.request(total).await;
-    (env, device, id)
+pub async fn start_paying(total: &str) -> (World, SoftDevice, String) {
+    let world = start().await;
+    let device = world.device(DEMO_EMAIL).await;
+    let id = world.request(total).await;
+    (world, device, id)
 }
 
-pub async fn start_with(dir: tempfile::TempDir, config: SandboxConfig) -> Env {
-    let sandbox = Sandbox::start(config).await.expect("sandbox starts");
-    let http = http_client();
-    let base = sandbox.base_url().to_owned();
-    Env {
-        admin: AdminClient::new(http.clone(), &base, ADMIN),
-        merchant: MerchantClient::new(http.clone(), &base, MERCHANT_KEY),
-        http,
-        base,
-        sandbox,
-        dir,
-    }
+/// A sandbox without admin routes (no admin token), the demo seed in a file of
+/// `dir`; the kit's worlds always have them, so this one is started bare.
+pub async fn start_closed(dir: &tempfile::TempDir) -> cvconnect_sandbox::RunningSandbox {
+    let config = SandboxConfig {
+        database: cvconnect_sandbox::Database::File(dir.path().join("sandbox.sqlite3")),
+        seed: Some(Seed::demo()),
+        ..SandboxConfig::default()
+    };
+    cvconnect_sandbox::Sandbox::start(config).await.unwrap()
 }
 
-impl Env {
-    pub fn beneficiary(&self) -> BeneficiaryClient {
-        BeneficiaryClient::new(self.http.clone(), &self.base)
+/// Shorthands of these tests on the kit's world (a failed set-up fails the test).
+pub trait Sandboxed {
+    /// A software device enrolled and authenticated on `email`.
+    async fn device(&self, email: &str) -> SoftDevice;
+    /// Enrolls a software device on `email` with the activation code `code`, without
+    /// a push token: the device, or the refusal.
+    async fn enroll(&self, email: &str, code: &str) -> ClientResult<SoftDevice>;
+    /// A payment request of `total` for the demo account; its id.
+    async fn request(&self, total: &str) -> String;
+    /// `n` payment requests of `total` for the demo account, oldest first.
+    async fn requests(&self, n: usize, total: &str) -> Vec<String>;
+    /// A merchant create of `total` for the demo account, without an order reference:
+    /// the payment, or the refusal.
+    async fn try_request(&self, total: &str) -> ClientResult<MerchantPayment>;
+    /// The push feed of `device_id` (or of every device) from the start, waiting up
+    /// to `wait_ms` for a first notification.
+    async fn pushes(&self, device_id: Option<&str>, wait_ms: u64) -> PushFeed;
+}
+
+impl Sandboxed for World {
+    async fn device(&self, email: &str) -> SoftDevice {
+        self.soft_device(email).await.unwrap()
     }
 
-    /// Enrolls a new software device on `email` (activation code from the admin API).
-    pub async fn device(&self, email: &str) -> SoftDevice {
-        let code = self.admin.issue_activation_code(email).await.unwrap();
-        SoftDevice::enroll(
-            self.beneficiary(),
-            email,
-            &code.code,
-            Some("fcm:test-token"),
-        )
-        .await
-        .unwrap()
-    }
-
-    /// Enrolls a new software device on `email` with the activation code `code`, without
-    /// a push token.
-    pub async fn enroll(&self, email: &str, code: &str) -> ClientResult<SoftDevice> {
+    async fn enroll(&self, email: &str, code: &str) -> ClientResult<SoftDevice> {
         SoftDevice::enroll(self.beneficiary(), email, code, None).await
     }
 
-    /// `n` payment requests of `total` for the demo account, oldest first.
-    pub async fn requests(&self, n: usize, total: &str) -> Vec<String> {
+    async fn request(&self, total: &str) -> String {
+        self.create_payment(DEMO_EMAIL, total).await.unwrap()
+    }
+
+    async fn requests(&self, n: usize, total: &str) -> Vec<String> {
         let mut ids = Vec::with_capacity(n);
         for _ in 0..n {
             ids.push(self.request(total).await);
@@ -118,55 +106,36 @@ impl Env {
         ids
     }
 
-    /// A merchant create of `total` for the demo account, without an order reference:
-    /// the payment, or the refusal.
-    pub async fn try_request(&self, total: &str) -> ClientResult<MerchantPayment> {
-        self.merchant.create_payment(EMAIL, eur(total), None).await
-    }
-
-    /// A payment request of `total` for the demo account.
-    pub async fn request(&self, total: &str) -> String {
-        self.merchant
-            .create_payment(EMAIL, eur(total), Some("CMD-1"))
+    async fn try_request(&self, total: &str) -> ClientResult<MerchantPayment> {
+        self.merchant()
+            .create_payment(DEMO_EMAIL, eur(total), None)
             .await
-            .unwrap()
-            .id
     }
 
-    pub fn url(&self, path: &str) -> String {
-        format!("{}{}", self.base, path)
-    }
-
-    /// A merchant client with another API key.
-    pub fn merchant_keyed(&self, api_key: impl Into<String>) -> MerchantClient {
-        MerchantClient::new(self.http.clone(), &self.base, api_key)
-    }
-
-    /// The push feed of `device_id` (or of every device) from the start, waiting up to
-    /// `wait_ms` for a first notification.
-    pub async fn pushes(&self, device_id: Option<&str>, wait_ms: u64) -> PushFeed {
+    async fn pushes(&self, device_id: Option<&str>, wait_ms: u64) -> PushFeed {
         self.admin.push_feed(device_id, 0, wait_ms).await.unwrap()
     }
+}
 
-    /// A raw request: its status and JSON body (a body that is not JSON fails the test).
-    pub async fn raw(
-        &self,
-        method: reqwest::Method,
-        path: &str,
-        bearer: Option<&str>,
-        body: Option<Vec<u8>>,
-    ) -> (u16, Value) {
-        let mut request = self.http.request(method, self.url(path));
-        if let Some(token) = bearer {
-            request = request.bearer_auth(token);
-        }
-        if let Some(body) = body {
-            request = request
-                .header("content-type", "application/json")
-                .body(body);
-        }
-        answer(request).await
+/// A raw request to `path` of `world`: its status and JSON body (a body that is not
+/// JSON fails the test).
+pub async fn raw(
+    world: &World,
+    method: reqwest::Method,
+    path: &str,
+    bearer: Option<&str>,
+    body: Option<Vec<u8>>,
+) -> (u16, Value) {
+    let mut request = world.http.request(method, world.url(path));
+    if let Some(token) = bearer {
+        request = request.bearer_auth(token);
     }
+    if let Some(body) = body {
+        request = request
+            .header("content-type", "application/json")
+            .body(body);
+    }
+    answer(request).await
 }
 
 /// Sends `request`: its status and JSON body (a body that is not JSON fails the test).
@@ -210,17 +179,17 @@ pub async fn signed(
     (detail, request)
 }
 
-/// Every log line of this test process at debug level (installed once, globally: the
-/// handlers log from the server's own tasks and threads).
-pub struct Logs(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+/// Every log line of this test process at debug level, as the sandbox's `fmt` layer
+/// writes it (installed once, globally: the handlers log from the server's own tasks
+/// and threads). Not the kit's `LogCapture`, which sees events rather than this text.
+pub struct Logs(Arc<Mutex<Vec<u8>>>);
 
 impl Logs {
     pub fn capture() -> Logs {
-        static LOGS: std::sync::OnceLock<std::sync::Arc<std::sync::Mutex<Vec<u8>>>> =
-            std::sync::OnceLock::new();
+        static LOGS: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
         let buffer = LOGS
             .get_or_init(|| {
-                let buffer = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+                let buffer = Arc::new(Mutex::new(Vec::new()));
                 let sink = buffer.clone();
                 tracing_subscriber::fmt()
                     .with_max_level(tracing::Level::DEBUG)
@@ -238,7 +207,7 @@ impl Logs {
     }
 }
 
-struct LogWriter(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+struct LogWriter(Arc<Mutex<Vec<u8>>>);
 
 impl std::io::Write for LogWriter {
     fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
