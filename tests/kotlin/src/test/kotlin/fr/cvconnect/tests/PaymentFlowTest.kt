@@ -14,13 +14,12 @@ import fr.ancv.cvconnect.testkit.World
 import fr.ancv.cvconnect.testkit.eur
 import fr.ancv.cvconnect.testkit.keypadWith
 import fr.ancv.cvconnect.testkit.type
+import fr.ancv.cvconnect.testkit.waitFor
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.CoroutineStart
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.async
-import kotlinx.coroutines.awaitAll
 import kotlinx.coroutines.cancelAndJoin
-import kotlinx.coroutines.delay
 import kotlinx.coroutines.launch
 import kotlinx.coroutines.runBlocking
 import org.junit.jupiter.api.Test
@@ -176,48 +175,51 @@ class PaymentFlowTest {
 
     @Test
     fun `one confirmation at a time per payment`() = world.receiving("40.00") { _, session ->
-        // The backend answers slowly: the two confirmations overlap, whichever starts first.
-        sandbox.armFault(Routes.CONFIRM, Fault.DELAY, delayMs = 1500)
+        // The backend holds the first confirmation; the second starts while it is held.
+        sandbox.armFault(Routes.CONFIRM, Fault.DELAY, delayMs = HELD_MS)
         val keypads = listOf(session.keypadWith(Seed.PIN), session.keypadWith(Seed.PIN))
-        val results = keypads.map { keypad -> async(Dispatchers.Default) { runCatching { session.confirm(keypad) } } }
-            .awaitAll()
-        assertEquals(
-            listOf<PaymentOutcome>(PaymentOutcome.PaidInFull(paid = eur("40.00"), balance = eur("160.00"))),
-            results.mapNotNull { it.getOrNull() },
-        )
-        assertIs<CvException.ConfirmationInProgress>(results.firstNotNullOf { it.exceptionOrNull() })
+        val first = async(Dispatchers.Default) { runCatching { session.confirm(keypads[0]) } }
+        sandbox.awaitFaultsPlayed(Routes.CONFIRM)
+        val second = runCatching { session.confirm(keypads[1]) }
+        assertIs<CvException.ConfirmationInProgress>(second.exceptionOrNull(), "the second, while the first is held")
+        assertEquals(PaymentOutcome.PaidInFull(paid = eur("40.00"), balance = eur("160.00")), first.await().getOrThrow())
         assertEquals(1, sandbox.debitsOf(session.paymentId()).size)
     }
 
     @Test
-    fun `a cancelled confirm still settles once, and reconcile shows the true outcome`() =
+    fun `a cancelled confirm still settles once, and the phone records the true outcome`() =
         world.receiving("150.00") { phone, session ->
             val id = session.paymentId()
-            // The backend answers slowly: the caller gives up while the request is in flight.
-            sandbox.armFault(Routes.CONFIRM, Fault.DELAY, delayMs = 1500)
+            // The backend holds the request: the caller gives up while it is in flight.
+            sandbox.armFault(Routes.CONFIRM, Fault.DELAY, delayMs = HELD_MS)
             val keypad = session.keypadWith(Seed.PIN)
             val job = launch(start = CoroutineStart.UNDISPATCHED) { session.confirm(keypad) }
             job.cancelAndJoin()
             assertTrue(job.isCancelled)
+            sandbox.awaitFaultsPlayed(Routes.CONFIRM)
             assertEquals("PENDING", sandbox.merchantStatus(id), "cancelled before the backend answered")
 
-            // The payment was not abandoned half-way: it reaches its final status...
-            val deadline = System.currentTimeMillis() + 15_000
-            while (sandbox.merchantStatus(id) == "PENDING" && System.currentTimeMillis() < deadline) delay(100)
-            assertEquals("AUTHORISED", sandbox.merchantStatus(id))
-
-            // ...and the phone learns the truth from the backend, not by guessing.
-            for (settled in phone.client.reconcile().filter { it.paymentId == id }) {
-                assertEquals(PaymentOutcome.PaidInFull(paid = eur("150.00"), balance = eur("50.00")), settled.outcome)
+            // The payment was not abandoned half-way: the confirmation runs to its end and the
+            // phone records its outcome (its journal entry settled first, then its history)...
+            val record = waitFor("the phone's record of $id settled") {
+                phone.client.history().firstOrNull { it.paymentId == id && it.status != PaymentStatus.PENDING }
             }
-            val reopened = assertFailsWith<CvException.AlreadyHandled> { phone.client.openPayment(id) }
-            assertEquals(PaymentStatus.AUTHORISED, reopened.status)
-            val record = phone.client.history().first { it.paymentId == id }
             assertEquals(PaymentStatus.AUTHORISED, record.status)
             assertEquals(eur("150.00"), record.paidAmount)
+            assertEquals("AUTHORISED", sandbox.merchantStatus(id))
+            assertEquals(emptyList(), phone.client.reconcile().filter { it.paymentId == id }, "nothing left to reconcile")
+
+            // ...and reopening it shows the truth from the backend, not a guess.
+            val reopened = assertFailsWith<CvException.AlreadyHandled> { phone.client.openPayment(id) }
+            assertEquals(PaymentStatus.AUTHORISED, reopened.status)
             assertEquals(1, sandbox.debitsOf(id).size, "exactly one debit")
             assertEquals(eur("50.00"), phone.client.balance().amount)
         }
+
+    private companion object {
+        /** How long the sandbox holds a confirmation: ample for the test's next step on a loaded machine. */
+        const val HELD_MS = 3_000L
+    }
 }
 
 /** Expiry moves the sandbox clock: it gets a world of its own. */
