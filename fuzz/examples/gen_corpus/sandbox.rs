@@ -19,10 +19,6 @@ use cvconnect_sandbox_client::{
 use crate::Seeds;
 
 const ADMIN: &str = "corpus-admin";
-/// The API key of the demo seed's merchant.
-const MERCHANT_KEY: &str = "mk_demo_boutique";
-const EMAIL: &str = "camille.martin@example.fr";
-const PIN: &str = "4827";
 
 /// What a real run gives the targets.
 pub struct Real {
@@ -36,16 +32,32 @@ pub struct Real {
     pub confirmation: Vec<u8>,
 }
 
-/// Starts a sandbox with the demo seed, runs the payment, stops the sandbox.
+/// Starts a sandbox with the demo seed, runs the payment with its first account (200 €)
+/// and its merchant, stops the sandbox.
 pub async fn run() -> Result<Real> {
+    let seed = Seed::demo();
+    let account = seed
+        .accounts
+        .first()
+        .context("no account in the demo seed")?;
+    let merchant = seed
+        .merchants
+        .first()
+        .context("no merchant in the demo seed")?;
     let sandbox = Sandbox::start(SandboxConfig {
         admin_token: Some(ADMIN.into()),
-        seed: Some(Seed::demo()),
+        seed: Some(seed.clone()),
         database: Database::Memory,
         ..SandboxConfig::default()
     })
     .await?;
-    let result = Run::new(sandbox.base_url()).all().await;
+    let run = Run::new(
+        sandbox.base_url(),
+        &account.email,
+        &account.pin,
+        &merchant.api_key,
+    );
+    let result = run.all().await;
     sandbox.shutdown().await;
     result
 }
@@ -54,9 +66,12 @@ fn eur(plain: &str) -> Amount {
     Amount::from_plain(plain).expect("a wire amount")
 }
 
-/// The clients, the recorder they share, and what is kept so far.
+/// The account, the clients, the recorder they share, and what is kept so far.
 struct Run {
+    email: String,
+    pin: String,
     base: String,
+    merchant_key: String,
     recorder: Recorder,
     admin: AdminClient,
     merchant: MerchantClient,
@@ -65,13 +80,16 @@ struct Run {
 }
 
 impl Run {
-    fn new(base: &str) -> Run {
+    fn new(base: &str, email: &str, pin: &str, merchant_key: &str) -> Run {
         let http = http_client();
         let recorder = Recorder::new();
         Run {
+            email: email.to_owned(),
+            pin: pin.to_owned(),
             base: base.to_owned(),
+            merchant_key: merchant_key.to_owned(),
             admin: AdminClient::new(http.clone(), base, ADMIN),
-            merchant: MerchantClient::new(http.clone(), base, MERCHANT_KEY).recorded_by(&recorder),
+            merchant: MerchantClient::new(http.clone(), base, merchant_key).recorded_by(&recorder),
             api: BeneficiaryClient::new(http, base).recorded_by(&recorder),
             recorder,
             kept: Seeds::default(),
@@ -146,14 +164,15 @@ impl Run {
 
     /// Enrollment, token and balance; the same activation code twice, no token.
     async fn enroll(&mut self) -> Result<SoftDevice> {
-        let code = self.admin.issue_activation_code(EMAIL).await?.code;
-        let device = SoftDevice::enroll(self.api.clone(), EMAIL, &code, Some("fcm:corpus")).await?;
+        let code = self.admin.issue_activation_code(&self.email).await?.code;
+        let device =
+            SoftDevice::enroll(self.api.clone(), &self.email, &code, Some("fcm:corpus")).await?;
         self.keep(&[
             "real_enroll_201.json",
             "real_challenge_200.json",
             "real_token_200.json",
         ])?;
-        let again = SoftDevice::enroll(self.api.clone(), EMAIL, &code, None).await;
+        let again = SoftDevice::enroll(self.api.clone(), &self.email, &code, None).await;
         self.refused(again, "real_invalid_activation_code_403.json")?;
         self.kept(device.balance().await, "real_balance_200.json")?;
         let unknown_token = self.api.balance("not-a-token").await;
@@ -164,9 +183,13 @@ impl Run {
     /// The payment of the scenario (150 €), then three requests the merchant API refuses.
     async fn merchant_refusals(&mut self) -> Result<String> {
         let m = self.merchant.clone();
-        let created = m.create_payment(EMAIL, eur("150.00"), Some("CMD-1")).await;
+        let created = m
+            .create_payment(&self.email, eur("150.00"), Some("CMD-1"))
+            .await;
         let payment = self.kept(created, "real_merchant_payment_201.json")?.id;
-        let below = m.create_payment(EMAIL, eur("10.00"), Some("CMD-2")).await;
+        let below = m
+            .create_payment(&self.email, eur("10.00"), Some("CMD-2"))
+            .await;
         self.refused(below, "real_amount_below_minimum_422.json")?;
         let bad_account = m.create_payment("x", eur("50.00"), None).await;
         self.refused(bad_account, "real_validation_failed_422.json")?;
@@ -180,10 +203,11 @@ impl Run {
     async fn unknown_field(&self) -> Result<Vec<u8>> {
         let response = http_client()
             .post(format!("{}/v1/merchant/payment-requests", self.base))
-            .bearer_auth(MERCHANT_KEY)
+            .bearer_auth(&self.merchant_key)
             .header("content-type", "application/json")
             .body(format!(
-                r#"{{"account":"{EMAIL}","total":"50.00","tip":"1.00"}}"#
+                r#"{{"account":"{}","total":"50.00","tip":"1.00"}}"#,
+                self.email
             ))
             .send()
             .await?;
@@ -211,19 +235,20 @@ impl Run {
         let answer = device.confirm(payment, &wrong).await;
         self.refused(answer, "real_authentication_failed_403.json")?;
         let stale =
-            device.confirm_request(&detail, eur("120.00"), PIN, "idem_corpus_stale_nonce")?;
+            device.confirm_request(&detail, eur("120.00"), &self.pin, "idem_corpus_stale_nonce")?;
         let answer = device.confirm(payment, &stale).await;
         self.refused(answer, "real_nonce_used_409.json")?;
         let detail = device.payment(payment).await?;
         let key = "idem_corpus_out_of_bounds";
-        let too_much = device.confirm_request(&detail, eur("999.00"), PIN, key)?;
+        let too_much = device.confirm_request(&detail, eur("999.00"), &self.pin, key)?;
         self.forget();
         let answer = device.confirm(payment, &too_much).await;
         self.refused(answer, "real_amount_out_of_bounds_422.json")?;
 
         let detail = device.payment(payment).await?;
         self.forget();
-        let good = device.confirm_request(&detail, eur("120.00"), PIN, "idem_corpus_success_1")?;
+        let good =
+            device.confirm_request(&detail, eur("120.00"), &self.pin, "idem_corpus_success_1")?;
         let hash = SealedPin::from_base64url(&good.sealed_pin)
             .map_err(|e| anyhow!("sealed PIN: {e}"))?
             .sha256();
@@ -232,7 +257,8 @@ impl Run {
         self.kept(answer, "real_confirm_partially_authorised_200.json")?;
         let after = device.payment(payment).await;
         self.kept(after, "real_detail_partially_authorised_200.json")?;
-        let again = device.confirm_request(&detail, eur("120.00"), PIN, "idem_corpus_success_2")?;
+        let again =
+            device.confirm_request(&detail, eur("120.00"), &self.pin, "idem_corpus_success_2")?;
         let answer = device.confirm(payment, &again).await;
         self.refused(answer, "real_payment_not_pending_409.json")?;
         let seen = self.merchant.payment(payment).await;
@@ -243,23 +269,30 @@ impl Run {
     /// A payment declined by the phone, one cancelled by the merchant, one expired.
     async fn decline_cancel_expire(&mut self, device: &SoftDevice) -> Result<()> {
         let m = self.merchant.clone();
-        let declined = m.create_payment(EMAIL, eur("40.00"), Some("CMD-3")).await?;
+        let declined = m
+            .create_payment(&self.email, eur("40.00"), Some("CMD-3"))
+            .await?;
         self.forget();
         let answer = device.decline(&declined.id).await;
         self.kept(answer, "real_decline_200.json")?;
 
-        let cancelled = m.create_payment(EMAIL, eur("60.00"), Some("CMD-4")).await?;
+        let cancelled = m
+            .create_payment(&self.email, eur("60.00"), Some("CMD-4"))
+            .await?;
         m.cancel(&cancelled.id).await?;
         self.forget();
         let seen = m.payment(&cancelled.id).await;
         self.kept(seen, "real_merchant_cancelled_200.json")?;
 
-        let expiring = m.create_payment(EMAIL, eur("70.00"), Some("CMD-5")).await?;
+        let expiring = m
+            .create_payment(&self.email, eur("70.00"), Some("CMD-5"))
+            .await?;
         let detail = device.payment(&expiring.id).await?;
         self.forget();
         // Past the 180 s validity, within the 300 s token lifetime.
         self.admin.advance_clock(200).await?;
-        let late = device.confirm_request(&detail, eur("70.00"), PIN, "idem_corpus_expired_1")?;
+        let late =
+            device.confirm_request(&detail, eur("70.00"), &self.pin, "idem_corpus_expired_1")?;
         let answer = device.confirm(&expiring.id, &late).await;
         self.refused(answer, "real_payment_expired_410.json")?;
         let seen = m.payment(&expiring.id).await;
