@@ -18,7 +18,60 @@ fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).replace('\u{a0}', " ")
 }
 
-/// Runs a scenario, checks it exits 0 and returns its transcript.
+/// Checks that the transcript `text` holds every line of `expected`.
+fn assert_lines(text: &str, expected: &[&str]) {
+    for line in expected {
+        assert!(text.contains(line), "missing « {line} »:\n{text}");
+    }
+}
+
+/// Checks that the transcript `text` holds none of `absent`.
+fn assert_no_lines(text: &str, absent: &[&str]) {
+    for line in absent {
+        assert!(!text.contains(line), "unexpected « {line} »:\n{text}");
+    }
+}
+
+/// What each scenario's transcript shows, besides what every scenario shows.
+const SHOWN: &[(&str, &str)] = &[
+    ("partial", "« Reste à payer : 30,00 € par carte bancaire »"),
+    ("partial", "Solde Chèque-Vacances Connect :    0,00 €"),
+    ("full", "Reste à payer par carte :          0,00 €"),
+    ("full", "Statut :                           AUTHORISED"),
+    ("full", "« Votre achat est validé ! »"),
+    ("full", "Solde Chèque-Vacances Connect :    50,00 €"),
+    ("wrong-pin", "essai 1 sur 2"),
+    ("wrong-pin", "essai 2 sur 2"),
+    (
+        "wrong-pin",
+        "→ Code personnel incorrect. Il vous reste 2 tentatives.",
+    ),
+    ("wrong-pin", "« Votre achat est validé ! »"),
+    ("lock", "essai 3 sur 3"),
+    ("lock", "Dernière tentative avant blocage."),
+    ("lock", "Statut :                           REFUSED"),
+    ("lock", "Solde Chèque-Vacances Connect :    200,00 €"),
+    ("decline", "Le bénéficiaire appuie sur « Refuser »."),
+    ("decline", "Statut :                           CANCELLED"),
+    ("expiry", "l'horloge de la sandbox avance de 181 s"),
+    ("expiry", "Statut :                           EXPIRED"),
+    ("expiry", "Solde Chèque-Vacances Connect :    200,00 €"),
+];
+
+/// What a scenario's transcript must not show.
+const NOT_SHOWN: &[(&str, &str)] = &[("full", "Carte bancaire"), ("decline", "Code personnel")];
+
+/// The lines of `table` for the scenario `name`.
+fn lines_of<'a>(table: &[(&str, &'a str)], name: &str) -> Vec<&'a str> {
+    table
+        .iter()
+        .filter(|(scenario, _)| *scenario == name)
+        .map(|(_, line)| *line)
+        .collect()
+}
+
+/// Runs a scenario, checks it exits 0 and what its transcript shows (what every
+/// scenario shows, and its own lines of [`SHOWN`] and [`NOT_SHOWN`]); returns it.
 fn scenario(name: &str) -> String {
     let output = run(&["--scenario", name]);
     let text = stdout(&output);
@@ -28,30 +81,24 @@ fn scenario(name: &str) -> String {
         output.status,
         String::from_utf8_lossy(&output.stderr)
     );
-    assert!(
-        text.contains("── Côté marchand · Page de paiement"),
-        "{text}"
+    assert_lines(
+        &text,
+        &[
+            "── Côté marchand · Page de paiement",
+            "── Côté téléphone · Notification",
+            "── Côté téléphone · Écran de paiement",
+            "E-mail saisi :                     camille.martin@example.fr",
+            "Total de la commande :             150,00 €",
+            "type=payment_request",
+            &format!("✔ Scénario « {name} » réussi"),
+        ],
     );
-    assert!(text.contains("── Côté téléphone · Notification"), "{text}");
-    assert!(
-        text.contains("── Côté téléphone · Écran de paiement"),
-        "{text}"
-    );
-    assert!(
-        text.contains("E-mail saisi :                     camille.martin@example.fr"),
-        "{text}"
-    );
-    assert!(
-        text.contains("Total de la commande :             150,00 €"),
-        "{text}"
-    );
-    assert!(text.contains("type=payment_request"), "{text}");
-    assert!(
-        text.contains(&format!("✔ Scénario « {name} » réussi")),
-        "{text}"
-    );
+    let shown = lines_of(SHOWN, name);
+    assert!(!shown.is_empty(), "no lines expected of scenario {name}");
+    assert_lines(&text, &shown);
+    assert_no_lines(&text, &lines_of(NOT_SHOWN, name));
     // The demo never prints the PIN: only positions and dots.
-    assert!(!text.contains("4827"), "the PIN leaked:\n{text}");
+    assert_no_lines(&text, &["4827"]);
     text
 }
 
@@ -96,75 +143,45 @@ fn default_is_the_partial_payment_with_a_card_remainder() {
     let output = run(&[]);
     assert!(output.status.success(), "{output:?}");
     let text = stdout(&output);
-    assert!(text.contains("démonstration « partial »"), "{text}");
-    assert!(
-        text.contains("Solde Chèque-Vacances Connect :    120,00 €"),
-        "{text}"
+    assert_lines(
+        &text,
+        &[
+            "démonstration « partial »",
+            "Solde Chèque-Vacances Connect :    120,00 €",
+            "Montant payé en CV Connect :       120,00 €",
+            "Reste à payer par carte :          30,00 €",
+            "Code saisi :                       ●●●●",
+            "Statut :                           PARTIALLY_AUTHORISED",
+            "« Reste à payer : 30,00 € par carte bancaire »",
+            "── Côté marchand · Carte bancaire",
+        ],
     );
-    assert!(
-        text.contains("Montant payé en CV Connect :       120,00 €"),
-        "{text}"
-    );
-    assert!(
-        text.contains("Reste à payer par carte :          30,00 €"),
-        "{text}"
-    );
-    assert!(
-        text.contains("Code saisi :                       ●●●●"),
-        "{text}"
-    );
-    assert!(
-        text.contains("Statut :                           PARTIALLY_AUTHORISED"),
-        "{text}"
-    );
-    assert!(
-        text.contains("« Reste à payer : 30,00 € par carte bancaire »"),
-        "{text}"
-    );
-    assert!(text.contains("── Côté marchand · Carte bancaire"), "{text}");
-    assert!(!text.contains("4827"), "the PIN leaked");
+    assert_no_lines(&text, &["4827"]);
     assert_eq!(typed_digits(&text), ["4827"], "the positions type the PIN");
 }
 
-#[test]
-fn partial() {
-    let text = scenario("partial");
-    assert!(text.contains("« Reste à payer : 30,00 € par carte bancaire »"));
-    assert!(text.contains("Solde Chèque-Vacances Connect :    0,00 €"));
+/// One test per scenario whose transcript lines are the whole check.
+macro_rules! transcript_tests {
+    ($($test:ident => $name:literal),* $(,)?) => {
+        $(
+            #[test]
+            fn $test() {
+                scenario($name);
+            }
+        )*
+    };
 }
 
-#[test]
-fn full() {
-    let text = scenario("full");
-    assert!(
-        text.contains("Reste à payer par carte :          0,00 €"),
-        "{text}"
-    );
-    assert!(
-        text.contains("Statut :                           AUTHORISED"),
-        "{text}"
-    );
-    assert!(text.contains("« Votre achat est validé ! »"), "{text}");
-    assert!(
-        text.contains("Solde Chèque-Vacances Connect :    50,00 €"),
-        "{text}"
-    );
-    assert!(!text.contains("Carte bancaire"), "{text}");
+transcript_tests! {
+    partial => "partial",
+    full => "full",
+    decline => "decline",
+    expiry => "expiry",
 }
 
 #[test]
 fn wrong_pin_then_right_pin() {
-    let text = scenario("wrong-pin");
-    assert!(
-        text.contains("essai 1 sur 2") && text.contains("essai 2 sur 2"),
-        "{text}"
-    );
-    assert!(
-        text.contains("→ Code personnel incorrect. Il vous reste 2 tentatives."),
-        "{text}"
-    );
-    assert!(text.contains("« Votre achat est validé ! »"), "{text}");
-    let typed = typed_digits(&text);
+    let typed = typed_digits(&scenario("wrong-pin"));
     assert_eq!(typed.len(), 2);
     assert_ne!(typed[0], "4827");
     assert_eq!(typed[1], "4827");
@@ -172,49 +189,8 @@ fn wrong_pin_then_right_pin() {
 
 #[test]
 fn lock_after_three_wrong_pins() {
-    let text = scenario("lock");
-    assert!(text.contains("essai 3 sur 3"), "{text}");
-    assert!(text.contains("Dernière tentative avant blocage."), "{text}");
-    assert!(
-        text.contains("Statut :                           REFUSED"),
-        "{text}"
-    );
-    assert!(
-        text.contains("Solde Chèque-Vacances Connect :    200,00 €"),
-        "{text}"
-    );
-    assert!(typed_digits(&text).iter().all(|d| d != "4827"));
-}
-
-#[test]
-fn decline() {
-    let text = scenario("decline");
-    assert!(
-        text.contains("Le bénéficiaire appuie sur « Refuser »."),
-        "{text}"
-    );
-    assert!(
-        text.contains("Statut :                           CANCELLED"),
-        "{text}"
-    );
-    assert!(!text.contains("Code personnel"), "{text}");
-}
-
-#[test]
-fn expiry() {
-    let text = scenario("expiry");
-    assert!(
-        text.contains("l'horloge de la sandbox avance de 181 s"),
-        "{text}"
-    );
-    assert!(
-        text.contains("Statut :                           EXPIRED"),
-        "{text}"
-    );
-    assert!(
-        text.contains("Solde Chèque-Vacances Connect :    200,00 €"),
-        "{text}"
-    );
+    let typed = typed_digits(&scenario("lock"));
+    assert!(typed.iter().all(|d| d != "4827"));
 }
 
 #[test]
