@@ -20,8 +20,7 @@ struct Enrolled {
 
 async fn enrolled(balance: &str) -> anyhow::Result<Enrolled> {
     let world = World::start(Options::default()).await?;
-    let account = world.account(balance).await?;
-    let phone = world.phone(&account.email).await?;
+    let (account, phone) = world.account_with_phone(balance).await?;
     let device = phone.client.enrolled_device().unwrap().expect("enrolled");
     Ok(Enrolled {
         world,

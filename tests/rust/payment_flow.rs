@@ -1,20 +1,26 @@
 //! The payment flow end to end: the real client against a real sandbox on loopback.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use cvconnect_core::amount::Amount;
 use cvconnect_core::client::{ClientError, PaymentOutcome};
 use cvconnect_core::protocol::wire::PaymentStatus;
-use cvconnect_testkit::{confirm_pin, eur, OpenPayment, Options, World, PIN};
+use cvconnect_testkit::{confirm_pin, eur, OpenPayment, Options, Phone, World, PIN};
+
+/// A payment request of 150.00 to a new account holding 200.00: the world, the
+/// account's enrolled phone, the payment id and the push the phone received.
+async fn pushed() -> anyhow::Result<(World, Phone, String, HashMap<String, String>)> {
+    let h = World::start(Options::default()).await?;
+    let (account, phone) = h.account_with_phone("200.00").await?;
+    let payment_id = h.create_payment(&account.email, "150.00").await?;
+    let push = h.push_for(&phone, &payment_id).await?;
+    Ok((h, phone, payment_id, push))
+}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn seed_flow_pays_in_full() -> anyhow::Result<()> {
-    let h = World::start(Options::default()).await?;
-    let account = h.account("200.00").await?;
-    let phone = h.phone(&account.email).await?;
-    let payment_id = h.create_payment(&account.email, "150.00").await?;
-
-    let push = h.push_for(&phone, &payment_id).await?;
+    let (h, phone, payment_id, push) = pushed().await?;
     let session = phone.client.open_from_push(&push).await.unwrap();
     let view = session.view();
     assert_eq!(view.payment_id, payment_id);
@@ -49,16 +55,12 @@ async fn seed_flow_pays_in_full() -> anyhow::Result<()> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn partial_payment_leaves_the_remainder_for_the_card() -> anyhow::Result<()> {
     let h = World::start(Options::default()).await?;
-    let OpenPayment {
-        payment_id,
-        session,
-        ..
-    } = h.open_new_payment("120.00", "150.00").await?;
-    let view = session.view();
+    let p = h.open_new_payment("120.00", "150.00").await?;
+    let view = p.session.view();
     assert_eq!((view.amount, view.remainder), (eur("120.00"), eur("30.00")));
     assert_eq!(view.remainder_text, "30,00\u{a0}€");
 
-    let outcome = pay(&session).await?;
+    let outcome = pay(&p.session).await?;
     assert_eq!(
         outcome,
         PaymentOutcome::PaidInPart {
@@ -67,7 +69,7 @@ async fn partial_payment_leaves_the_remainder_for_the_card() -> anyhow::Result<(
             balance: Amount::ZERO
         }
     );
-    let merchant = h.merchant_payment(&payment_id).await?;
+    let merchant = h.merchant_payment(&p.payment_id).await?;
     assert_eq!(merchant.status, PaymentStatus::PartiallyAuthorised);
     assert_eq!(merchant.remaining_amount, Some(eur("30.00")));
     Ok(())
@@ -76,87 +78,101 @@ async fn partial_payment_leaves_the_remainder_for_the_card() -> anyhow::Result<(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_beneficiary_lowers_the_amount_by_hand() -> anyhow::Result<()> {
     let h = World::start(Options::default()).await?;
-    let OpenPayment {
-        phone,
-        payment_id,
-        session,
-    } = h.open_new_payment("200.00", "150.00").await?;
+    let p = h.open_new_payment("200.00", "150.00").await?;
 
-    assert!(session.set_amount("250").is_err(), "above the total");
-    assert!(session.set_amount("0").is_err(), "below the minimum");
-    assert!(session.set_amount("12,345").is_err(), "three decimals");
-    let view = session.set_amount("100,50 €").unwrap();
+    assert!(p.session.set_amount("250").is_err(), "above the total");
+    assert!(p.session.set_amount("0").is_err(), "below the minimum");
+    assert!(p.session.set_amount("12,345").is_err(), "three decimals");
+    let view = p.session.set_amount("100,50 €").unwrap();
     assert_eq!((view.amount, view.remainder), (eur("100.50"), eur("49.50")));
 
-    let outcome = pay(&session).await?;
+    let outcome = pay(&p.session).await?;
     assert!(
         matches!(outcome, PaymentOutcome::PaidInPart { remainder, .. } if remainder == eur("49.50"))
     );
     assert_eq!(
-        h.merchant_payment(&payment_id).await?.remaining_amount,
+        h.merchant_payment(&p.payment_id).await?.remaining_amount,
         Some(eur("49.50"))
     );
-    assert_eq!(phone.client.balance().await.unwrap().amount, eur("99.50"));
+    assert_eq!(p.phone.client.balance().await.unwrap().amount, eur("99.50"));
     Ok(())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn decline_cancels_the_request() -> anyhow::Result<()> {
-    let h = World::start(Options::default()).await?;
-    let OpenPayment {
-        phone,
-        payment_id,
-        session,
-    } = h.open_new_payment("200.00", "150.00").await?;
-
-    assert_eq!(session.decline().await.unwrap(), PaymentOutcome::Declined);
-    assert_eq!(
-        h.merchant_status(&payment_id).await?,
-        PaymentStatus::Cancelled
-    );
-    assert_eq!(phone.client.balance().await.unwrap().amount, eur("200.00"));
-    Ok(())
+    ends_unpaid(
+        Ending::Decline,
+        PaymentOutcome::Declined,
+        PaymentStatus::Cancelled,
+    )
+    .await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_expired_request_cannot_be_paid() -> anyhow::Result<()> {
-    let h = World::start(Options::default()).await?;
-    let OpenPayment {
-        phone,
-        payment_id,
-        session,
-    } = h.open_new_payment("200.00", "150.00").await?;
+    ends_unpaid(
+        Ending::Expiry,
+        PaymentOutcome::Expired,
+        PaymentStatus::Expired,
+    )
+    .await
+}
 
-    h.advance_clock(181).await?;
-    assert_eq!(pay(&session).await?, PaymentOutcome::Expired);
+/// How a request ends without a payment.
+enum Ending {
+    /// The beneficiary taps "Refuser".
+    Decline,
+    /// The request expires (clock moved past its 180 s) before the right PIN is sent.
+    Expiry,
+}
+
+/// A request of 150.00 to an account holding 200.00 ends unpaid: the phone shows
+/// `outcome`, the merchant sees `status`, and the balance is whole.
+async fn ends_unpaid(
+    ending: Ending,
+    outcome: PaymentOutcome,
+    status: PaymentStatus,
+) -> anyhow::Result<()> {
+    let h = World::start(Options::default()).await?;
+    let p = h.open_new_payment("200.00", "150.00").await?;
+    let shown = match ending {
+        Ending::Decline => p.session.decline().await.unwrap(),
+        Ending::Expiry => {
+            h.advance_clock(181).await?;
+            pay(&p.session).await?
+        }
+    };
+    assert_eq!(shown, outcome);
+    assert_eq!(h.merchant_status(&p.payment_id).await?, status);
     assert_eq!(
-        h.merchant_status(&payment_id).await?,
-        PaymentStatus::Expired
+        p.phone.client.balance().await.unwrap().amount,
+        eur("200.00")
     );
-    assert_eq!(phone.client.balance().await.unwrap().amount, eur("200.00"));
     Ok(())
+}
+
+/// A payment of 150.00 open on the phone of an account holding 200.00, after one wrong
+/// PIN: two attempts are left.
+async fn open_after_a_wrong_pin() -> anyhow::Result<(World, OpenPayment)> {
+    let h = World::start(Options::default()).await?;
+    let p = h.open_new_payment("200.00", "150.00").await?;
+    assert_eq!(
+        confirm_pin(&p.session, "0000").await?,
+        PaymentOutcome::WrongPin { attempts_left: 2 }
+    );
+    Ok((h, p))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn wrong_pin_then_right_pin() -> anyhow::Result<()> {
-    let h = World::start(Options::default()).await?;
-    let OpenPayment {
-        payment_id,
-        session,
-        ..
-    } = h.open_new_payment("200.00", "150.00").await?;
-
-    assert_eq!(
-        confirm_pin(&session, "0000").await?,
-        PaymentOutcome::WrongPin { attempts_left: 2 }
-    );
-    assert_eq!(session.view().attempts_left, 2);
+    let (h, p) = open_after_a_wrong_pin().await?;
+    assert_eq!(p.session.view().attempts_left, 2);
     assert!(matches!(
-        pay(&session).await?,
+        pay(&p.session).await?,
         PaymentOutcome::PaidInFull { .. }
     ));
     assert_eq!(
-        h.merchant_status(&payment_id).await?,
+        h.merchant_status(&p.payment_id).await?,
         PaymentStatus::Authorised
     );
     Ok(())
@@ -164,43 +180,36 @@ async fn wrong_pin_then_right_pin() -> anyhow::Result<()> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn three_wrong_pins_lock_with_the_last_attempt_announced() -> anyhow::Result<()> {
-    let h = World::start(Options::default()).await?;
-    let account = h.account("200.00").await?;
-    let phone = h.phone(&account.email).await?;
-    let payment_id = h.create_payment(&account.email, "150.00").await?;
-    let session = phone.client.open_payment(&payment_id).await.unwrap();
-
-    assert_eq!(
-        confirm_pin(&session, "0000").await?,
-        PaymentOutcome::WrongPin { attempts_left: 2 }
-    );
-    let last = confirm_pin(&session, "1111").await?;
+    let (h, p) = open_after_a_wrong_pin().await?;
+    let last = confirm_pin(&p.session, "1111").await?;
     assert_eq!(last, PaymentOutcome::WrongPin { attempts_left: 1 });
     assert!(last.message_fr().contains("Dernière tentative"));
-    assert_eq!(confirm_pin(&session, "2222").await?, PaymentOutcome::Locked);
     assert_eq!(
-        h.merchant_status(&payment_id).await?,
+        confirm_pin(&p.session, "2222").await?,
+        PaymentOutcome::Locked
+    );
+    assert_eq!(
+        h.merchant_status(&p.payment_id).await?,
         PaymentStatus::Refused
     );
 
-    let next = h.create_payment(&account.email, "30.00").await?;
-    let session = phone.client.open_payment(&next).await.unwrap();
+    let next = h.create_payment(&p.account.email, "30.00").await?;
+    let session = p.phone.client.open_payment(&next).await.unwrap();
     assert_eq!(
         pay(&session).await?,
         PaymentOutcome::Locked,
         "the right PIN no longer works"
     );
-    assert_eq!(phone.client.balance().await.unwrap().amount, eur("200.00"));
+    assert_eq!(
+        p.phone.client.balance().await.unwrap().amount,
+        eur("200.00")
+    );
     Ok(())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn duplicate_pushes_open_one_session() -> anyhow::Result<()> {
-    let h = World::start(Options::default()).await?;
-    let account = h.account("200.00").await?;
-    let phone = h.phone(&account.email).await?;
-    let payment_id = h.create_payment(&account.email, "150.00").await?;
-    let push = h.push_for(&phone, &payment_id).await?;
+    let (_h, phone, _, push) = pushed().await?;
 
     let first = phone.client.open_from_push(&push).await.unwrap();
     let second = phone.client.open_from_push(&push).await.unwrap();
@@ -224,8 +233,7 @@ async fn duplicate_pushes_open_one_session() -> anyhow::Result<()> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unknown_or_forged_pushes_give_clear_errors() -> anyhow::Result<()> {
     let h = World::start(Options::default()).await?;
-    let account = h.account("200.00").await?;
-    let phone = h.phone(&account.email).await?;
+    let (_, phone) = h.account_with_phone("200.00").await?;
     let mut push = std::collections::HashMap::new();
     push.insert("type".to_owned(), "payment_request".to_owned());
     push.insert("payment_id".to_owned(), "pay_doesnotexist".to_owned());
@@ -244,8 +252,7 @@ async fn unknown_or_forged_pushes_give_clear_errors() -> anyhow::Result<()> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_lost_push_is_found_in_the_pending_list() -> anyhow::Result<()> {
     let h = World::start(Options::default()).await?;
-    let account = h.account("200.00").await?;
-    let phone = h.phone(&account.email).await?;
+    let (account, phone) = h.account_with_phone("200.00").await?;
     let payment_id = h.create_payment(&account.email, "150.00").await?;
 
     let pending = phone.client.pending_payments().await.unwrap();
@@ -286,8 +293,7 @@ async fn pay(session: &cvconnect_core::client::PaymentSession) -> anyhow::Result
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_long_pending_list_is_read_page_by_page() -> anyhow::Result<()> {
     let h = World::start(Options::default()).await?;
-    let account = h.account("200.00").await?;
-    let phone = h.phone(&account.email).await?;
+    let (account, phone) = h.account_with_phone("200.00").await?;
     let mut ids = Vec::new();
     for _ in 0..1_005 {
         ids.push(h.create_payment(&account.email, "25.00").await?);

@@ -1,12 +1,9 @@
 //! Lost answers, cancelled callers and killed apps: the outcome shown always matches
 //! the sandbox's ledger and a payment is never debited twice.
 
-use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::Duration;
 
-use cvconnect_core::client::PaymentOutcome;
-use cvconnect_core::crypto::signer::SoftwareSigner;
+use cvconnect_core::client::{ClientConfig, PaymentOutcome};
 use cvconnect_core::protocol::wire::PaymentStatus;
 use cvconnect_testkit::{
     confirm_pin, confirm_pin_within, eur, type_pin, Fault, OpenPayment, Options, Phone, World, PIN,
@@ -14,19 +11,27 @@ use cvconnect_testkit::{
 
 const CONFIRM_ROUTE: &str = "/v1/payments/{payment_id}/confirm";
 
+/// A payment of `total` open on a new phone (its configuration adjusted by `tweak`) of
+/// an account holding `balance`, confirmed with the right PIN while `fault` hits the
+/// confirmation once. Whatever the phone was told, the sandbox debited it exactly once.
+async fn confirm_under_fault(
+    balance: &str,
+    total: &str,
+    tweak: impl FnOnce(&mut ClientConfig),
+    fault: Fault,
+) -> anyhow::Result<(World, OpenPayment, PaymentOutcome)> {
+    let h = World::start(Options::default()).await?;
+    let p = h.open_new_payment_with(balance, total, tweak).await?;
+    h.inject_fault(CONFIRM_ROUTE, fault, 1).await?;
+    let outcome = confirm_pin(&p.session, PIN).await?;
+    assert_eq!(h.debits_for(&p.payment_id).await?, 1, "{outcome:?}");
+    Ok((h, p, outcome))
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_lost_confirm_answer_is_replayed_with_its_idempotency_key() -> anyhow::Result<()> {
-    let h = World::start(Options::default()).await?;
-    let OpenPayment {
-        payment_id,
-        session,
-        ..
-    } = h.open_new_payment("200.00", "150.00").await?;
-
-    h.inject_fault(CONFIRM_ROUTE, Fault::DropAfterCommit, 1)
-        .await?;
-    let outcome = confirm_pin(&session, PIN).await?;
-
+    let (h, p, outcome) =
+        confirm_under_fault("200.00", "150.00", |_| {}, Fault::DropAfterCommit).await?;
     assert_eq!(
         outcome,
         PaymentOutcome::PaidInFull {
@@ -34,9 +39,8 @@ async fn a_lost_confirm_answer_is_replayed_with_its_idempotency_key() -> anyhow:
             balance: eur("50.00")
         }
     );
-    assert_eq!(h.debits_for(&payment_id).await?, 1);
     assert_eq!(
-        h.merchant_status(&payment_id).await?,
+        h.merchant_status(&p.payment_id).await?,
         PaymentStatus::Authorised
     );
     Ok(())
@@ -45,92 +49,60 @@ async fn a_lost_confirm_answer_is_replayed_with_its_idempotency_key() -> anyhow:
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_retries_a_lost_answer_is_reconciled_from_the_payment_status() -> anyhow::Result<()>
 {
-    let h = World::start(Options::default()).await?;
-    let OpenPayment {
-        payment_id,
-        session,
-        ..
-    } = h
-        .open_new_payment_with("120.00", "150.00", |config| config.max_retries = 0)
-        .await?;
-
-    h.inject_fault(CONFIRM_ROUTE, Fault::DropAfterCommit, 1)
-        .await?;
-    let outcome = confirm_pin(&session, PIN).await?;
-
+    let no_retries = |config: &mut ClientConfig| config.max_retries = 0;
+    let (_, _, outcome) =
+        confirm_under_fault("120.00", "150.00", no_retries, Fault::DropAfterCommit).await?;
     assert!(
         matches!(outcome, PaymentOutcome::PaidInPart { remainder, .. } if remainder == eur("30.00"))
     );
-    assert_eq!(h.debits_for(&payment_id).await?, 1);
     Ok(())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_server_error_before_the_work_is_retried_once_and_pays_once() -> anyhow::Result<()> {
-    let h = World::start(Options::default()).await?;
-    let OpenPayment {
-        payment_id,
-        session,
-        ..
-    } = h.open_new_payment("200.00", "150.00").await?;
-
-    h.inject_fault(CONFIRM_ROUTE, Fault::Error, 1).await?;
-    let outcome = confirm_pin(&session, PIN).await?;
+    let (_, _, outcome) = confirm_under_fault("200.00", "150.00", |_| {}, Fault::Error).await?;
     assert!(matches!(outcome, PaymentOutcome::PaidInFull { .. }));
-    assert_eq!(h.debits_for(&payment_id).await?, 1);
     Ok(())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_cancelled_caller_does_not_cut_the_confirmation_in_half() -> anyhow::Result<()> {
     let h = World::start(Options::default()).await?;
-    let OpenPayment {
-        phone,
-        payment_id,
-        session,
-    } = h.open_new_payment("200.00", "150.00").await?;
+    let p = h.open_new_payment("200.00", "150.00").await?;
 
     h.inject_fault(CONFIRM_ROUTE, Fault::Delay(Duration::from_millis(500)), 1)
         .await?;
-    let answered = confirm_pin_within(&session, PIN, Duration::from_millis(100)).await?;
+    let answered = confirm_pin_within(&p.session, PIN, Duration::from_millis(100)).await?;
     assert!(answered.is_none(), "the caller gave up");
 
     // The detached submission finishes and records its outcome; reconcile agrees with it.
     tokio::time::sleep(Duration::from_millis(800)).await;
-    let settled = phone.client.reconcile().await.unwrap();
+    let settled = p.phone.client.reconcile().await.unwrap();
     assert!(settled.is_empty(), "nothing left unresolved: {settled:?}");
-    assert_eq!(h.debits_for(&payment_id).await?, 1);
-    let again = phone.client.open_payment(&payment_id).await;
+    assert_eq!(h.debits_for(&p.payment_id).await?, 1);
+    let again = p.phone.client.open_payment(&p.payment_id).await;
     assert!(again.is_err(), "the payment is finished");
     Ok(())
 }
 
-/// What a restarted app finds after its runtime died with a confirmation in flight:
-/// the world (on the main runtime), the app's folder and key, and the payment.
+/// An app whose runtime died with a confirmation in flight, started again on its
+/// folder with its key: the world (on the main runtime), the restarted phone and the
+/// payment.
 struct KilledApp {
+    restarted: Phone,
     // Field order is drop order: the world's sandbox goes before its runtime.
     world: World,
     main: tokio::runtime::Runtime,
-    data_dir: PathBuf,
-    signer: Arc<SoftwareSigner>,
     payment_id: String,
 }
 
-impl KilledApp {
-    /// The app started again on its folder.
-    fn restart(&self) -> anyhow::Result<Phone> {
-        self.world.reopen_phone(&self.data_dir, self.signer.clone())
-    }
-}
-
 /// The app is killed between the journal write and the answer: its runtime dies with
-/// the request in flight.
+/// the request in flight; then it starts again.
 fn kill_app_mid_confirm() -> anyhow::Result<KilledApp> {
     let main = tokio::runtime::Runtime::new().unwrap();
     let (world, phone, payment_id) = main.block_on(async {
         let world = World::start(Options::default()).await?;
-        let account = world.account("200.00").await?;
-        let phone = world.phone(&account.email).await?;
+        let (account, phone) = world.account_with_phone("200.00").await?;
         let payment_id = world.create_payment(&account.email, "150.00").await?;
         let delay = Fault::Delay(Duration::from_millis(400));
         world.inject_fault(CONFIRM_ROUTE, delay, 1).await?;
@@ -157,10 +129,9 @@ fn kill_app_mid_confirm() -> anyhow::Result<KilledApp> {
     app.shutdown_background();
     std::thread::sleep(Duration::from_millis(700));
     Ok(KilledApp {
+        restarted: world.reopen_phone(&data_dir, signer)?,
         world,
         main,
-        data_dir,
-        signer,
         payment_id,
     })
 }
@@ -168,9 +139,8 @@ fn kill_app_mid_confirm() -> anyhow::Result<KilledApp> {
 #[test]
 fn a_killed_app_is_reconciled_by_the_next_start() -> anyhow::Result<()> {
     let killed = kill_app_mid_confirm()?;
-    let (h, payment_id) = (&killed.world, &killed.payment_id);
+    let (h, payment_id, restarted) = (&killed.world, &killed.payment_id, &killed.restarted);
     killed.main.block_on(async {
-        let restarted = killed.restart()?;
         let settled = restarted.client.reconcile().await.unwrap();
         let debits = h.debits_for(payment_id).await?;
         assert!(debits <= 1);
@@ -209,9 +179,8 @@ fn a_killed_app_is_reconciled_by_the_next_start() -> anyhow::Result<()> {
 #[test]
 fn the_first_call_after_a_restart_settles_the_journal() -> anyhow::Result<()> {
     let killed = kill_app_mid_confirm()?;
-    let (h, payment_id) = (&killed.world, &killed.payment_id);
+    let (h, payment_id, restarted) = (&killed.world, &killed.payment_id, &killed.restarted);
     killed.main.block_on(async {
-        let restarted = killed.restart()?;
         let balance = restarted.client.balance().await.unwrap().amount;
         assert!(
             restarted.client.reconcile().await.unwrap().is_empty(),
@@ -230,8 +199,7 @@ fn the_first_call_after_a_restart_settles_the_journal() -> anyhow::Result<()> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_phones_of_one_account_answering_the_same_request_debit_once() -> anyhow::Result<()> {
     let h = World::start(Options::default()).await?;
-    let account = h.account("200.00").await?;
-    let first = h.phone(&account.email).await?;
+    let (account, first) = h.account_with_phone("200.00").await?;
     let second = h.phone(&account.email).await?;
     let payment_id = h.create_payment(&account.email, "150.00").await?;
     let a = first.client.open_payment(&payment_id).await.unwrap();

@@ -29,9 +29,12 @@ struct Victim {
     device: SoftDevice,
 }
 
-async fn victim(balance: &str) -> anyhow::Result<Victim> {
+/// The victim's balance before any attack.
+const BALANCE: &str = "200.00";
+
+async fn victim() -> anyhow::Result<Victim> {
     let h = World::start(Options::default()).await?;
-    let account = h.account(balance).await?;
+    let account = h.account(BALANCE).await?;
     let device = h.soft_device(&account.email).await?;
     Ok(Victim { h, account, device })
 }
@@ -79,6 +82,12 @@ impl Victim {
         assert_eq!(self.device.balance().await.unwrap(), eur(balance));
         assert_eq!(self.h.merchant_status(payment_id).await?, status);
         Ok(())
+    }
+
+    /// Nothing happened to `payment_id`: no debit, the balance whole, still pending.
+    async fn assert_still_pending(&self, payment_id: &str) -> anyhow::Result<()> {
+        self.assert_untouched(payment_id, BALANCE, PaymentStatus::Pending)
+            .await
     }
 
     /// Resets the wrong-attempt counter, so that every attack starts from three.

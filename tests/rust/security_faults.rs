@@ -108,8 +108,7 @@ fn thousands_of_random_flows_under_faults_match_the_ledger() -> anyhow::Result<(
 
     let mut workers = Vec::new();
     for index in 0..PHONES {
-        let account = main.block_on(h.account(&initial.to_plain()))?;
-        let phone = main.block_on(h.phone(&account.email))?;
+        let (account, phone) = main.block_on(h.account_with_phone(&initial.to_plain()))?;
         workers.push(Worker {
             index,
             h: &h,
@@ -289,10 +288,8 @@ fn thousands_of_random_flows_under_faults_match_the_ledger() -> anyhow::Result<(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn retrying_on_the_same_screen_after_a_lost_answer_pays() -> anyhow::Result<()> {
     let h = World::start(Options::default()).await?;
-    let account = h.account("200.00").await?;
-    let phone = h.phone(&account.email).await?;
-    let payment_id = h.create_payment(&account.email, "50.00").await?;
-    let session = phone.client.open_payment(&payment_id).await.unwrap();
+    let p = h.open_new_payment("200.00", "50.00").await?;
+    let session = &p.session;
 
     // Every try of the confirmation is answered into the void; the reconciling reads fail.
     h.inject_fault(CONFIRM_ROUTE, Fault::DropAfterCommit, 3)
@@ -315,6 +312,6 @@ async fn retrying_on_the_same_screen_after_a_lost_answer_pays() -> anyhow::Resul
         matches!(retried, Ok(PaymentOutcome::PaidInFull { .. })),
         "{retried:?}"
     );
-    assert_eq!(h.debits_for(&payment_id).await?, 1);
+    assert_eq!(h.debits_for(&p.payment_id).await?, 1);
     Ok(())
 }

@@ -110,6 +110,14 @@ impl World {
         Ok(self.enroll_phone_with(email, tweak).await?.0)
     }
 
+    /// A new account holding `balance` (the kit's [`PIN`]) and a phone enrolled on it:
+    /// the usual beneficiary of a test.
+    pub async fn account_with_phone(&self, balance: &str) -> anyhow::Result<(Account, Phone)> {
+        let account = self.account(balance).await?;
+        let phone = self.phone(&account.email).await?;
+        Ok((account, phone))
+    }
+
     /// A software device (raw protocol calls, its token readable) enrolled on `email`
     /// and authenticated.
     pub async fn soft_device(&self, email: &str) -> anyhow::Result<SoftDevice> {

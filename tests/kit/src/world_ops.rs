@@ -13,6 +13,7 @@ use cvconnect_core::protocol::wire::{MerchantPayment, PaymentStatus};
 use cvconnect_sandbox_client::{AdminClient, FaultKind, PushNotification};
 
 use crate::errors::{core_failed, sandbox_failed};
+use crate::people::Account;
 use crate::phone::Phone;
 use crate::world::World;
 
@@ -34,8 +35,10 @@ pub enum Fault {
     DropAfterCommit,
 }
 
-/// A payment request on screen: the phone, the payment id and its session.
+/// A payment request on screen: the account, the phone, the payment id and its
+/// session.
 pub struct OpenPayment {
+    pub account: Account,
     pub phone: Phone,
     pub payment_id: String,
     pub session: Arc<PaymentSession>,
@@ -97,6 +100,7 @@ impl World {
             .await
             .map_err(core_failed("le téléphone n'a pas pu ouvrir la demande"))?;
         Ok(OpenPayment {
+            account,
             phone,
             payment_id,
             session,

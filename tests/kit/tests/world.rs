@@ -1,55 +1,12 @@
-//! The kit's worlds work as its README says: embedded, joined by URL, and on a runtime
-//! of their own.
+//! The kit's worlds besides the suites' default one: a sandbox joined by URL and token
+//! (the demo's `phone --url`), and one serving from a runtime of its own (the bench).
+//! The embedded world of `Options::default()` is what the suites of `tests/rust` run on.
 
 use std::time::Duration;
 
 use cvconnect_core::client::PaymentOutcome;
-use cvconnect_core::protocol::wire::PaymentStatus;
 use cvconnect_sandbox::Seed;
-use cvconnect_testkit::{
-    confirm_pin, eur, push_data, Fault, Options, World, DEMO_EMAIL, DEMO_PIN, PIN,
-};
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_payment_in_full_through_the_kit() -> anyhow::Result<()> {
-    let world = World::start(Options::default()).await?;
-    let account = world.account("200.00").await?;
-    let phone = world.phone(&account.email).await?;
-    let payment_id = world.create_payment(&account.email, "150.00").await?;
-    let push = world.push_for(&phone, &payment_id).await?;
-    let session = phone.client.open_from_push(&push).await?;
-    assert_eq!(session.view().payee_name, "Boutique Démo");
-    assert_eq!(
-        confirm_pin(&session, PIN).await?,
-        PaymentOutcome::PaidInFull {
-            paid: eur("150.00"),
-            balance: eur("50.00")
-        }
-    );
-    assert_eq!(world.debits_for(&payment_id).await?, 1);
-    assert_eq!(world.balance_of(&account.email).await?, eur("50.00"));
-    Ok(())
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn faults_and_the_clock_reach_the_sandbox() -> anyhow::Result<()> {
-    let world = World::start(Options::default()).await?;
-    let opened = world.open_new_payment("200.00", "150.00").await?;
-    world
-        .inject_fault("/v1/payments/{payment_id}/confirm", Fault::Error, 1)
-        .await?;
-    world.clear_faults().await?;
-    world.advance_clock(181).await?;
-    assert_eq!(
-        confirm_pin(&opened.session, PIN).await?,
-        PaymentOutcome::Expired
-    );
-    assert_eq!(
-        world.merchant_status(&opened.payment_id).await?,
-        PaymentStatus::Expired
-    );
-    Ok(())
-}
+use cvconnect_testkit::{confirm_pin, push_data, Options, World, DEMO_EMAIL, DEMO_PIN, PIN};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_running_sandbox_is_joined_by_url_and_token() -> anyhow::Result<()> {

@@ -8,7 +8,7 @@ use cvconnect_core::crypto::seal::SealedPin;
 use cvconnect_core::crypto::signer::DeviceSigner;
 use cvconnect_core::protocol::canonical::ConfirmationFields;
 use cvconnect_core::protocol::errors::ErrorCode;
-use cvconnect_core::protocol::wire::{ConfirmRequest, PaymentDetail, PaymentStatus};
+use cvconnect_core::protocol::wire::{ConfirmRequest, PaymentDetail};
 use cvconnect_sandbox_client::SoftDevice;
 use cvconnect_testkit::{eur, PIN};
 
@@ -16,7 +16,7 @@ use super::{key, refused, victim};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_signature_by_another_enrolled_device_is_refused() -> anyhow::Result<()> {
-    let v = victim("200.00").await?;
+    let v = victim().await?;
     let sibling = v.h.soft_device(&v.account.email).await?;
     let stranger_account = v.h.account("200.00").await?;
     let stranger = v.h.soft_device(&stranger_account.email).await?;
@@ -42,8 +42,7 @@ async fn a_signature_by_another_enrolled_device_is_refused() -> anyhow::Result<(
             // Sent with the victim's token: the sandbox checks the victim's key.
             v.refuses(&id, &request, ErrorCode::AuthenticationFailed)
                 .await;
-            v.assert_untouched(&id, "200.00", PaymentStatus::Pending)
-                .await?;
+            v.assert_still_pending(&id).await?;
             v.unlock().await?;
         }
     }
@@ -57,7 +56,7 @@ async fn a_signature_by_another_enrolled_device_is_refused() -> anyhow::Result<(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_pin_sealed_for_another_payment_is_refused() -> anyhow::Result<()> {
-    let v = victim("200.00").await?;
+    let v = victim().await?;
     let (a_id, a) = v.request("60.00").await?;
     let (b_id, b) = v.request("60.00").await?;
     let for_a = v.signed(&a, "60.00", "seal_for_a");
@@ -84,17 +83,15 @@ async fn a_pin_sealed_for_another_payment_is_refused() -> anyhow::Result<()> {
     request.sealed_pin = for_a.sealed_pin.clone();
     v.refuses(&b_id, &request, ErrorCode::AuthenticationFailed)
         .await;
-    v.assert_untouched(&b_id, "200.00", PaymentStatus::Pending)
-        .await?;
-    v.assert_untouched(&a_id, "200.00", PaymentStatus::Pending)
-        .await?;
+    v.assert_still_pending(&b_id).await?;
+    v.assert_still_pending(&a_id).await?;
     Ok(())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_bearer_token_of_another_device_sees_nothing_and_confirms_nothing() -> anyhow::Result<()>
 {
-    let v = victim("200.00").await?;
+    let v = victim().await?;
     let thief_account = v.h.account("200.00").await?;
     let thief = v.h.soft_device(&thief_account.email).await?;
     let (id, detail) = v.request("100.00").await?;
@@ -111,8 +108,7 @@ async fn a_bearer_token_of_another_device_sees_nothing_and_confirms_nothing() ->
         .unwrap();
     assert!(listed.payments.iter().all(|p| p.payment_id != id));
 
-    v.assert_untouched(&id, "200.00", PaymentStatus::Pending)
-        .await?;
+    v.assert_still_pending(&id).await?;
     let after = v.device.payment(&id).await.unwrap();
     assert_eq!(after.nonce, detail.nonce, "the thief consumed no nonce");
     assert_eq!(after.attempts_left, 3, "nor an attempt");

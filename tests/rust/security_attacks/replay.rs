@@ -9,7 +9,7 @@ use super::{key, victim};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_replayed_confirmation_debits_once() -> anyhow::Result<()> {
-    let v = victim("200.00").await?;
+    let v = victim().await?;
     let (id, detail) = v.request("100.00").await?;
     let request = v.signed(&detail, "100.00", "replay");
     let first: ConfirmResponse = v.device.confirm(&id, &request).await.unwrap();
@@ -62,7 +62,7 @@ async fn a_replayed_confirmation_debits_once() -> anyhow::Result<()> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_confirmation_after_expiry_is_refused() -> anyhow::Result<()> {
-    let v = victim("200.00").await?;
+    let v = victim().await?;
     let (id, detail) = v.request("100.00").await?;
     let request = v.signed(&detail, "100.00", "expired");
     v.h.advance_clock(181).await?;

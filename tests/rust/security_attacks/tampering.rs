@@ -2,14 +2,13 @@
 //! nonce, expiry): the signature no longer matches what the sandbox recorded.
 
 use cvconnect_core::protocol::errors::ErrorCode;
-use cvconnect_core::protocol::wire::PaymentStatus;
 use cvconnect_testkit::{eur, PIN};
 
 use super::{refused, victim};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_amount_changed_after_signing_is_refused() -> anyhow::Result<()> {
-    let v = victim("200.00").await?;
+    let v = victim().await?;
     let (id, detail) = v.request("150.00").await?;
 
     // Signed for 40.00, sent for 150.00.
@@ -19,8 +18,7 @@ async fn an_amount_changed_after_signing_is_refused() -> anyhow::Result<()> {
         .refuses(&id, &request, ErrorCode::AuthenticationFailed)
         .await;
     assert_eq!(info.attempts_left, Some(2));
-    v.assert_untouched(&id, "200.00", PaymentStatus::Pending)
-        .await?;
+    v.assert_still_pending(&id).await?;
 
     // Signed for 150.00, sent for 40.00.
     let detail = v.device.payment(&id).await.unwrap();
@@ -28,8 +26,7 @@ async fn an_amount_changed_after_signing_is_refused() -> anyhow::Result<()> {
     request.amount = eur("40.00");
     v.refuses(&id, &request, ErrorCode::AuthenticationFailed)
         .await;
-    v.assert_untouched(&id, "200.00", PaymentStatus::Pending)
-        .await?;
+    v.assert_still_pending(&id).await?;
 
     // The same device, honest, pays once: the refusals were about the tampering.
     v.unlock().await?;
@@ -41,7 +38,7 @@ async fn an_amount_changed_after_signing_is_refused() -> anyhow::Result<()> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_payee_changed_before_signing_is_refused() -> anyhow::Result<()> {
-    let v = victim("200.00").await?;
+    let v = victim().await?;
     let (id, detail) = v.request("150.00").await?;
     let pirate = v.h.admin.create_merchant("Boutique Pirate").await.unwrap();
 
@@ -60,8 +57,7 @@ async fn a_payee_changed_before_signing_is_refused() -> anyhow::Result<()> {
         let request = v.signed(&shown, "150.00", name);
         v.refuses(&id, &request, ErrorCode::AuthenticationFailed)
             .await;
-        v.assert_untouched(&id, "200.00", PaymentStatus::Pending)
-            .await?;
+        v.assert_still_pending(&id).await?;
         v.unlock().await?;
     }
     assert_eq!(detail.payee.name, "Boutique Démo");
@@ -70,7 +66,7 @@ async fn a_payee_changed_before_signing_is_refused() -> anyhow::Result<()> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_nonce_changed_after_signing_is_refused() -> anyhow::Result<()> {
-    let v = victim("200.00").await?;
+    let v = victim().await?;
     let (id, detail) = v.request("100.00").await?;
     let (other_id, other) = v.request("100.00").await?;
 
@@ -82,8 +78,7 @@ async fn a_nonce_changed_after_signing_is_refused() -> anyhow::Result<()> {
         let mut request = v.signed(&detail, "100.00", name);
         request.nonce = nonce;
         v.refuses(&id, &request, ErrorCode::NonceUsed).await;
-        v.assert_untouched(&id, "200.00", PaymentStatus::Pending)
-            .await?;
+        v.assert_still_pending(&id).await?;
     }
     // Nonce refusals are not PIN attempts.
     assert_eq!(v.device.payment(&id).await.unwrap().attempts_left, 3);
@@ -102,22 +97,19 @@ async fn a_nonce_changed_after_signing_is_refused() -> anyhow::Result<()> {
         .refuses(&id, &request, ErrorCode::AuthenticationFailed)
         .await;
     assert_eq!(info.attempts_left, Some(1));
-    v.assert_untouched(&id, "200.00", PaymentStatus::Pending)
-        .await?;
-    v.assert_untouched(&other_id, "200.00", PaymentStatus::Pending)
-        .await?;
+    v.assert_still_pending(&id).await?;
+    v.assert_still_pending(&other_id).await?;
     Ok(())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_expiry_changed_before_signing_is_refused() -> anyhow::Result<()> {
-    let v = victim("200.00").await?;
+    let v = victim().await?;
     let (id, mut detail) = v.request("100.00").await?;
     detail.expires_at += 3_600;
     let request = v.signed(&detail, "100.00", "expiry");
     v.refuses(&id, &request, ErrorCode::AuthenticationFailed)
         .await;
-    v.assert_untouched(&id, "200.00", PaymentStatus::Pending)
-        .await?;
+    v.assert_still_pending(&id).await?;
     Ok(())
 }
