@@ -29,6 +29,20 @@ PySigner = example.CryptographySigner
 type_pin = example.press_pin
 
 
+async def wait_for(what: str, probe, timeout: float = 30.0):
+    """Polls `probe` until it returns something other than None (or False), and returns
+    it; fails with `what` after `timeout` seconds. For waiting on an event the test cannot
+    be told of directly, never as a timing."""
+    deadline = time.monotonic() + timeout
+    while True:
+        found = probe()
+        if found is not None and found is not False:
+            return found
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.05)
+
+
 def async_test(test):
     """Runs an `async def` test in a fresh event loop (pytest alone does not await it).
     The wrapper keeps the test's signature, so fixtures are still handed in."""
@@ -76,6 +90,14 @@ class Sandbox(example.Sandbox):
         if delay_ms is not None:
             body["delay_ms"] = delay_ms
         self.admin("POST", "/admin/faults", body)
+
+    async def faults_played(self, route: str) -> None:
+        """Waits until every fault armed on `route` has met its call: a delayed request is
+        then being held by the sandbox."""
+        await wait_for(
+            f"the faults armed on {route} to meet their calls",
+            lambda: all(f["route"] != route for f in self.admin("GET", "/admin/faults")["faults"]) or None,
+        )
 
     def debits_of(self, payment_id: str) -> list[dict]:
         return [e for e in self.admin("GET", "/admin/ledger")["entries"] if e["payment_id"] == payment_id]
