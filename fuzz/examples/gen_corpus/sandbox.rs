@@ -10,6 +10,7 @@ use anyhow::{anyhow, bail, ensure, Context, Result};
 use cvconnect_core::amount::Amount;
 use cvconnect_core::crypto::seal::SealedPin;
 use cvconnect_core::protocol::canonical::ConfirmationFields;
+use cvconnect_core::protocol::wire::MerchantPayment;
 use cvconnect_sandbox::{Database, Sandbox, SandboxConfig, Seed};
 use cvconnect_sandbox_client::{
     http_client, AdminClient, BeneficiaryClient, ClientResult, MerchantClient, PushNotification,
@@ -141,6 +142,15 @@ impl Run {
         self.keep(&[name])
     }
 
+    /// A payment request of `total` for the account, by the merchant API.
+    async fn payment(&self, total: &str, order_ref: &str) -> ClientResult<MerchantPayment> {
+        let total = eur(total);
+        let merchant = &self.merchant;
+        merchant
+            .create_payment(&self.email, total, Some(order_ref))
+            .await
+    }
+
     /// Answers that are steps of the scenario, not seeds.
     fn forget(&self) {
         self.recorder.take();
@@ -182,16 +192,12 @@ impl Run {
 
     /// The payment of the scenario (150 €), then three requests the merchant API refuses.
     async fn merchant_refusals(&mut self) -> Result<String> {
-        let m = self.merchant.clone();
-        let created = m
-            .create_payment(&self.email, eur("150.00"), Some("CMD-1"))
-            .await;
+        let created = self.payment("150.00", "CMD-1").await;
         let payment = self.kept(created, "real_merchant_payment_201.json")?.id;
-        let below = m
-            .create_payment(&self.email, eur("10.00"), Some("CMD-2"))
-            .await;
+        let below = self.payment("10.00", "CMD-2").await;
         self.refused(below, "real_amount_below_minimum_422.json")?;
-        let bad_account = m.create_payment("x", eur("50.00"), None).await;
+        let merchant = &self.merchant;
+        let bad_account = merchant.create_payment("x", eur("50.00"), None).await;
         self.refused(bad_account, "real_validation_failed_422.json")?;
         let body = self.unknown_field().await?;
         self.kept.add("real_bad_request_400.json", body);
@@ -269,24 +275,18 @@ impl Run {
     /// A payment declined by the phone, one cancelled by the merchant, one expired.
     async fn decline_cancel_expire(&mut self, device: &SoftDevice) -> Result<()> {
         let m = self.merchant.clone();
-        let declined = m
-            .create_payment(&self.email, eur("40.00"), Some("CMD-3"))
-            .await?;
+        let declined = self.payment("40.00", "CMD-3").await?;
         self.forget();
         let answer = device.decline(&declined.id).await;
         self.kept(answer, "real_decline_200.json")?;
 
-        let cancelled = m
-            .create_payment(&self.email, eur("60.00"), Some("CMD-4"))
-            .await?;
+        let cancelled = self.payment("60.00", "CMD-4").await?;
         m.cancel(&cancelled.id).await?;
         self.forget();
         let seen = m.payment(&cancelled.id).await;
         self.kept(seen, "real_merchant_cancelled_200.json")?;
 
-        let expiring = m
-            .create_payment(&self.email, eur("70.00"), Some("CMD-5"))
-            .await?;
+        let expiring = self.payment("70.00", "CMD-5").await?;
         let detail = device.payment(&expiring.id).await?;
         self.forget();
         // Past the 180 s validity, within the 300 s token lifetime.
