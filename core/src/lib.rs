@@ -22,5 +22,7 @@ pub mod log;
 pub mod pin;
 pub mod policy;
 pub mod protocol;
+#[cfg(feature = "test-hooks")]
+pub mod test_hooks;
 
 mod shared;
