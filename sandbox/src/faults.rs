@@ -8,18 +8,14 @@ use axum::extract::{MatchedPath, Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use cvconnect_core::protocol::errors::ErrorCode;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::error::ApiError;
 use crate::state::AppState;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum FaultKind {
-    Delay,
-    Error,
-    DropAfterCommit,
-}
+/// What an armed fault does: the admin API's wire type, declared once in the sandbox's
+/// client crate.
+pub use cvconnect_sandbox_client::FaultKind;
 
 /// An armed fault.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

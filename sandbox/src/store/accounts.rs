@@ -2,7 +2,6 @@
 
 use cvconnect_core::amount::Amount;
 use rusqlite::{params, Connection, OptionalExtension, Row};
-use serde::Serialize;
 
 use super::{amount_from_db, cents_to_i64, exists};
 use crate::error::{ApiError, ApiResult};
@@ -21,17 +20,9 @@ pub struct AccountRow {
     pub pin_locked: bool,
 }
 
-/// The admin view of an account (no PIN hash).
-#[derive(Debug, Clone, Serialize)]
-pub struct AccountView {
-    pub account_id: String,
-    pub email: String,
-    pub account_number: String,
-    pub balance: Amount,
-    pub pin_length: u8,
-    pub failed_attempts: u8,
-    pub pin_locked: bool,
-}
+/// The admin view of an account (no PIN hash): the admin API's wire type, declared once
+/// in the sandbox's client crate.
+pub use cvconnect_sandbox_client::AdminAccount as AccountView;
 
 impl AccountRow {
     pub fn view(&self) -> AccountView {

@@ -2,21 +2,12 @@
 
 use cvconnect_core::amount::Amount;
 use rusqlite::{params, Connection};
-use serde::Serialize;
 
 use super::{amount_from_db, cents_to_i64};
 
-#[derive(Debug, Clone, Serialize)]
-pub struct LedgerEntry {
-    pub seq: i64,
-    pub payment_id: String,
-    pub account_id: String,
-    pub merchant_id: String,
-    pub device_id: String,
-    pub amount: Amount,
-    pub balance_after: Amount,
-    pub created_at: i64,
-}
+/// One debit, as `GET /admin/ledger` lists it: the admin API's wire type, declared once
+/// in the sandbox's client crate.
+pub use cvconnect_sandbox_client::LedgerEntry;
 
 pub struct Debit<'a> {
     pub payment_id: &'a str,
