@@ -13,11 +13,11 @@ mod inner;
 mod marker;
 mod notice;
 mod outcome;
+mod push;
 mod session;
 mod store;
 mod tls;
 
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -31,6 +31,7 @@ pub use config::ClientConfig;
 pub use error::{AmountInputError, ClientError, HttpError, StoreError};
 pub use notice::Notice;
 pub use outcome::{PaymentOutcome, ReconciledPayment};
+pub use push::PushReceipt;
 pub use session::{PaymentSession, PaymentView};
 pub use store::{schema_version, PaymentRecord, DATABASE_FILE};
 
@@ -38,7 +39,7 @@ use crate::amount::Amount;
 use crate::crypto::signer::DeviceSigner;
 use crate::log::{mask_email, set_log_sink, LogSink};
 use crate::protocol::canonical::enrollment_bytes;
-use crate::protocol::push::{is_valid_id, parse_push};
+use crate::protocol::push::is_valid_id;
 use crate::protocol::wire::{
     pending_page_path, EnrollRequest, EnrollResponse, PaymentList, PaymentSummary, Platform,
     PushTokenRequest, MAX_PENDING_PAGES,
@@ -76,8 +77,8 @@ crate::shared::shared_type! {
     }
 }
 
-/// What the apps call: enrollment, balance, pending payments, payment sessions and
-/// history. Methods take `&self` and may be called from any thread.
+/// What the apps call: enrollment, balance, pending payments, pushes (`push.rs`),
+/// payment sessions and history. Methods take `&self` and may be called from any thread.
 pub struct Client {
     inner: Arc<Inner>,
 }
@@ -221,20 +222,6 @@ impl Client {
     /// Finished payments seen by this device, newest first.
     pub fn history(&self) -> Result<Vec<PaymentRecord>, ClientError> {
         Ok(self.inner.store.history()?)
-    }
-
-    /// Opens the payment a push notification announces. Only the payment id is taken
-    /// from the push; everything shown comes from the backend. A duplicate push for a
-    /// payment already open returns the same session.
-    pub async fn open_from_push(
-        &self,
-        data: &HashMap<String, String>,
-    ) -> Result<Arc<PaymentSession>, ClientError> {
-        let push = parse_push(data)?;
-        self.inner
-            .store
-            .mark_push_seen_later(&push.message_id, &push.payment_id, now_unix());
-        self.open_payment(&push.payment_id).await
     }
 
     /// Opens a payment by id (from the pending list, or a push). Reads the payment and

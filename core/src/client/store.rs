@@ -1,8 +1,9 @@
 //! The local SQLite store.
 //!
 //! What is kept: the device identity (never the private key, which stays in the
-//! platform keystore), push message ids already seen, the last known balance, a cache
-//! of payments for the history screen, and the confirmation journal.
+//! platform keystore), the push message ids already received (`seen_push.rs`, to drop a
+//! push delivered twice), the last known balance, a cache of payments for the history
+//! screen, and the confirmation journal.
 //!
 //! The journal is the reason this store exists. Before a confirmation is sent, its
 //! intent (payment, idempotency key, amount, nonce — never any PIN material, not even
@@ -17,7 +18,7 @@
 
 use std::path::Path;
 use std::sync::atomic::AtomicUsize;
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
 use rusqlite::{params, Connection, OptionalExtension};
 
@@ -32,6 +33,7 @@ pub use schema::schema_version;
 
 mod journal;
 mod schema;
+mod seen_push;
 
 /// Name of the SQLite database inside the configured data folder.
 pub const DATABASE_FILE: &str = "cvconnect.sqlite3";
@@ -129,13 +131,7 @@ impl Store {
     }
 
     fn with<T>(&self, f: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> Result<T, StoreError> {
-        // A poisoned lock only means another thread panicked mid-call; SQLite kept its
-        // own consistency (transactions), so carry on with the connection.
-        let conn = self
-            .conn
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        Ok(f(&conn)?)
+        Ok(f(&lock(&self.conn))?)
     }
 
     /// Runs a write whose result nobody waits for (caches) off the caller's path, on
@@ -147,8 +143,7 @@ impl Store {
     ) {
         let conn = self.conn.clone();
         let write = move || {
-            let conn = conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-            if let Err(error) = f(&conn) {
+            if let Err(error) = f(&lock(&conn)) {
                 tracing::warn!(%error, what, "local cache not updated");
             }
         };
@@ -209,21 +204,6 @@ impl Store {
             return Ok(None);
         }
         self.marker.read()
-    }
-
-    /// Records a push message id, off the caller's path.
-    pub fn mark_push_seen_later(&self, message_id: &str, payment_id: &str, now: i64) {
-        let (message_id, payment_id) = (message_id.to_owned(), payment_id.to_owned());
-        self.later("seen push", move |c| {
-            let inserted = c.execute(
-                "INSERT OR IGNORE INTO seen_push (message_id, payment_id, received_at) VALUES (?1, ?2, ?3)",
-                params![message_id, payment_id, now],
-            )?;
-            if inserted == 0 {
-                tracing::debug!("duplicate push message");
-            }
-            Ok(())
-        });
     }
 
     /// Caches the balance, off the caller's path; an older reading never replaces a
@@ -303,6 +283,12 @@ impl Store {
             )
             .collect()
     }
+}
+
+/// The connection. A poisoned lock only means another thread panicked mid-call; SQLite
+/// kept its own consistency (transactions), so carry on with the connection.
+fn lock(conn: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
+    conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 fn parse_amount(text: &str) -> Result<Amount, StoreError> {

@@ -39,6 +39,12 @@ pub const PAYMENT_ID_KEY: &str = "payment_id";
 /// Key of the message id, to drop a push delivered twice.
 pub const MESSAGE_ID_KEY: &str = "message_id";
 
+/// How long a push may take to arrive, in seconds (protocol.md §9): the backend sends it
+/// with at most this time to live (FCM `ttl`, APNs `apns-expiration`), so every copy of
+/// a push arrives within this time of its sending, hence of its first arrival. A device
+/// remembers the message ids it received for this long, to drop the copies.
+pub const PUSH_MAX_AGE_SECS: i64 = 24 * 60 * 60;
+
 /// The keys the app reads; every other key is ignored.
 const REQUIRED_KEYS: [&str; 3] = [TYPE_KEY, PAYMENT_ID_KEY, MESSAGE_ID_KEY];
 

@@ -1,5 +1,7 @@
 use super::schema::MIGRATIONS;
+use super::seen_push::SEEN_PUSH_LIMIT;
 use super::*;
+use crate::protocol::push::PUSH_MAX_AGE_SECS;
 
 #[test]
 fn upgrades_a_v1_database_and_keeps_its_rows() {
@@ -63,17 +65,100 @@ fn journal_intent_then_outcome() {
     );
 }
 
-#[test]
-fn seen_pushes_are_remembered() {
+fn open_store() -> (tempfile::TempDir, Store) {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path()).unwrap();
-    // Outside a runtime the write runs inline.
-    store.mark_push_seen_later("msg_1", "pay_1", 1);
-    store.mark_push_seen_later("msg_1", "pay_1", 2);
+    (dir, store)
+}
+
+fn first_arrival(store: &Store, message_id: &str, now: i64) -> bool {
+    store.remember_push(message_id, "pay_1", now).unwrap()
+}
+
+fn seen_push_ids(store: &Store) -> Vec<String> {
+    store
+        .with(|c| {
+            let mut statement = c.prepare("SELECT message_id FROM seen_push ORDER BY rowid")?;
+            let ids = statement.query_map([], |r| r.get(0))?;
+            ids.collect()
+        })
+        .unwrap()
+}
+
+#[test]
+fn a_push_is_new_once_then_a_duplicate_and_keeps_its_first_arrival() {
+    let (_dir, store) = open_store();
+    assert!(first_arrival(&store, "msg_1", 1));
+    assert!(!first_arrival(&store, "msg_1", 2));
+    assert!(
+        first_arrival(&store, "msg_2", 3),
+        "another message id is new"
+    );
     let seen: i64 = store
-        .with(|c| c.query_row("SELECT received_at FROM seen_push", [], |r| r.get(0)))
+        .with(|c| {
+            c.query_row(
+                "SELECT received_at FROM seen_push WHERE message_id = 'msg_1'",
+                [],
+                |r| r.get(0),
+            )
+        })
         .unwrap();
-    assert_eq!(seen, 1, "the first sighting is kept");
+    assert_eq!(seen, 1, "the first arrival is kept");
+}
+
+#[test]
+fn a_push_is_remembered_by_the_next_run() {
+    let (dir, store) = open_store();
+    assert!(first_arrival(&store, "msg_1", 10));
+    drop(store);
+    let store = Store::open(dir.path()).unwrap();
+    assert!(!first_arrival(&store, "msg_1", 20));
+}
+
+#[test]
+fn a_push_is_forgotten_once_older_than_a_push_can_live() {
+    let (_dir, store) = open_store();
+    let start = 1_000_000;
+    assert!(first_arrival(&store, "msg_old", start));
+    assert!(
+        !first_arrival(&store, "msg_old", start + PUSH_MAX_AGE_SECS),
+        "still recognised at exactly the longest life of a push"
+    );
+    assert!(first_arrival(
+        &store,
+        "msg_other",
+        start + PUSH_MAX_AGE_SECS + 1
+    ));
+    assert_eq!(seen_push_ids(&store), ["msg_other"], "pruned on write");
+    assert!(first_arrival(
+        &store,
+        "msg_old",
+        start + PUSH_MAX_AGE_SECS + 2
+    ));
+}
+
+#[test]
+fn at_most_the_latest_pushes_are_kept_whatever_the_clock_says() {
+    let (_dir, store) = open_store();
+    for n in 0..SEEN_PUSH_LIMIT {
+        assert!(first_arrival(&store, &format!("msg_{n}"), 1_000 + n as i64));
+    }
+    // The clock was set back: the newest arrival has the oldest time, and is kept.
+    assert!(first_arrival(&store, "msg_late", 500));
+    let ids = seen_push_ids(&store);
+    assert_eq!(ids.len(), SEEN_PUSH_LIMIT);
+    assert_eq!(
+        ids.first().map(String::as_str),
+        Some("msg_1"),
+        "the first to arrive goes"
+    );
+    assert_eq!(ids.last().map(String::as_str), Some("msg_late"));
+    assert!(!first_arrival(&store, "msg_late", 501));
+    assert!(!first_arrival(&store, "msg_1", 1_600));
+    assert!(
+        first_arrival(&store, "msg_0", 1_600),
+        "forgotten, so new again"
+    );
 }
 
 #[test]
