@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use cvconnect_core::client::{BalanceInfo, Client, EnrolledDevice, PaymentRecord};
+use cvconnect_core::client::{BalanceInfo, Client, EnrolledDevice, PaymentRecord, PushReceipt};
 use cvconnect_core::log::LogSink as CoreSink;
 use cvconnect_core::protocol::wire::{PaymentSummary, Platform};
 
@@ -102,9 +102,19 @@ impl CvClient {
         guard(|| Ok(self.0.history()?))
     }
 
-    /// Opens the payment a push announces. Give it the push's data as received: the
-    /// FCM data map, or the APNs payload's custom keys. Only the payment id is taken
-    /// from the push; everything shown comes from the backend.
+    /// Call it when a push arrives, before showing its notification, with the push's
+    /// data as received (the FCM data map, or the APNs payload's custom keys). The
+    /// receipt's `duplicate` is true when this device already received this message,
+    /// even before the app restarted: show nothing then. Throws `Push` for a payload
+    /// that is not a payment request. Sends nothing.
+    pub fn receive_push(&self, data: HashMap<String, String>) -> Result<PushReceipt, CvError> {
+        guard(|| Ok(self.0.receive_push(&data)?))
+    }
+
+    /// Opens the payment a tapped notification announces, a copy or not. Give it the
+    /// push's data as received: the FCM data map, or the APNs payload's custom keys.
+    /// Only the payment id is taken from the push; everything shown comes from the
+    /// backend.
     pub async fn open_from_push(
         &self,
         data: HashMap<String, String>,
