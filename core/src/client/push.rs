@@ -38,7 +38,7 @@ crate::shared::shared_type! {
     pub struct PushReceipt {
         /// The payment the push announces: the notification's tag, and what a tap opens.
         pub payment_id: String,
-        /// True when this device already received this message (the same `message_id`),
+        /// True when this device already received this message (the same message id),
         /// even before a restart: show nothing. False for a new message.
         pub duplicate: bool,
     }
