@@ -21,6 +21,22 @@ use crate::protocol::wire::ErrorBody;
 const MAX_RESPONSE_BYTES: usize = 256 * 1024;
 const BACKOFF_BASE: Duration = Duration::from_millis(100);
 
+/// Aborts the process at a named point of a confirmation when a killed-app test chose
+/// that point (`test_hooks::crash`), optionally only `if` a condition holds; compiles
+/// to nothing without the `test-hooks` feature.
+macro_rules! crash_point {
+    ($point:ident) => {
+        crash_point!($point if true)
+    };
+    ($point:ident if $when:expr) => {
+        #[cfg(feature = "test-hooks")]
+        if $when {
+            $crate::test_hooks::crash::reach($crate::test_hooks::crash::CrashPoint::$point);
+        }
+    };
+}
+pub(crate) use crash_point;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Retry {
     /// Safe to send again: GET, or a POST with an idempotency key.
@@ -146,6 +162,9 @@ impl Http {
             builder = builder.json(body);
         }
         let response = builder.send().await.map_err(transport_error)?;
+        // A confirmation (the one request with an idempotency key) was processed: its
+        // answer's head is here, its body not yet read.
+        crash_point!(AfterSend if request.idempotency_key.is_some());
         let status = response.status();
         let bytes = response.bytes().await.map_err(transport_error)?;
         if bytes.len() > MAX_RESPONSE_BYTES {

@@ -6,7 +6,7 @@
 //! from the backend's own record of the payment, never by sending a second debit.
 
 use super::error::{ClientError, HttpError};
-use super::http::{Request, Retry};
+use super::http::{crash_point, Request, Retry};
 use super::store::{JournalEntry, PaymentRecord};
 use super::{now_unix, Inner};
 use crate::amount::Amount;
@@ -125,6 +125,8 @@ impl Inner {
         request: ConfirmRequest,
         record: PaymentRecord,
     ) -> Result<PaymentOutcome, ClientError> {
+        // Journaled by the session; nothing sent yet.
+        crash_point!(BeforeSend);
         let path = format!("/v1/payments/{}/confirm", entry.payment_id);
         let http_request = Request {
             idempotency_key: Some(&entry.idempotency_key),
@@ -153,6 +155,8 @@ impl Inner {
             Ok(outcome) => outcome.code(),
             Err(error) => format!("REJECTED:{error}"),
         };
+        // The answer is read; the journal does not hold it yet.
+        crash_point!(AfterAnswer);
         self.store
             .journal_resolve(&entry.idempotency_key, &code, now_unix())?;
         if let Ok(outcome) = &result {
