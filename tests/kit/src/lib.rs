@@ -19,6 +19,7 @@ mod logs;
 mod options;
 mod people;
 mod phone;
+mod wait;
 mod world;
 mod world_ops;
 
@@ -32,6 +33,7 @@ pub use logs::LogCapture;
 pub use options::{Merchant, Options};
 pub use people::Account;
 pub use phone::{Enrollment, Phone};
+pub use wait::{wait_for, CONFIRM_ROUTE, WAIT};
 pub use world::{runtime, World};
 pub use world_ops::{push_data, wait_push_after, Fault, OpenPayment};
 
