@@ -1,12 +1,12 @@
-//! Lost answers, cancelled callers and killed apps: the outcome shown always matches
-//! the sandbox's ledger and a payment is never debited twice.
+//! Lost answers and cancelled callers: the outcome shown always matches the sandbox's
+//! ledger and a payment is never debited twice. Killed apps: `killed_app.rs`.
 
 use std::time::Duration;
 
 use cvconnect_core::client::{ClientConfig, PaymentOutcome};
 use cvconnect_core::protocol::wire::PaymentStatus;
 use cvconnect_testkit::{
-    confirm_pin, confirm_pin_within, eur, type_pin, Fault, OpenPayment, Options, Phone, World, PIN,
+    confirm_pin, confirm_pin_within, eur, type_pin, Fault, OpenPayment, Options, World, PIN,
 };
 
 const CONFIRM_ROUTE: &str = "/v1/payments/{payment_id}/confirm";
@@ -83,117 +83,6 @@ async fn a_cancelled_caller_does_not_cut_the_confirmation_in_half() -> anyhow::R
     let again = p.phone.client.open_payment(&p.payment_id).await;
     assert!(again.is_err(), "the payment is finished");
     Ok(())
-}
-
-/// An app whose runtime died with a confirmation in flight, started again on its
-/// folder with its key: the world (on the main runtime), the restarted phone and the
-/// payment.
-struct KilledApp {
-    restarted: Phone,
-    // Field order is drop order: the world's sandbox goes before its runtime.
-    world: World,
-    main: tokio::runtime::Runtime,
-    payment_id: String,
-}
-
-/// The app is killed between the journal write and the answer: its runtime dies with
-/// the request in flight; then it starts again.
-fn kill_app_mid_confirm() -> anyhow::Result<KilledApp> {
-    let main = tokio::runtime::Runtime::new().unwrap();
-    let (world, phone, payment_id) = main.block_on(async {
-        let world = World::start(Options::default()).await?;
-        let (account, phone) = world.account_with_phone("200.00").await?;
-        let payment_id = world.create_payment(&account.email, "150.00").await?;
-        let delay = Fault::Delay(Duration::from_millis(400));
-        world.inject_fault(CONFIRM_ROUTE, delay, 1).await?;
-        anyhow::Ok((world, phone, payment_id))
-    })?;
-    let data_dir = phone.data_dir.clone();
-    let signer = phone.signer.clone();
-
-    let app = tokio::runtime::Runtime::new().unwrap();
-    let session = app
-        .block_on(phone.client.open_payment(&payment_id))
-        .unwrap();
-    let mut keypad = session.start_pin_entry().unwrap();
-    type_pin(&mut keypad, PIN)?;
-    let _ = app.block_on(async {
-        tokio::time::timeout(
-            Duration::from_millis(100),
-            session.confirm_keypad(&mut keypad),
-        )
-        .await
-    });
-    drop(session);
-    drop(phone);
-    app.shutdown_background();
-    std::thread::sleep(Duration::from_millis(700));
-    Ok(KilledApp {
-        restarted: world.reopen_phone(&data_dir, signer)?,
-        world,
-        main,
-        payment_id,
-    })
-}
-
-#[test]
-fn a_killed_app_is_reconciled_by_the_next_start() -> anyhow::Result<()> {
-    let killed = kill_app_mid_confirm()?;
-    let (h, payment_id, restarted) = (&killed.world, &killed.payment_id, &killed.restarted);
-    killed.main.block_on(async {
-        let settled = restarted.client.reconcile().await.unwrap();
-        let debits = h.debits_for(payment_id).await?;
-        assert!(debits <= 1);
-        if debits == 1 {
-            assert!(matches!(settled.as_slice(), [] | [_]));
-            if let [entry] = settled.as_slice() {
-                assert!(
-                    matches!(entry.outcome, Some(PaymentOutcome::PaidInFull { .. })),
-                    "{entry:?}"
-                );
-            }
-            assert_eq!(
-                h.merchant_status(payment_id).await?,
-                PaymentStatus::Authorised
-            );
-        } else {
-            // The request never took effect: the journal says so and paying again works, once.
-            let session = restarted.client.open_payment(payment_id).await.unwrap();
-            let mut keypad = session.start_pin_entry().unwrap();
-            type_pin(&mut keypad, PIN)?;
-            assert!(matches!(
-                session.confirm_keypad(&mut keypad).await.unwrap(),
-                PaymentOutcome::PaidInFull { .. }
-            ));
-            assert_eq!(h.debits_for(payment_id).await?, 1);
-        }
-        assert!(restarted.client.reconcile().await.unwrap().is_empty());
-        assert_eq!(
-            restarted.client.balance().await.unwrap().amount,
-            eur("50.00")
-        );
-        Ok(())
-    })
-}
-
-#[test]
-fn the_first_call_after_a_restart_settles_the_journal() -> anyhow::Result<()> {
-    let killed = kill_app_mid_confirm()?;
-    let (h, payment_id, restarted) = (&killed.world, &killed.payment_id, &killed.restarted);
-    killed.main.block_on(async {
-        let balance = restarted.client.balance().await.unwrap().amount;
-        assert!(
-            restarted.client.reconcile().await.unwrap().is_empty(),
-            "already settled"
-        );
-        let debited = h.debits_for(payment_id).await? == 1;
-        assert_eq!(balance, if debited { eur("50.00") } else { eur("200.00") });
-        let history = restarted.client.history().unwrap();
-        if debited {
-            assert_eq!(history[0].status, PaymentStatus::Authorised);
-        }
-        Ok(())
-    })
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

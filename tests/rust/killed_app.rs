@@ -1,0 +1,163 @@
+//! Killed apps. A child process (`killed_app_probe`) confirms a payment and aborts at a
+//! named point of the confirmation (`CVCONNECT_TEST_CRASH_AT`, the core's `test-hooks`
+//! feature), as when the system kills the app; the app then starts again on the same
+//! folder with the same key. Each point has exactly one right outcome, and the test
+//! asserts it:
+//!
+//! - before the send, nothing was debited: the journal entry is settled as not
+//!   processed, and paying again debits once;
+//! - after the backend processed the request (answer not read, or read but not
+//!   journaled), it was debited once: the journal entry is settled as paid from the
+//!   backend's record, never by a second debit.
+
+use std::os::unix::process::ExitStatusExt;
+use std::process::{Command, Stdio};
+
+use cvconnect_core::client::{PaymentOutcome, ReconciledPayment};
+use cvconnect_core::protocol::wire::PaymentStatus;
+use cvconnect_core::test_hooks::crash::{CrashPoint, ENV_VAR};
+use cvconnect_testkit::{confirm_pin, eur, wait_for, Options, Phone, World, PIN};
+
+/// The signal `std::process::abort` raises (Linux, macOS).
+const SIGABRT: i32 = 6;
+
+/// The app started again after it was killed at a crash point.
+struct Killed {
+    restarted: Phone,
+    world: World,
+    payment_id: String,
+}
+
+/// An account holding 200.00 with an enrolled phone and a payment of 150.00; the
+/// probe confirms it on the phone's folder and dies at `point`; the phone starts again.
+async fn kill_app_at(point: CrashPoint) -> anyhow::Result<Killed> {
+    let world = World::start(Options::default()).await?;
+    let (account, phone) = world.account_with_phone("200.00").await?;
+    let payment_id = world.create_payment(&account.email, "150.00").await?;
+    let Phone {
+        data_dir, signer, ..
+    } = phone;
+    let key_file = data_dir.with_extension("key");
+    std::fs::write(&key_file, signer.pkcs8_der())?;
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_killed_app_probe"))
+        .arg(&world.base_url)
+        .arg(&data_dir)
+        .arg(&key_file)
+        .arg(&payment_id)
+        .env(ENV_VAR, point.name())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()?;
+    let ended = wait_for("la fin du téléphone tué", || {
+        let status = child.try_wait();
+        async move { Ok(status?) }
+    })
+    .await;
+    if ended.is_err() {
+        child.kill()?;
+    }
+    let status = ended?;
+    let output = child.wait_with_output()?;
+    let said = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(
+        status.signal(),
+        Some(SIGABRT),
+        "the probe must die at {point:?}, not end with {status}: {said}{stderr}"
+    );
+    let reached = format!("{ENV_VAR}={}: crash point reached", point.name());
+    assert!(stderr.contains(&reached), "{stderr}");
+
+    Ok(Killed {
+        restarted: world.reopen_phone(&data_dir, signer)?,
+        world,
+        payment_id,
+    })
+}
+
+impl Killed {
+    /// The journal entry of the payment, as `reconcile` settled it.
+    fn entry(&self, outcome: Option<PaymentOutcome>) -> ReconciledPayment {
+        ReconciledPayment {
+            payment_id: self.payment_id.clone(),
+            outcome,
+        }
+    }
+
+    /// Paid once in full, and the phone agrees: AUTHORISED in its history, the
+    /// balance after one debit, nothing left to reconcile.
+    async fn assert_paid_once(&self) -> anyhow::Result<()> {
+        let (world, client) = (&self.world, &self.restarted.client);
+        assert_eq!(world.debits_for(&self.payment_id).await?, 1);
+        assert_eq!(
+            world.merchant_status(&self.payment_id).await?,
+            PaymentStatus::Authorised
+        );
+        let history = client.history()?;
+        let record = history.iter().find(|r| r.payment_id == self.payment_id);
+        assert_eq!(
+            record.map(|r| r.status),
+            Some(PaymentStatus::Authorised),
+            "{history:?}"
+        );
+        assert_eq!(client.balance().await?.amount, eur("50.00"));
+        let left = client.reconcile().await?;
+        assert!(left.is_empty(), "nothing left to reconcile: {left:?}");
+        Ok(())
+    }
+}
+
+/// The backend processed the confirmation before the app died: one debit, and
+/// reconcile reads the payment's record instead of paying again.
+async fn killed_after_the_backend_paid(point: CrashPoint) -> anyhow::Result<()> {
+    let killed = kill_app_at(point).await?;
+    assert_eq!(killed.world.debits_for(&killed.payment_id).await?, 1);
+    let settled = killed.restarted.client.reconcile().await?;
+    let paid = PaymentOutcome::PaidInFull {
+        paid: eur("150.00"),
+        balance: eur("50.00"),
+    };
+    assert_eq!(settled, [killed.entry(Some(paid))]);
+    killed.assert_paid_once().await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killed_before_the_send_nothing_is_debited_and_paying_again_debits_once(
+) -> anyhow::Result<()> {
+    let killed = kill_app_at(CrashPoint::BeforeSend).await?;
+    let (world, client) = (&killed.world, &killed.restarted.client);
+    assert_eq!(world.debits_for(&killed.payment_id).await?, 0);
+    assert_eq!(client.reconcile().await?, [killed.entry(None)]);
+    assert_eq!(
+        world.merchant_status(&killed.payment_id).await?,
+        PaymentStatus::Pending
+    );
+
+    let session = client.open_payment(&killed.payment_id).await?;
+    assert!(matches!(
+        confirm_pin(&session, PIN).await?,
+        PaymentOutcome::PaidInFull { .. }
+    ));
+    killed.assert_paid_once().await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killed_before_reading_the_answer_it_is_settled_paid() -> anyhow::Result<()> {
+    killed_after_the_backend_paid(CrashPoint::AfterSend).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killed_before_journaling_the_answer_it_is_settled_paid() -> anyhow::Result<()> {
+    killed_after_the_backend_paid(CrashPoint::AfterAnswer).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_first_call_after_a_restart_settles_the_journal() -> anyhow::Result<()> {
+    let killed = kill_app_at(CrashPoint::AfterAnswer).await?;
+    let client = &killed.restarted.client;
+    assert_eq!(client.balance().await?.amount, eur("50.00"));
+    let left = client.reconcile().await?;
+    assert!(left.is_empty(), "already settled: {left:?}");
+    killed.assert_paid_once().await
+}
