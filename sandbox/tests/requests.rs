@@ -3,10 +3,15 @@
 
 mod common;
 
+use std::time::Duration;
+
 use common::*;
 use cvconnect_core::protocol::errors::ErrorCode;
 use cvconnect_core::protocol::wire::PaymentStatus;
 use serde_json::{json, Value};
+
+/// The longest wait the push feed grants a long poll (the sandbox's `MAX_WAIT_MS`).
+const LONGEST_POLL_MS: u64 = 30_000;
 
 #[tokio::test]
 async fn total_below_minimum_and_bad_accounts() {
@@ -95,12 +100,18 @@ async fn push_feed_long_poll_wakes_up() {
     let device = world.device(DEMO_EMAIL).await;
     let admin = world.admin.clone();
     let device_id = device.device_id.clone();
-    let waiter = tokio::spawn(async move { admin.push_feed(Some(&device_id), 0, 10_000).await });
+    let waiter =
+        tokio::spawn(async move { admin.push_feed(Some(&device_id), 0, LONGEST_POLL_MS).await });
     tokio::task::yield_now().await;
-    let started = std::time::Instant::now();
     let id = world.request("25.00").await;
-    let feed = waiter.await.unwrap().unwrap();
-    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    // Without the wake-up the poll would answer only after its whole wait; the test
+    // allows half of it, a deadline no healthy run comes near.
+    let woken = Duration::from_millis(LONGEST_POLL_MS / 2);
+    let feed = tokio::time::timeout(woken, waiter)
+        .await
+        .expect("the long poll woke up on the new push")
+        .unwrap()
+        .unwrap();
     assert_eq!(feed.notifications[0].payment_id, id);
     // Nothing after the last one: an empty answer after a short wait.
     let empty = world
