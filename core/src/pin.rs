@@ -125,6 +125,22 @@ mod tests {
     }
 
     #[test]
+    fn formatting_prints_the_redaction_mark() {
+        // A formatter that prints nothing would pass the two tests above: the mark
+        // tells a reader of a log line that a PIN was there and was hidden.
+        let pin = Pin::from_digits("1234").unwrap();
+        assert_eq!(format!("{pin:?}"), "Pin(<redacted>)");
+        assert_eq!(pin.to_string(), "<redacted>");
+    }
+
+    #[test]
+    fn a_pin_without_digits_is_empty() {
+        let pin = Pin::from_digits("").unwrap();
+        assert!(pin.is_empty());
+        assert_eq!(pin.len(), 0);
+    }
+
+    #[test]
     fn only_ascii_digits_make_a_pin() {
         assert!(Pin::from_digits("12a4").is_none());
         assert!(Pin::from_digits("１２３４").is_none());

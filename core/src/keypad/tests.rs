@@ -37,7 +37,9 @@ fn pin_length_is_4_to_6() {
         assert_eq!(error, KeypadError::InvalidPinLength { length });
     }
     for length in 4..=6 {
-        assert_eq!(Keypad::new(length).unwrap().state(), state(0, length));
+        let mut keypad = Keypad::new(length).unwrap();
+        assert_eq!(keypad.pin_length(), length);
+        assert_eq!(keypad.state(), state(0, length));
     }
 }
 
@@ -172,6 +174,8 @@ fn activity_restarts_the_timeout() {
 
 #[test]
 fn timeouts_are_clamped_to_five_minutes() {
+    // PSD2 RTS art. 4(3)(d): five minutes, written out rather than read from the constant.
+    assert_eq!(MAX_IDLE_TIMEOUT, Duration::from_secs(300));
     let (mut keypad, clock) = manual(4, Duration::from_secs(3600));
     assert_eq!(keypad.idle_timeout(), MAX_IDLE_TIMEOUT);
     clock.advance(MAX_IDLE_TIMEOUT + Duration::from_secs(1));

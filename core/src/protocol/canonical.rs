@@ -186,3 +186,26 @@ pub fn pin_seal_aad(payment_id: &str, nonce: &str) -> Vec<u8> {
         .field(nonce.as_bytes())
         .finish()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Tag field plus one field of `len` bytes.
+    fn one_field_of(len: usize) -> Vec<u8> {
+        FieldWriter::new("t").field(&vec![7; len]).finish()
+    }
+
+    #[test]
+    fn a_field_of_the_largest_length_decodes() {
+        let bytes = one_field_of(MAX_FIELD_LEN);
+        let fields = decode_fields(&bytes).expect("4096 bytes is within bounds");
+        assert_eq!(fields.len(), 2);
+        assert_eq!(fields[1].len(), MAX_FIELD_LEN);
+    }
+
+    #[test]
+    fn a_field_one_byte_longer_is_refused_even_when_present() {
+        assert_eq!(decode_fields(&one_field_of(MAX_FIELD_LEN + 1)), None);
+    }
+}

@@ -208,6 +208,31 @@ fn json_size_counts_every_entry() {
     assert_eq!(error, PushError::TooLarge { size: huge.len() });
 }
 
+/// The valid JSON payload with `spaces` blanks between two entries.
+fn json_with_blanks(spaces: usize) -> String {
+    format!(
+        r#"{{"type":"payment_request",{}"payment_id":"pay_demo0001","message_id":"msg_01-AZ_z9"}}"#,
+        " ".repeat(spaces)
+    )
+}
+
+#[test]
+fn json_text_is_read_up_to_four_times_the_data_bound() {
+    // Blanks, quotes and escapes lengthen the text, not the data: 16 KiB of text is
+    // read, one byte more is refused before parsing.
+    let blanks = MAX_PUSH_JSON_BYTES - json_with_blanks(0).len();
+    let longest = json_with_blanks(blanks);
+    assert_eq!(longest.len(), 16 * 1024);
+    assert_eq!(parse_push_json(&longest), Ok(expected()));
+    let too_long = json_with_blanks(blanks + 1);
+    assert_eq!(
+        parse_push_json(&too_long),
+        Err(PushError::TooLarge {
+            size: 16 * 1024 + 1
+        })
+    );
+}
+
 #[test]
 fn messages_are_french() {
     let error = PushError::MissingField { field: "type" };
