@@ -180,6 +180,7 @@ fn decimals_are_checked() {
         Amount::try_from_decimal(d("0.001")),
         Err(AmountError::TooManyDecimals)
     );
+    assert_eq!(Amount::try_from_decimal(d("9999999.99")), Ok(Amount::MAX));
     assert_eq!(Amount::try_from_decimal(d("10000000")), Err(too_large()));
     assert_eq!(
         Amount::try_from_decimal(d("1.5"))
@@ -194,6 +195,10 @@ fn decimals_are_checked() {
 fn arithmetic_is_checked() {
     assert_eq!(cents(150).checked_add(cents(75)), Some(cents(225)));
     assert_eq!(Amount::MAX.checked_add(cents(1)), None);
+    assert_eq!(
+        cents(MAX_CENTS - 1).checked_add(cents(1)),
+        Some(Amount::MAX)
+    );
     assert_eq!(cents(150).checked_sub(cents(150)), Some(Amount::ZERO));
     assert_eq!(cents(150).checked_sub(cents(151)), None);
 }
