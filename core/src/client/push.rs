@@ -16,9 +16,10 @@
 //!   tap may be the first the core hears of it), beside the payment's reads, not before.
 //!
 //! Copies are recognised by `message_id` only: a new message for the same payment (a
-//! reminder) is not a copy. Give the notification the payment id as its tag (Android)
-//! or identifier (iOS): the platform then replaces the earlier one instead of showing
-//! two. What the store keeps, and for how long, is in `store/seen_push.rs`.
+//! reminder) is not a copy. Give the notification the payment id as its tag (Android;
+//! on iOS, the backend's `apns-collapse-id`): the platform then replaces the earlier one
+//! instead of showing two. What the store keeps, and for how long, is in
+//! `store/seen_push.rs`.
 //!
 //! A push whose arrival was recorded but whose notification never showed (the app died
 //! in between) is not shown again: the pending list ([`Client::pending_payments`]) is
