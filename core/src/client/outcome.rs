@@ -329,3 +329,6 @@ fn outcome_of_refusal(
         },
     }
 }
+
+#[cfg(test)]
+mod tests;

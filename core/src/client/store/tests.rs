@@ -177,3 +177,32 @@ fn an_older_balance_never_replaces_a_newer_one() {
         Some((Amount::from_cents(4_000), 21))
     );
 }
+
+fn journal_entry(idempotency_key: &str, created_at: i64) -> JournalEntry {
+    JournalEntry {
+        idempotency_key: idempotency_key.into(),
+        payment_id: "pay_1".into(),
+        amount: Amount::from_cents(12_000),
+        nonce: "n".into(),
+        created_at,
+    }
+}
+
+#[test]
+fn a_later_outcome_replaces_an_earlier_one_and_leaves_other_entries_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    store.journal_intent(&journal_entry("k1", 1)).unwrap();
+    store.journal_intent(&journal_entry("k2", 2)).unwrap();
+    // Reconcile settles k1 first, then the detached answer arrives, possibly twice;
+    // and an outcome for a key never journaled closes nothing.
+    store.journal_resolve("k1", "NOT_PROCESSED", 3).unwrap();
+    store.journal_resolve("k1", "AUTHORISED", 4).unwrap();
+    store.journal_resolve("k1", "AUTHORISED", 5).unwrap();
+    store.journal_resolve("unknown", "AUTHORISED", 6).unwrap();
+    assert_eq!(
+        store.journal_outcome("k1").unwrap().as_deref(),
+        Some("AUTHORISED")
+    );
+    assert_eq!(store.unresolved().unwrap(), vec![journal_entry("k2", 2)]);
+}
