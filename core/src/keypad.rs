@@ -12,9 +12,10 @@
 //! taking each index by rejection sampling on random bytes: `byte % n` alone would favour
 //! small residues whenever `n` does not divide 256.
 //!
-//! Entered digits live in a [`Zeroizing`] buffer (allocated once, never reallocated) and
-//! are wiped on erase, clear, expiry and drop; [`Keypad::take_pin`] moves them into a
-//! [`Pin`] without copying. `Debug` prints neither digits nor the layout.
+//! Entered digits live in a buffer allocated once at its final size, never reallocated,
+//! and wiped on erase, clear, expiry and drop (`PinBytes`, shared with [`Pin`] and the
+//! seal); [`Keypad::take_pin`] moves them into a [`Pin`] without copying. `Debug`
+//! prints neither digits nor the layout.
 //!
 //! Entry expires after a period without key presses (PSD2 RTS, art. 4(3)(d): at most
 //! five minutes of inactivity), measured with an injectable [`Clock`] so tests need not
@@ -26,8 +27,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use ring::rand::{SecureRandom, SystemRandom};
-use zeroize::{Zeroize, Zeroizing};
+use zeroize::Zeroize;
 
+use crate::pin::buffer::{KeypadDigits, PinBytes};
 use crate::pin::Pin;
 use shuffle::draw_layout;
 
@@ -114,7 +116,7 @@ pub struct KeypadState {
 /// [`is_expired`](Keypad::is_expired) to tell the two apart).
 pub struct Keypad {
     layout: [u8; KEY_COUNT],
-    digits: Zeroizing<Vec<u8>>,
+    digits: PinBytes<KeypadDigits>,
     required: u8,
     clock: Arc<dyn Clock>,
     idle_timeout: Duration,
@@ -145,7 +147,7 @@ impl Keypad {
         let last_activity = clock.now();
         Ok(Keypad {
             layout,
-            digits: Zeroizing::new(Vec::with_capacity(usize::from(pin_length))),
+            digits: PinBytes::with_capacity(usize::from(pin_length)),
             required: pin_length,
             clock,
             idle_timeout: idle_timeout.min(MAX_IDLE_TIMEOUT),
@@ -192,12 +194,8 @@ impl Keypad {
     /// Removes the last digit entered, if any.
     pub fn erase(&mut self) -> KeypadState {
         if self.ensure_live().is_ok() {
-            if let Some(last) = self.digits.last_mut() {
-                // Wipe before shortening: the byte would otherwise stay in spare capacity.
-                last.zeroize();
-            }
-            let len = self.digits.len().saturating_sub(1);
-            self.digits.truncate(len);
+            // Wiped, not only dropped: it would otherwise stay in spare capacity.
+            self.digits.erase_last();
             self.touch();
         }
         self.snapshot()
@@ -206,7 +204,7 @@ impl Keypad {
     /// Removes every digit entered.
     pub fn clear(&mut self) -> KeypadState {
         if self.ensure_live().is_ok() {
-            self.digits.zeroize();
+            self.digits.clear();
             self.touch();
         }
         self.snapshot()
@@ -229,18 +227,15 @@ impl Keypad {
             });
         }
         let capacity = usize::from(self.required);
-        let digits = std::mem::replace(
-            &mut self.digits,
-            Zeroizing::new(Vec::with_capacity(capacity)),
-        );
-        Ok(Pin::from_zeroizing(digits))
+        let digits = std::mem::replace(&mut self.digits, PinBytes::with_capacity(capacity));
+        Ok(Pin::from_keypad(digits))
     }
 
     /// Wipes the digits and fails if the keypad has expired.
     fn ensure_live(&mut self) -> Result<(), KeypadError> {
         if self.is_expired() {
             self.expired = true;
-            self.digits.zeroize();
+            self.digits.clear();
             return Err(KeypadError::Expired);
         }
         Ok(())

@@ -5,7 +5,8 @@
 //! log line or a panic message), copies (`Clone`), serialization, or memory left behind
 //! after use. [`Pin`] therefore:
 //!
-//! - keeps the ASCII digits in a [`Zeroizing`] buffer, wiped when the `Pin` drops;
+//! - keeps the ASCII digits in a buffer wiped when the `Pin` drops (`PinBytes`, the
+//!   keypad's own buffer moved in without a copy);
 //! - implements `Debug` and `Display` by hand, printing neither digits nor length;
 //! - derives nothing: no `Clone`, `PartialEq` (which would not be constant time),
 //!   `Serialize` or `Deserialize`. The only way to the digits is
@@ -28,13 +29,15 @@
 
 use std::fmt;
 
-use zeroize::Zeroizing;
+use buffer::{KeypadDigits, PinBytes, PinDigits};
+
+pub(crate) mod buffer;
 
 /// What `Debug` and `Display` print instead of the digits.
 const REDACTED: &str = "<redacted>";
 
-/// A PIN held by the core only. ASCII digits in a zeroizing buffer.
-pub struct Pin(Zeroizing<Vec<u8>>);
+/// A PIN held by the core only. ASCII digits in a buffer wiped on drop.
+pub struct Pin(PinBytes<PinDigits>);
 
 impl Pin {
     /// Crate-internal: only the keypad builds PINs from key presses; tests and the
@@ -43,18 +46,18 @@ impl Pin {
         digits
             .bytes()
             .all(|b| b.is_ascii_digit())
-            .then(|| Pin(Zeroizing::new(digits.as_bytes().to_vec())))
+            .then(|| Pin(PinBytes::copy_of(digits.as_bytes())))
     }
 
     /// Takes ownership of a buffer the keypad filled with ASCII digits, without copying
     /// it (a copy would leave one more unwiped trace of the PIN).
-    pub(crate) fn from_zeroizing(digits: Zeroizing<Vec<u8>>) -> Pin {
-        Pin(digits)
+    pub(crate) fn from_keypad(digits: PinBytes<KeypadDigits>) -> Pin {
+        Pin(digits.into_holder())
     }
 
     /// The ASCII digits. Only the PIN seal should need this.
     pub fn expose_ascii(&self) -> &[u8] {
-        &self.0
+        self.0.as_slice()
     }
 
     /// Number of digits (the PIN seal accepts 4 to 6).
@@ -153,7 +156,11 @@ mod tests {
 
     #[test]
     fn the_keypad_buffer_is_moved_in() {
-        let pin = Pin::from_zeroizing(Zeroizing::new(b"5678".to_vec()));
+        let entry = PinBytes::copy_of(b"5678");
+        let held_at = entry.as_slice().as_ptr();
+        let pin = Pin::from_keypad(entry);
         assert_eq!(pin.expose_ascii(), b"5678");
+        // The same allocation: a copy would leave the keypad's buffer behind.
+        assert_eq!(pin.expose_ascii().as_ptr(), held_at);
     }
 }

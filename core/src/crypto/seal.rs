@@ -13,10 +13,11 @@
 //! - **One fixed construction, no negotiation.** X25519 + HKDF-SHA-256 +
 //!   ChaCha20-Poly1305, version byte `0x01`. The AEAD nonce is all zeros, which is safe
 //!   because every seal draws a fresh ephemeral key and so a fresh AEAD key.
-//! - **Digits are wiped.** [`seal_pin`] consumes the [`Pin`] and copies the digits only
-//!   into a zeroizing buffer that is encrypted in place; [`open_sealed_pin`] returns the
-//!   digits in a zeroizing buffer too. Buffers get their final capacity up front so
-//!   that no reallocation leaves a stray copy behind.
+//! - **Digits are wiped.** [`seal_pin`] consumes the [`Pin`] (wiped as it drops) and
+//!   copies the digits only into its plaintext block, which is encrypted in place: the
+//!   ciphertext overwrites the digits, and the block is wiped if sealing fails before.
+//!   [`open_sealed_pin`] returns the digits in a zeroizing buffer. Buffers get their
+//!   final capacity up front so that no reallocation leaves a stray copy behind.
 //! - **Opening is server-side only.** [`PinKeyPair`] and [`open_sealed_pin`] are behind
 //!   the `backend` feature (the sandbox); the mobile library cannot open blocks.
 //! - **No panics on any input.** Every length is checked before slicing; every
@@ -26,6 +27,7 @@ use base64::Engine as _;
 use ring::{aead, agreement, hkdf, rand::SystemRandom};
 use zeroize::Zeroizing;
 
+use crate::pin::buffer::{PinBytes, SealPlaintext};
 use crate::pin::Pin;
 use crate::protocol::canonical;
 
@@ -153,19 +155,25 @@ pub fn seal_pin(
 
     // Exact capacity: appending the tag must not reallocate and leave the digits in
     // a freed, un-wiped allocation.
-    let mut block = Zeroizing::new(Vec::with_capacity(HEADER_LEN + digits.len() + TAG_LEN));
+    let mut block = PinBytes::<SealPlaintext>::with_capacity(HEADER_LEN + digits.len() + TAG_LEN);
     block.push(SEAL_VERSION);
     block.extend_from_slice(&ephemeral_public);
     block.extend_from_slice(digits);
     drop(pin);
+    #[cfg(feature = "test-hooks")]
+    crate::test_hooks::wiping::leave_seal_plaintext(block.as_slice());
 
     let aad = canonical::pin_seal_aad(payment_id, nonce);
     let tag = key
-        .seal_in_place_separate_tag(zero_nonce(), aead::Aad::from(aad), &mut block[HEADER_LEN..])
+        .seal_in_place_separate_tag(
+            zero_nonce(),
+            aead::Aad::from(aad),
+            &mut block.as_mut_slice()[HEADER_LEN..],
+        )
         .map_err(|_| SealError::Crypto)?;
     block.extend_from_slice(tag.as_ref());
-    // The buffer now holds only ciphertext; move it out (the wrapper keeps an empty Vec).
-    Ok(SealedPin(std::mem::take(&mut *block)))
+    // The block now holds the header and the ciphertext only: nothing secret.
+    Ok(SealedPin(block.into_public()))
 }
 
 /// The AEAD nonce: all zeros, safe because each key seals exactly one message.
