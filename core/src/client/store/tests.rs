@@ -195,14 +195,19 @@ fn a_later_outcome_replaces_an_earlier_one_and_leaves_other_entries_open() {
     store.journal_intent(&journal_entry("k1", 1)).unwrap();
     store.journal_intent(&journal_entry("k2", 2)).unwrap();
     // Reconcile settles k1 first, then the detached answer arrives, possibly twice;
-    // and an outcome for a key never journaled closes nothing.
-    store.journal_resolve("k1", "NOT_PROCESSED", 3).unwrap();
-    store.journal_resolve("k1", "AUTHORISED", 4).unwrap();
-    store.journal_resolve("k1", "AUTHORISED", 5).unwrap();
-    store.journal_resolve("unknown", "AUTHORISED", 6).unwrap();
+    // and an outcome for a key never journaled closes nothing. After each, k2 is still
+    // open (the in-memory count of open entries must not fall to zero on the way).
+    for (key, outcome, now) in [
+        ("k1", "NOT_PROCESSED", 3),
+        ("k1", "AUTHORISED", 4),
+        ("k1", "AUTHORISED", 5),
+        ("unknown", "AUTHORISED", 6),
+    ] {
+        store.journal_resolve(key, outcome, now).unwrap();
+        assert_eq!(store.unresolved().unwrap(), vec![journal_entry("k2", 2)]);
+    }
     assert_eq!(
         store.journal_outcome("k1").unwrap().as_deref(),
         Some("AUTHORISED")
     );
-    assert_eq!(store.unresolved().unwrap(), vec![journal_entry("k2", 2)]);
 }
