@@ -1,10 +1,12 @@
 import CVConnect
+import CVConnectKit
 import CVConnectPush
 import Foundation
 import XCTest
 
 /// What the notification service extension decides without the core: the payload's
-/// shape (checked against the core's own parser) and the texts shown.
+/// shape (checked against the core's own parser) and the texts shown; and the copies of a
+/// push that the core recognises by message id.
 final class PushTests: XCTestCase {
     static let valid = ["type": "payment_request", "payment_id": "pay_01-AZ_z9", "message_id": "msg_01"]
 
@@ -40,6 +42,32 @@ final class PushTests: XCTestCase {
         }
         XCTAssertEqual(PushPayload(Self.valid), PushPayload(Self.valid))
         XCTAssertEqual(PushPayload(Self.valid)?.paymentId, "pay_01-AZ_z9")
+    }
+
+    /// A push that arrives again is a copy after its payment screen closed and after the
+    /// app restarted (a new client on the same folder and key); a tap still opens the
+    /// payment; a new message id for the same payment is not a copy.
+    func testACopyIsDroppedAfterTheScreenClosedAndAfterARestart() async throws {
+        let signer = try softwareDeviceSigner()
+        let email = try await Sandbox.shared.newAccount(balance: "200.00")
+        let phone = try Phone(signer: signer)
+        try await phone.enroll(email)
+        let push = try await phone.push(for: email, total: "150.00")
+        let paymentId = try XCTUnwrap(push["payment_id"])
+        let (new, copy) = (PushReceipt(paymentId: paymentId, duplicate: false), PushReceipt(paymentId: paymentId, duplicate: true))
+
+        XCTAssertEqual(try phone.client.receivePush(data: push), new)
+        _ = try await phone.client.openFromPush(data: push)  // the payment screen opened, then closed
+        XCTAssertEqual(try phone.client.receivePush(data: push), copy)
+        XCTAssertFalse(phone.client.shouldPresentArrivedPush(push))
+
+        let restarted = try Phone(signer: signer, dataDir: phone.dataDir)
+        XCTAssertEqual(try restarted.client.receivePush(data: push), copy)
+        let tapped = try await restarted.client.openFromPush(data: push)
+        XCTAssertEqual(tapped.paymentId(), paymentId, "a tap opens the payment, copy or not")
+        let reminder = push.merging(["message_id": "msg_reminder"]) { $1 }
+        XCTAssertTrue(restarted.client.shouldPresentArrivedPush(reminder))
+        XCTAssertEqual(try restarted.client.receivePush(data: reminder), copy, "recorded by the first arrival")
     }
 
     func testTheNotificationNeverShowsTheAlertItCarries() {
