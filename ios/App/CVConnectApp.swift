@@ -172,10 +172,14 @@ final class AppDelegate: NSObject, UIApplicationDelegate, UNUserNotificationCent
         AppModel.shared.pushTokenChanged("apns:" + hex)
     }
 
-    /// In the foreground: show the banner anyway.
+    /// In the foreground: show the banner, unless the push is a copy of one already
+    /// received (the core remembers message ids across restarts). The check writes to
+    /// the core's store here, off the main actor.
     nonisolated func userNotificationCenter(_ center: UNUserNotificationCenter,
                                             willPresent notification: UNNotification) async -> UNNotificationPresentationOptions {
-        [.banner, .sound]
+        let data = PushPayload.dataKeys(from: notification.request.content.userInfo)
+        let client = await MainActor.run { AppModel.shared.services?.client }
+        return client?.shouldPresentArrivedPush(data) == false ? [] : [.banner, .sound]
     }
 
     /// Tapped: the custom keys (a Sendable `[String: String]`, taken here from the

@@ -18,9 +18,11 @@ import kotlinx.coroutines.CancellationException
 
 /**
  * What a push does, whoever delivered it (FCM, or the debug receiver in emulator suites):
- * the data map goes to the library, which checks it and reads the payment from the API
- * (nothing in a push is trusted); the notification shows what the API said. Tapping it
- * opens [MainActivity] with the same data map, which opens the payment screen.
+ * the data map goes to the library, which checks it, drops a copy of a push already
+ * received (FCM delivers again; the library remembers message ids across restarts), and
+ * reads the payment from the API (nothing in a push is trusted); the notification shows
+ * what the API said. Tapping it opens [MainActivity] with the same data map, which opens
+ * the payment screen, copy or not.
  */
 object PushNotifier {
     const val EXTRA_PUSH_DATA = "fr.ancv.cvconnect.PUSH_DATA"
@@ -28,7 +30,9 @@ object PushNotifier {
     suspend fun handle(context: Context, data: Map<String, String>) {
         val app = context.applicationContext as CvConnectApp
         val text = try {
-            app.client().openFromPush(data).use { session ->
+            val client = app.client()
+            if (client.receivePush(data).duplicate) return // already received: shown once
+            client.openFromPush(data).use { session ->
                 val view = session.view()
                 "${view.payeeName} vous demande ${view.totalText}"
             }
@@ -37,7 +41,7 @@ object PushNotifier {
         } catch (_: CvException.AlreadyHandled) {
             return // paid, declined or expired already (another device, a duplicate push)
         } catch (_: CvException) {
-            "Nouvelle demande de paiement" // offline: the tap will retry
+            "Nouvelle demande de paiement" // offline, or the store cannot tell a copy: the tap will retry
         } catch (_: InternalException) {
             "Nouvelle demande de paiement" // a failure inside the bindings: never a crash in the push service
         } catch (cancelled: CancellationException) {
