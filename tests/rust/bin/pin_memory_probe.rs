@@ -3,6 +3,11 @@
 //! or cancels, ends the session and drops everything, then prints `READY` and waits on
 //! stdin while the test reads this process's memory.
 //!
+//! Freed memory is never reused nor overwritten here ([`KeepFreedMemory`]): a buffer the
+//! core forgot to wipe keeps the digits where it left them, as it could in an app whose
+//! allocator does not happen to scribble over small freed blocks (glibc's does, which
+//! hid missing wiping from this scan before).
+//!
 //! The PIN is handed over as letters (`a` = 0 … `j` = 9) so that the probe's arguments
 //! hold it in none of the forms the scan looks for; only the keypad turns positions into
 //! digits.
@@ -14,6 +19,7 @@
 //! Output lines: `CONTROL <text>` and `CONTROL_VALUES <hex>` (markers kept alive on the
 //! heap, to prove the scan reads it), `OUTCOME <code>` per payment, then `READY`.
 
+use std::alloc::{GlobalAlloc, Layout, System};
 use std::hint::black_box;
 use std::io::{BufRead, Write};
 use std::sync::Arc;
@@ -24,6 +30,29 @@ use cvconnect_core::client::{Client, PaymentSession};
 use cvconnect_core::keypad::Keypad;
 use cvconnect_sandbox_client::{http_client, MerchantClient};
 use cvconnect_testkit::{type_digits, Phone};
+
+/// The system allocator, except that nothing is ever freed: a freed block keeps its
+/// bytes as the program left them, so unwiped digits stay findable. `realloc` is the
+/// trait's own: it allocates anew, copies and deallocates the old block, which
+/// `dealloc` leaves intact too. The probe lives for seconds; what it leaks is small.
+struct KeepFreedMemory;
+
+// SAFETY: every block comes from `System` with the caller's layout, and none is ever
+// handed out twice since none is ever given back.
+unsafe impl GlobalAlloc for KeepFreedMemory {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        System.alloc(layout)
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        System.alloc_zeroed(layout)
+    }
+
+    unsafe fn dealloc(&self, _block: *mut u8, _layout: Layout) {}
+}
+
+#[global_allocator]
+static KEEP_FREED_MEMORY: KeepFreedMemory = KeepFreedMemory;
 
 struct Args {
     base_url: String,
@@ -113,19 +142,14 @@ async fn run(args: &Args) {
             let session = open(client, &merchant, &args.email).await;
             let mut keypad = session.start_pin_entry().expect("keypad");
             press_letters(&mut keypad, &args.pin_letters);
-            let waited =
+            let _gave_up =
                 tokio::time::timeout(Duration::ZERO, session.confirm_keypad(&mut keypad)).await;
             drop(keypad);
-            if waited.is_err() {
-                tokio::time::sleep(Duration::from_millis(500)).await;
-            }
-            let history = client.history().expect("history");
-            let status = history
-                .iter()
-                .find(|record| record.payment_id == session.payment_id())
-                .map(|record| record.status.as_str())
-                .unwrap_or("UNKNOWN");
-            say(&format!("OUTCOME {status}"));
+            let status = phone
+                .wait_finished(&session.payment_id())
+                .await
+                .expect("the detached confirmation records its outcome");
+            say(&format!("OUTCOME {}", status.as_str()));
         }
         "cancel" => {
             let session = open(client, &merchant, &args.email).await;
