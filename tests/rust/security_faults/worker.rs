@@ -10,9 +10,10 @@ use cvconnect_core::amount::Amount;
 use cvconnect_core::client::{Client, ClientError, PaymentOutcome, PaymentSession};
 use cvconnect_core::protocol::wire::PaymentStatus;
 use cvconnect_e2e::rng::Rng;
-use cvconnect_testkit::{Account, Fault, Phone, World, PIN};
+use cvconnect_testkit::{Account, Fault, Phone, World};
 use tokio::runtime::{Handle, Runtime};
 
+use super::belief::{Belief, FlowRecord, Told};
 use super::stats::Stats;
 use super::{ROUTES, STEP_TRIES};
 
@@ -26,42 +27,6 @@ pub(super) struct Worker<'a> {
     pub(super) account: Account,
     pub(super) app: Option<Runtime>,
     pub(super) phone: Option<Phone>,
-}
-
-pub(super) enum Attempt {
-    Outcome(PaymentOutcome),
-    /// The payment was already final (the status is recorded).
-    Final,
-    /// No answer: the journal entry stays open until the next open or reconcile.
-    Lost,
-}
-
-pub(super) struct FlowRecord {
-    pub(super) payment_id: String,
-    pub(super) total: Amount,
-    /// The status the last outcome shown or reconciled on the phone implies.
-    pub(super) last_status: Option<PaymentStatus>,
-    /// What the phone says was paid, when it was told.
-    pub(super) paid: Option<Amount>,
-    /// A reconcile after a restart said the confirmation never took effect.
-    pub(super) reconciled_not_processed: bool,
-}
-
-impl FlowRecord {
-    pub(super) fn observe(&mut self, outcome: &PaymentOutcome) {
-        if let Some(status) = outcome.status() {
-            self.last_status = Some(status);
-        }
-        if let PaymentOutcome::PaidInFull { paid, .. } | PaymentOutcome::PaidInPart { paid, .. } =
-            outcome
-        {
-            self.paid = Some(*paid);
-        }
-    }
-
-    pub(super) fn is_final(&self) -> bool {
-        self.last_status.is_some_and(PaymentStatus::is_final)
-    }
 }
 
 /// The runtime of a phone's app: one worker, like a small device.
@@ -78,7 +43,11 @@ pub(super) fn outcome_name(outcome: &PaymentOutcome) -> String {
 
 impl Worker<'_> {
     pub(super) fn client(&self) -> &Client {
-        &self.phone.as_ref().expect("phone").client
+        &self.phone().client
+    }
+
+    pub(super) fn phone(&self) -> &Phone {
+        self.phone.as_ref().expect("phone")
     }
 
     pub(super) fn on_app<F: Future>(&self, future: F) -> F::Output {
@@ -89,12 +58,35 @@ impl Worker<'_> {
         self.main.block_on(future)
     }
 
-    pub(super) fn pause(&self, millis: u64) {
-        std::thread::sleep(Duration::from_millis(millis));
+    pub(super) fn flow(&mut self) -> FlowRecord {
+        self.arm_random_faults();
+        if self.rng.percent(3) {
+            self.restart("restart: app closed between flows");
+        }
+        let total = Amount::from_cents(2_000 + self.rng.below(8_000));
+        let payment_id = self
+            .on_main(
+                self.h
+                    .create_payment(&self.account.email, &total.to_plain()),
+            )
+            .expect("payment request");
+        let mut record = FlowRecord::new(payment_id, total);
+        if let Some(session) = self.open(&mut record) {
+            self.act(session, &mut record);
+        }
+        self.check_belief(&record);
+        record.settled_from = Some(record.told.len());
+        self.settle(&mut record);
+        if record.belief() == Belief::Final(PaymentStatus::Refused, None) {
+            self.on_main(self.h.unlock(&self.account.email))
+                .expect("account unlocked");
+        }
+        self.stats.add("flows");
+        record
     }
 
-    pub(super) fn flow(&mut self) -> FlowRecord {
-        // Faults for whoever comes next on those routes (any phone).
+    /// Faults for whoever comes next on those routes (any phone).
+    fn arm_random_faults(&mut self) {
         let faults = [0, 0, 1, 1, 2][self.rng.below(5) as usize];
         for _ in 0..faults {
             let route = ROUTES[self.rng.below(ROUTES.len() as u64) as usize];
@@ -110,34 +102,16 @@ impl Worker<'_> {
                 .expect("fault armed");
             self.stats.add(format!("faults armed: {kind}"));
         }
-        if self.rng.percent(3) {
-            self.restart("restart: app closed between flows");
-        }
+    }
 
-        let total = Amount::from_cents(2_000 + self.rng.below(8_000));
-        let payment_id = self
-            .on_main(
-                self.h
-                    .create_payment(&self.account.email, &total.to_plain()),
-            )
-            .expect("payment request");
-        let mut record = FlowRecord {
-            payment_id,
-            total,
-            last_status: None,
-            paid: None,
-            reconciled_not_processed: false,
-        };
-        if let Some(session) = self.open(&mut record) {
-            self.act(session, &mut record);
-        }
-        self.settle(&mut record);
-        if record.last_status == Some(PaymentStatus::Refused) {
-            self.on_main(self.h.unlock(&self.account.email))
-                .expect("account unlocked");
-        }
-        self.stats.add("flows");
-        record
+    /// The phone's belief and its own record against the sandbox, before settling.
+    fn check_belief(&self, record: &FlowRecord) {
+        let history = self.client().history().expect("history");
+        let stored = history.iter().find(|r| r.payment_id == record.payment_id);
+        let truth = self
+            .on_main(self.h.merchant_payment(&record.payment_id))
+            .expect("the merchant reads the payment");
+        record.check_belief(stored, &truth, self.stats);
     }
 
     /// Opens the payment directly, from the pending list or from its push.
@@ -171,23 +145,22 @@ impl Worker<'_> {
                     return Some(session);
                 }
                 Err(ClientError::AlreadyHandled { status }) => {
-                    record.last_status = Some(status);
+                    record.tell(Told::Final(status), self.stats);
                     return None;
                 }
-                Err(error) if error.is_retryable() => {
-                    self.stats.add("retryable errors: open");
-                    self.pause(2);
-                }
+                Err(error) if error.is_retryable() => self.stats.add("retryable errors: open"),
                 Err(error) => panic!("opening {id}: {error:?}"),
             }
         }
-        panic!("{} could not be opened", record.payment_id)
+        panic!(
+            "{} could not be opened in {STEP_TRIES} tries",
+            record.payment_id
+        )
     }
 
     /// The push the platform delivered for `payment_id`, from the sandbox's feed.
     pub(super) fn push_for(&self, payment_id: &str) -> HashMap<String, String> {
-        let phone = self.phone.as_ref().expect("phone");
-        self.on_main(self.h.push_for(phone, payment_id))
+        self.on_main(self.h.push_for(self.phone(), payment_id))
             .unwrap_or_else(|error| panic!("no push for {payment_id}: {error:#}"))
     }
 
@@ -208,7 +181,8 @@ impl Worker<'_> {
     }
 
     /// Brings the flow to a final status the way a user would: open the payment again
-    /// (which reconciles its journal first) and, if still pending, pay it.
+    /// (which reconciles its journal first) and, if still pending, pay it. What it is
+    /// told goes on the record after the belief, never into it.
     pub(super) fn settle(&mut self, record: &mut FlowRecord) {
         for _ in 0..STEP_TRIES {
             if record.is_final() {
@@ -217,34 +191,20 @@ impl Worker<'_> {
             match self.on_app(self.client().open_payment(&record.payment_id)) {
                 Err(ClientError::AlreadyHandled { status }) => {
                     self.stats.add("settled: found final on reopening");
-                    if record.reconciled_not_processed
-                        && matches!(
-                            status,
-                            PaymentStatus::Authorised | PaymentStatus::PartiallyAuthorised
-                        )
-                    {
-                        // The dead app's request was still on its way (the sandbox was
-                        // delaying it) when the new app reconciled.
-                        self.stats
-                            .add("settled: 'not processed' request debited afterwards");
-                    }
-                    record.last_status = Some(status);
+                    record.tell(Told::Final(status), self.stats);
                 }
                 Ok(session) => {
                     self.stats.add("settled: paid again after reopening");
-                    if let Attempt::Outcome(PaymentOutcome::WrongPin { .. }) =
-                        self.attempt(&session, PIN, record)
-                    {
-                        self.stats.add("anomaly: right PIN refused");
-                    }
+                    self.attempt_right_pin(&session, record);
                 }
-                Err(error) if error.is_retryable() => {
-                    self.stats.add("retryable errors: settle");
-                    self.pause(2);
-                }
+                Err(error) if error.is_retryable() => self.stats.add("retryable errors: settle"),
                 Err(error) => panic!("reopening {}: {error:?}", record.payment_id),
             }
         }
-        panic!("{} never settled", record.payment_id);
+        panic!(
+            "{} never settled in {STEP_TRIES} tries: {}",
+            record.payment_id,
+            record.summary()
+        );
     }
 }
