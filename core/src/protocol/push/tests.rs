@@ -234,6 +234,13 @@ fn json_text_is_read_up_to_four_times_the_data_bound() {
 }
 
 #[test]
+fn a_push_lives_at_most_a_day() {
+    // The backend sends each push with a time to live of 24 hours and the store drops
+    // its copies for that long: written out here, not computed like the constant.
+    assert_eq!(PUSH_MAX_AGE_SECS, 86_400);
+}
+
+#[test]
 fn messages_are_french() {
     let error = PushError::MissingField { field: "type" };
     assert_eq!(
