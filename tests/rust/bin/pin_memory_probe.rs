@@ -12,9 +12,10 @@
 //! hold it in none of the forms the scan looks for; only the keypad turns positions into
 //! digits.
 //!
-//! Usage: `pin_memory_probe BASE_URL EMAIL ACTIVATION_CODE MERCHANT_KEY PIN_LETTERS MODE DATA_DIR`
-//! with MODE one of `confirm`, `cancel` or `hold` (a positive control: the keypad holding
-//! the full PIN is kept alive, so the scan must find it).
+//! Usage: `pin_memory_probe BASE_URL EMAIL ACTIVATION_CODE MERCHANT_KEY PIN_LETTERS MODE
+//! DATA_DIR SKIP` with MODE `confirm` or `cancel`, and SKIP `none` or the kind of PIN
+//! buffer whose wiping the core must skip (`keypad-digits`, `pin`, `seal-plaintext`:
+//! the negative controls, see `cvconnect_core::test_hooks::wiping`).
 //!
 //! Output lines: `CONTROL <text>` and `CONTROL_VALUES <hex>` (markers kept alive on the
 //! heap, to prove the scan reads it), `OUTCOME <code>` per payment, then `READY`.
@@ -28,6 +29,7 @@ use std::time::Duration;
 use cvconnect_core::amount::Amount;
 use cvconnect_core::client::{Client, PaymentSession};
 use cvconnect_core::keypad::Keypad;
+use cvconnect_core::test_hooks::wiping::{skip_wiping_of, PinBufferKind};
 use cvconnect_sandbox_client::{http_client, MerchantClient};
 use cvconnect_testkit::{type_digits, Phone};
 
@@ -62,15 +64,23 @@ struct Args {
     pin_letters: Vec<u8>,
     mode: String,
     data_dir: String,
+    skip: Option<PinBufferKind>,
 }
 
 fn parse_args() -> Args {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let [base_url, email, activation_code, merchant_key, pin_letters, mode, data_dir] =
-        <[String; 7]>::try_from(args).unwrap_or_else(|args| {
-            eprintln!("pin_memory_probe: 7 arguments expected, got {}", args.len());
+    let [base_url, email, activation_code, merchant_key, pin_letters, mode, data_dir, skip] =
+        <[String; 8]>::try_from(args).unwrap_or_else(|args| {
+            eprintln!("pin_memory_probe: 8 arguments expected, got {}", args.len());
             std::process::exit(2)
         });
+    let skip = match skip.as_str() {
+        "none" => None,
+        name => Some(PinBufferKind::from_name(name).unwrap_or_else(|| {
+            eprintln!("pin_memory_probe: no PIN buffer named {name:?}");
+            std::process::exit(2)
+        })),
+    };
     Args {
         base_url,
         email,
@@ -79,6 +89,7 @@ fn parse_args() -> Args {
         pin_letters: pin_letters.into_bytes(),
         mode,
         data_dir,
+        skip,
     }
 }
 
@@ -178,14 +189,6 @@ async fn run(args: &Args) {
             let outcome = session.decline().await.expect("decline");
             say(&format!("OUTCOME {}", outcome.code()));
         }
-        "hold" => {
-            let session = open(client, &merchant, &args.email).await;
-            let mut keypad = session.start_pin_entry().expect("keypad");
-            press_letters(&mut keypad, &args.pin_letters);
-            // Never dropped: the entered digits stay where the keypad keeps them.
-            std::mem::forget(keypad);
-            say("OUTCOME HOLDING");
-        }
         other => {
             eprintln!("pin_memory_probe: unknown mode {other:?}");
             std::process::exit(2)
@@ -197,6 +200,9 @@ async fn run(args: &Args) {
 
 fn main() {
     let args = parse_args();
+    if let Some(kind) = args.skip {
+        skip_wiping_of(kind);
+    }
     let pid = std::process::id();
     // Markers built at run time on the heap and kept alive to the end.
     let control_text = format!("cvc-memory-control-{pid}-marker");

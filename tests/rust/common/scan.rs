@@ -32,15 +32,38 @@ pub fn contains_bytes(haystack: &[u8], needle: &[u8]) -> bool {
             .any(|window| window == needle)
 }
 
-/// The forms in which the core holds a PIN: ASCII digits and raw digit values.
+/// Name of the PIN as ASCII digits among [`pin_forms`].
+pub const PIN_ASCII: &str = "PIN as ASCII digits";
+
+/// The byte strings a PIN can take in memory: ASCII digits (the keypad's entry, the
+/// `Pin`, and the seal's plaintext, which encrypts exactly those), and raw digit
+/// values (the keypad's layout holds digits as values 0 to 9).
 pub fn pin_forms(pin: &str) -> [(&'static str, Vec<u8>); 2] {
     [
-        ("PIN as ASCII digits", pin.as_bytes().to_vec()),
+        (PIN_ASCII, pin.as_bytes().to_vec()),
         (
             "PIN as digit values",
             pin.bytes().map(|b| b - b'0').collect(),
         ),
     ]
+}
+
+/// Bytes before the digits in the seal's plaintext block `version ‖ E ‖ digits`
+/// (protocol.md §7): the version byte and the 32-byte ephemeral X25519 key.
+pub const SEAL_HEADER_LEN: usize = 1 + 32;
+
+/// Name of a hit of the ASCII digits that sits where the seal's plaintext block puts
+/// them (see [`in_seal_plaintext`]).
+pub const PIN_SEAL_PLAINTEXT: &str = "PIN as the seal's plaintext";
+
+/// Whether ASCII digits found at `position` of `bytes` sit where the seal's plaintext
+/// block puts them: [`SEAL_HEADER_LEN`] bytes after the version byte. The key between
+/// is random, so the block is recognised by its shape, not by a needle.
+pub fn in_seal_plaintext(bytes: &[u8], position: usize) -> bool {
+    position
+        .checked_sub(SEAL_HEADER_LEN)
+        .and_then(|version| bytes.get(version))
+        == Some(&cvconnect_core::crypto::seal::SEAL_VERSION)
 }
 
 /// The private scalar of a ring P-256 PKCS#8 document (bytes 36..68, after the
