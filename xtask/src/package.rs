@@ -10,6 +10,9 @@
 //!
 //! The test variant goes to `build/testing/packages/` and to the same Maven
 //! coordinates with the classifier `testing`; the suites depend on those.
+//!
+//! No package of the shipped library is written if that library holds the core's test
+//! hooks (feature `test-hooks`: crash points, skipped wiping): [`check_no_test_hooks`].
 
 use std::fs;
 use std::io::Write;
@@ -23,6 +26,15 @@ use zip::{CompressionMethod, ZipWriter};
 
 use crate::bindings::{self, library_file, path_str, Variant};
 use crate::cmd::{run, workspace_root, Result};
+
+/// Strings that only the core's test hooks put into a library: the variable that
+/// selects a crash point (`test_hooks::crash::ENV_VAR`) and the log line of a skipped
+/// wipe (`test_hooks::wiping::SKIPPED_WIPING`). Both sit on paths every payment takes,
+/// so the linker keeps them whenever the feature is on.
+const TEST_HOOK_MARKERS: [&str; 2] = [
+    "CVCONNECT_TEST_CRASH_AT",
+    "cvconnect test hook: wiping skipped",
+];
 
 /// `cargo xtask package [--testing] [python|kotlin]`: the bindings of the shipped (or
 /// test) library, then its packages.
@@ -80,6 +92,7 @@ pub fn wheel_path(variant: Variant) -> Result<PathBuf> {
 
 /// Writes the wheel of `variant` from its generated module and library.
 pub fn wheel(variant: Variant) -> Result {
+    check_no_test_hooks(variant)?;
     let version = version()?;
     let module = bindings::generated_file("python", &variant.bindings("python"));
     let dist_info = format!("cvconnect-{version}.dist-info");
@@ -146,6 +159,27 @@ fn add(
         .map_err(|e| format!("cannot add {name} to the wheel: {e}"))
 }
 
+/// Fails if the shipped library holds one of the [`TEST_HOOK_MARKERS`]: it was built
+/// with the core's `test-hooks` feature, which must never ship.
+fn check_no_test_hooks(variant: Variant) -> Result {
+    if variant != Variant::Shipped {
+        return Ok(());
+    }
+    let library = variant.library();
+    let bytes = read(&library)?;
+    match TEST_HOOK_MARKERS
+        .iter()
+        .find(|marker| bytes.windows(marker.len()).any(|w| w == marker.as_bytes()))
+    {
+        None => Ok(()),
+        Some(marker) => Err(format!(
+            "{} holds the core's test hooks ({marker:?} found): the shipped library must be \
+             built without the `test-hooks` feature",
+            library.display()
+        )),
+    }
+}
+
 fn read(path: &Path) -> Result<Vec<u8>> {
     fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
 }
@@ -153,6 +187,7 @@ fn read(path: &Path) -> Result<Vec<u8>> {
 /// Compiles the generated Kotlin of `variant` into a jar holding its library, and
 /// installs it into the local Maven repository.
 pub fn jar(variant: Variant) -> Result {
+    check_no_test_hooks(variant)?;
     let bindings_dir = format!(
         "-Dcvconnect.bindings.dir={}",
         path_str(&variant.bindings("kotlin"))?
