@@ -303,11 +303,20 @@ fn parse_status(text: &str) -> Result<PaymentStatus, StoreError> {
     })
 }
 
+/// Writes a payment's record. A final record is never put back to pending: the pending
+/// copy saved in the background when the payment was opened may land after the
+/// confirmation saved its outcome (found by the killed-app tests under load).
 fn insert_payment(c: &Connection, payment: &PaymentRecord) -> rusqlite::Result<()> {
     c.execute(
-        "INSERT OR REPLACE INTO payment
+        "INSERT INTO payment
          (payment_id, payee_id, payee_name, total, status, paid_amount, remaining_amount, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+         ON CONFLICT(payment_id) DO UPDATE SET
+           payee_id = excluded.payee_id, payee_name = excluded.payee_name,
+           total = excluded.total, status = excluded.status,
+           paid_amount = excluded.paid_amount, remaining_amount = excluded.remaining_amount,
+           updated_at = excluded.updated_at
+         WHERE payment.status = 'PENDING' OR excluded.status != 'PENDING'",
         params![
             payment.payment_id,
             payment.payee_id,

@@ -211,3 +211,35 @@ fn a_later_outcome_replaces_an_earlier_one_and_leaves_other_entries_open() {
         Some("AUTHORISED")
     );
 }
+
+fn record(status: PaymentStatus, updated_at: i64) -> PaymentRecord {
+    PaymentRecord {
+        payment_id: "pay_1".into(),
+        payee_id: "mer_1".into(),
+        payee_name: "Boutique".into(),
+        total: Amount::from_cents(15_000),
+        status,
+        paid_amount: (status == PaymentStatus::Authorised).then(|| Amount::from_cents(15_000)),
+        remaining_amount: None,
+        updated_at,
+    }
+}
+
+#[test]
+fn a_late_pending_copy_never_undoes_a_final_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    store
+        .save_payment(&record(PaymentStatus::Pending, 1))
+        .unwrap();
+    store
+        .save_payment(&record(PaymentStatus::Authorised, 2))
+        .unwrap();
+    store
+        .save_payment(&record(PaymentStatus::Pending, 3))
+        .unwrap();
+    let history = store.history().unwrap();
+    assert_eq!(history.len(), 1);
+    assert_eq!(history[0].status, PaymentStatus::Authorised);
+    assert_eq!(history[0].paid_amount, Some(Amount::from_cents(15_000)));
+}
