@@ -1,9 +1,18 @@
-//! The outcome mapping without a network: what a confirm answer, a refusal and each
-//! outcome become (journal code, final status, French message). The end-to-end suites
+//! The outcomes without a network: what a confirm answer, a refusal and each outcome
+//! become (journal code, final status, French message); then, on an `Inner` whose
+//! backend is never reached, what the history and the balance cache keep after an
+//! outcome and how reconciliation reads a pending payment. The end-to-end suites
 //! (tests/rust) drive the same code over HTTP but do not reach every arm; these do.
 
+use std::sync::Arc;
+
 use super::*;
+use crate::client::http::Http;
+use crate::client::store::Store;
+use crate::client::ClientConfig;
+use crate::crypto::signer::SoftwareSigner;
 use crate::protocol::errors::ErrorCode::*;
+use crate::protocol::wire::{Payee, PinKey};
 use PaymentOutcome::*;
 
 fn eur(cents: u64) -> Amount {
@@ -163,4 +172,129 @@ fn each_refusal_gives_its_outcome() {
     for (code, attempts_left, status, expected) in cases {
         assert_eq!(outcome_of_refusal(code, attempts_left, status), expected);
     }
+}
+
+/// An `Inner` on a loopback port nobody listens on: for the paths that must not need
+/// the backend.
+fn offline_inner(dir: &tempfile::TempDir) -> Inner {
+    let config = ClientConfig::new("http://127.0.0.1:9", dir.path());
+    Inner::new(
+        Http::new(&config).unwrap(),
+        Store::open(dir.path()).unwrap(),
+        Arc::new(SoftwareSigner::generate().unwrap()),
+    )
+}
+
+fn pending_record() -> PaymentRecord {
+    PaymentRecord {
+        payment_id: "pay_1".into(),
+        payee_id: "mer_1".into(),
+        payee_name: "Boutique".into(),
+        total: eur(15_000),
+        status: PaymentStatus::Pending,
+        paid_amount: None,
+        remaining_amount: None,
+        updated_at: 1,
+    }
+}
+
+#[tokio::test]
+async fn a_payment_in_full_is_recorded_with_its_amount_and_the_new_balance() {
+    let dir = tempfile::tempdir().unwrap();
+    let inner = offline_inner(&dir);
+    let outcome = PaidInFull {
+        paid: eur(15_000),
+        balance: eur(5_000),
+    };
+    inner.record_outcome(pending_record(), &outcome).await;
+    let history = inner.store.history().unwrap();
+    assert_eq!(history.len(), 1);
+    assert_eq!(history[0].status, PaymentStatus::Authorised);
+    assert_eq!(history[0].paid_amount, Some(eur(15_000)));
+    let (balance, _) = inner.store.cached_balance().unwrap().unwrap();
+    assert_eq!(balance, eur(5_000));
+}
+
+#[tokio::test]
+async fn a_payment_in_part_is_recorded_with_its_remainder_and_the_new_balance() {
+    let dir = tempfile::tempdir().unwrap();
+    let inner = offline_inner(&dir);
+    let outcome = PaidInPart {
+        paid: eur(12_000),
+        remainder: eur(3_000),
+        balance: Amount::ZERO,
+    };
+    inner.record_outcome(pending_record(), &outcome).await;
+    let history = inner.store.history().unwrap();
+    assert_eq!(history[0].status, PaymentStatus::PartiallyAuthorised);
+    assert_eq!(history[0].paid_amount, Some(eur(12_000)));
+    assert_eq!(history[0].remaining_amount, Some(eur(3_000)));
+    let (balance, _) = inner.store.cached_balance().unwrap().unwrap();
+    assert_eq!(balance, Amount::ZERO);
+}
+
+fn journaled(payment_id: &str, nonce: &str) -> JournalEntry {
+    JournalEntry {
+        idempotency_key: format!("idem_{payment_id}_0000001"),
+        payment_id: payment_id.into(),
+        amount: eur(15_000),
+        nonce: nonce.into(),
+        created_at: 1,
+    }
+}
+
+fn pending_detail(nonce: &str) -> PaymentDetail {
+    PaymentDetail {
+        payment_id: "pay_1".into(),
+        status: PaymentStatus::Pending,
+        payee: Payee {
+            id: "mer_1".into(),
+            name: "Boutique".into(),
+        },
+        total: eur(15_000),
+        currency: "EUR".into(),
+        min_amount: eur(1),
+        max_amount: eur(15_000),
+        nonce: nonce.into(),
+        created_at: 0,
+        expires_at: 600,
+        pin_length: 4,
+        pin_key: PinKey {
+            key_id: "pk_1".into(),
+            public_key: String::new(),
+        },
+        attempts_left: 2,
+        paid_amount: None,
+        remaining_amount: None,
+    }
+}
+
+#[tokio::test]
+async fn a_pending_payment_tells_a_lost_attempt_by_its_nonce() {
+    let dir = tempfile::tempdir().unwrap();
+    let inner = offline_inner(&dir);
+    let entry = journaled("pay_1", "n1");
+    // Same nonce: the attempt never reached the server.
+    let unchanged = pending_detail("n1");
+    assert_eq!(inner.outcome_of_detail(&entry, &unchanged).await, None);
+    // The nonce moved on: the attempt reached the server and failed.
+    let moved_on = pending_detail("n2");
+    assert_eq!(
+        inner.outcome_of_detail(&entry, &moved_on).await,
+        Some(WrongPin { attempts_left: 2 })
+    );
+}
+
+#[tokio::test]
+async fn reconciling_one_payment_leaves_the_others_entries_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let inner = offline_inner(&dir);
+    inner
+        .store
+        .journal_intent(&journaled("pay_1", "n1"))
+        .unwrap();
+    // Nothing journaled for pay_2: nothing to settle, and no request is sent (the
+    // backend is unreachable, so reading pay_1 would fail).
+    assert_eq!(inner.reconcile_payment("pay_2").await.unwrap(), None);
+    assert_eq!(inner.store.unresolved().unwrap().len(), 1);
 }
