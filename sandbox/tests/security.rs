@@ -177,6 +177,63 @@ async fn another_devices_signature_is_refused() {
     assert_eq!(err.code(), Some(ErrorCode::AuthenticationFailed));
 }
 
+/// The raw answers (status and JSON body) to three confirmations of a new request of
+/// the demo account, each refused for `failing`: the wrong element, in a world of its
+/// own so that the counters start equal.
+async fn three_refusals(failing: Element) -> Vec<(u16, serde_json::Value)> {
+    let (world, device, id) = start_paying("20.00").await;
+    // Another enrolled key of the same account, signing the bytes `device` would sign.
+    let mut thief = world.device(DEMO_EMAIL).await;
+    thief.device_id = device.device_id.clone();
+    let mut answers = Vec::new();
+    for attempt in 1..=3 {
+        let key = format!("idem_which_element_{attempt:02}");
+        let detail = device.payment(&id).await.unwrap();
+        let request = match failing {
+            Element::Pin => device.confirm_request(&detail, eur("20.00"), "0000", &key),
+            Element::Signature => thief.confirm_request(&detail, eur("20.00"), DEMO_PIN, &key),
+        }
+        .unwrap();
+        let post = world
+            .http
+            .post(world.url(&format!("/v1/payments/{id}/confirm")))
+            .bearer_auth(&device.access_token)
+            .header("idempotency-key", &key)
+            .json(&request);
+        answers.push(answer(post).await);
+    }
+    assert_eq!(device.balance().await.unwrap(), eur("200.00"));
+    answers
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Element {
+    Pin,
+    Signature,
+}
+
+/// PSD2 RTS art. 4(3)(a): a refusal does not tell which element was wrong. A wrong PIN
+/// and a wrong signature get the same status and the same body, `attempts_left` and
+/// message included, at every attempt up to the lock, so they also count the same.
+#[tokio::test]
+async fn a_wrong_pin_and_a_wrong_signature_get_the_same_answers() {
+    let wrong_pin = three_refusals(Element::Pin).await;
+    let wrong_signature = three_refusals(Element::Signature).await;
+    assert_eq!(wrong_pin, wrong_signature);
+    let seen: Vec<(u16, &str, Option<u64>)> = wrong_pin
+        .iter()
+        .map(|(status, body)| (*status, code(body), body["error"]["attempts_left"].as_u64()))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            (403, "authentication_failed", Some(2)),
+            (403, "authentication_failed", Some(1)),
+            (403, "pin_locked", None),
+        ]
+    );
+}
+
 #[tokio::test]
 async fn idempotency_key_rules() {
     let (world, device, id) = start_paying("20.00").await;
