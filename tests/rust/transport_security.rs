@@ -1,10 +1,16 @@
-//! Certificate pinning against the sandbox's real TLS listener, and a scan of what the
-//! client leaves on disk and in its logs.
+//! The core's transport against the sandbox's real TLS listener: what goes over the
+//! wire, certificate pinning, and what the client leaves on disk and in its logs.
+
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
 
 use cvconnect_core::client::{ClientError, EnrolledDevice, HttpError, PaymentOutcome};
 use cvconnect_core::protocol::wire::Platform;
-use cvconnect_e2e::scan::{contains_bytes, pin_forms, private_scalar, stored_bytes};
-use cvconnect_testkit::{type_pin, Account, LogCapture, Options, Phone, World};
+use cvconnect_e2e::scan::{
+    contains_bytes, holds_a_live_token, live_token_hashes, pin_forms, private_scalar, stored_bytes,
+};
+use cvconnect_testkit::{confirm_pin, type_pin, Account, LogCapture, Options, Phone, World};
+use tokio::net::{TcpListener, TcpStream};
 
 /// Enrolls `phone` on `account` with `code` through the core, as the app does.
 async fn enroll(
@@ -16,6 +22,15 @@ async fn enroll(
         .client
         .enroll(&account.email, code, None, Platform::Other)
         .await
+}
+
+/// The live bearer tokens of `h`'s sandbox (their hashes), after checking that the
+/// oracle recognises one: a software device's token, which the test can read.
+async fn live_tokens(h: &World, account: &Account) -> anyhow::Result<HashSet<[u8; 32]>> {
+    let soft = h.soft_device(&account.email).await?;
+    let tokens = live_token_hashes(&h.database_path().expect("an embedded sandbox"));
+    assert!(holds_a_live_token(soft.access_token.as_bytes(), &tokens));
+    Ok(tokens)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -45,11 +60,166 @@ async fn a_pinned_client_talks_only_to_the_pinned_key() -> anyhow::Result<()> {
         "{refused:?}"
     );
 
+    // Without pins the public roots decide, and they do not know a self-signed key.
     let unpinned = h.new_phone_with(|_| {})?;
     let refused = enroll(&unpinned, &account, &code).await;
     assert!(
-        refused.is_err(),
-        "a self-signed certificate is not trusted without a pin"
+        matches!(
+            refused,
+            Err(ClientError::Http(HttpError::CertificateRejected))
+        ),
+        "a self-signed certificate is not trusted without a pin: {refused:?}"
+    );
+    Ok(())
+}
+
+/// Forwards one direction of a connection, keeping a copy of every byte.
+async fn forward(from: Arc<TcpStream>, to: Arc<TcpStream>, seen: Arc<Mutex<Vec<u8>>>) {
+    let mut buffer = vec![0; 16 * 1024];
+    loop {
+        if from.readable().await.is_err() {
+            return;
+        }
+        let read = match from.try_read(&mut buffer) {
+            Ok(0) => return,
+            Ok(read) => read,
+            Err(error) if error.kind() == std::io::ErrorKind::WouldBlock => continue,
+            Err(_) => return,
+        };
+        seen.lock().unwrap().extend_from_slice(&buffer[..read]);
+        let mut sent = 0;
+        while sent < read {
+            if to.writable().await.is_err() {
+                return;
+            }
+            match to.try_write(&buffer[sent..read]) {
+                Ok(written) => sent += written,
+                Err(error) if error.kind() == std::io::ErrorKind::WouldBlock => {}
+                Err(_) => return,
+            }
+        }
+    }
+}
+
+/// A TCP relay to `target` on a free loopback port: its address, and every byte that
+/// went through it either way (what an observer of the network sees).
+async fn recording_relay(target: String) -> anyhow::Result<(String, Arc<Mutex<Vec<u8>>>)> {
+    let listener = TcpListener::bind("127.0.0.1:0").await?;
+    let address = listener.local_addr()?.to_string();
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let recorded = seen.clone();
+    tokio::spawn(async move {
+        while let Ok((client, _)) = listener.accept().await {
+            let Ok(server) = TcpStream::connect(&target).await else {
+                continue;
+            };
+            let (client, server) = (Arc::new(client), Arc::new(server));
+            tokio::spawn(forward(client.clone(), server.clone(), recorded.clone()));
+            tokio::spawn(forward(server, client, recorded.clone()));
+        }
+    });
+    Ok((address, seen))
+}
+
+/// What a relay recorded of a phone's traffic, and what must not be readable in it.
+struct Recorded {
+    wire: Vec<u8>,
+    needles: Vec<(&'static str, Vec<u8>)>,
+    tokens: HashSet<[u8; 32]>,
+}
+
+impl Recorded {
+    /// The names of the needles readable on the wire, live bearer tokens included.
+    fn readable(&self) -> Vec<&'static str> {
+        let mut found: Vec<&'static str> = self
+            .needles
+            .iter()
+            .filter(|(_, needle)| contains_bytes(&self.wire, needle))
+            .map(|(what, _)| *what)
+            .collect();
+        if holds_a_live_token(&self.wire, &self.tokens) {
+            found.push("bearer token");
+        }
+        found
+    }
+}
+
+/// A phone of `options`' sandbox talking through a recording relay (pinned when the
+/// sandbox serves TLS): enrollment, a wrong then a right PIN, a decline, the balance.
+async fn pay_through_a_relay(options: Options) -> anyhow::Result<Recorded> {
+    let h = World::start(options.pin_length(6)).await?;
+    let pin = "582017";
+    let account = h.account_with_pin("200.00", pin).await?;
+    let (scheme, sandbox) = h.base_url.split_once("://").expect("a URL");
+    let (relay, seen) = recording_relay(sandbox.to_owned()).await?;
+    let spki_pin = h.spki_pin();
+    let phone = h.new_phone_with(|config| {
+        config.base_url = format!("{scheme}://{relay}");
+        config.spki_pins = spki_pin.into_iter().collect();
+    })?;
+    let code = h.activation_code(&account.email).await?;
+    enroll(&phone, &account, &code).await?;
+    let payment_id = h.create_payment(&account.email, "50.00").await?;
+    let session = phone.client.open_payment(&payment_id).await?;
+    assert!(matches!(
+        confirm_pin(&session, "000000").await?,
+        PaymentOutcome::WrongPin { .. }
+    ));
+    assert!(matches!(
+        confirm_pin(&session, pin).await?,
+        PaymentOutcome::PaidInFull { .. }
+    ));
+    let declined = h.create_payment(&account.email, "20.00").await?;
+    let session = phone.client.open_payment(&declined).await?;
+    assert_eq!(session.decline().await?, PaymentOutcome::Declined);
+    assert_eq!(phone.client.balance().await?.text, "150,00\u{a0}€");
+
+    let mut needles = pin_forms(pin).to_vec();
+    for (what, needle) in [
+        ("e-mail", account.email.as_str()),
+        ("activation code", code.as_str()),
+        ("payment id", payment_id.as_str()),
+        ("HTTP", "HTTP/1.1"),
+        ("path", "/v1/"),
+        ("JSON field", "sealed_pin"),
+        ("bearer token field", "access_token"),
+    ] {
+        needles.push((what, needle.as_bytes().to_vec()));
+    }
+    let tokens = live_tokens(&h, &account).await?;
+    let wire = seen.lock().unwrap().clone();
+    assert!(wire.len() > 4_096, "the traffic went through the relay");
+    Ok(Recorded {
+        wire,
+        needles,
+        tokens,
+    })
+}
+
+/// MASVS-NETWORK-1: everything the core sends and receives is encrypted. Through a
+/// relay that records the bytes, the TLS traffic holds TLS records and nothing
+/// readable: no e-mail, activation code, PIN, payment id, HTTP text or bearer token.
+/// The control: the same flow over plain HTTP (allowed on loopback only) shows all of
+/// them but the PIN, which is sealed to the backend's key even there.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_core_puts_nothing_readable_on_the_wire() -> anyhow::Result<()> {
+    let tls = pay_through_a_relay(Options::default().tls()).await?;
+    assert_eq!(tls.wire[..2], [0x16, 0x03], "a TLS handshake record first");
+    assert_eq!(tls.readable(), Vec::<&str>::new());
+
+    let plain = pay_through_a_relay(Options::default()).await?;
+    assert_eq!(
+        plain.readable(),
+        [
+            "e-mail",
+            "activation code",
+            "payment id",
+            "HTTP",
+            "path",
+            "JSON field",
+            "bearer token field",
+            "bearer token"
+        ]
     );
     Ok(())
 }
@@ -79,6 +249,9 @@ async fn no_pin_token_or_key_on_disk_or_in_logs() -> anyhow::Result<()> {
         }
     }
 
+    // The phone's own token is among the live ones: it read its balance just now.
+    assert!(phone.client.balance().await.is_ok());
+    let tokens = live_tokens(&h, &account).await?;
     let stored = stored_bytes(&phone.data_dir);
     assert!(!stored.is_empty());
     let mut needles = pin_forms(pin).to_vec();
@@ -90,11 +263,19 @@ async fn no_pin_token_or_key_on_disk_or_in_logs() -> anyhow::Result<()> {
             "{what} found in the SQLite files"
         );
     }
+    assert!(
+        !holds_a_live_token(&stored, &tokens),
+        "a bearer token in the SQLite files"
+    );
 
     let text = logs.text();
     assert!(!text.is_empty(), "logs were captured");
     assert!(!text.contains(pin), "PIN in logs");
     assert!(!text.contains(&account.email), "unmasked e-mail in logs");
     assert!(!text.to_lowercase().contains("bearer "), "token in logs");
+    assert!(
+        !holds_a_live_token(text.as_bytes(), &tokens),
+        "a bearer token in logs"
+    );
     Ok(())
 }
