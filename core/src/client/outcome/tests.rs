@@ -233,6 +233,19 @@ async fn a_payment_in_part_is_recorded_with_its_remainder_and_the_new_balance() 
     assert_eq!(balance, Amount::ZERO);
 }
 
+#[tokio::test]
+async fn a_payment_finished_elsewhere_is_recorded_only_from_the_backends_detail() {
+    let dir = tempfile::tempdir().unwrap();
+    let inner = offline_inner(&dir);
+    let outcome = AlreadyHandled {
+        status: PaymentStatus::Authorised,
+    };
+    inner.record_outcome(pending_record(), &outcome).await;
+    // The session's record does not know how the payment ended (how much was paid):
+    // with the backend out of reach, the history keeps nothing rather than a guess.
+    assert!(inner.store.history().unwrap().is_empty());
+}
+
 fn journaled(payment_id: &str, nonce: &str) -> JournalEntry {
     JournalEntry {
         idempotency_key: format!("idem_{payment_id}_0000001"),
