@@ -234,9 +234,19 @@ fn thousands_of_random_flows_under_faults_match_the_ledger() -> anyhow::Result<(
         assert_eq!(stats.violations(named), 0, "{named:?}");
     }
     assert!(injected("Delay") + injected("Error") + injected("DropAfterCommit") > flows / 4);
-    assert!(stats.get("restart: app killed mid-confirm") > 0);
-    assert!(stats.get("confirm: answer lost (retryable error after the retries)") > 0);
-    assert!(stats.get("confirm: tried again on the same screen") > 0);
+    if flows >= DEFAULT_FLOWS {
+        // The cases the checks above are about did happen (each a few dozen times at
+        // the default count; a short run may miss one).
+        for case in [
+            "restart: app killed mid-confirm",
+            "reconciled: not processed",
+            "confirm: answer lost (retryable error after the retries)",
+            "confirm: tried again on the same screen",
+            "caller gave up: before the answer",
+        ] {
+            assert!(stats.get(case) > 0, "{case}: never happened");
+        }
+    }
 
     for (mut worker, _) in done {
         worker.phone.take();
