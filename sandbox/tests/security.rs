@@ -3,10 +3,13 @@
 mod common;
 
 use common::*;
+use cvconnect_core::crypto::seal::SealedPin;
 use cvconnect_core::crypto::signer::{DeviceSigner, SoftwareSigner};
-use cvconnect_core::protocol::canonical::{auth_bytes, enrollment_bytes};
+use cvconnect_core::protocol::canonical::{auth_bytes, enrollment_bytes, ConfirmationFields};
 use cvconnect_core::protocol::errors::ErrorCode;
-use cvconnect_core::protocol::wire::{EnrollRequest, PaymentStatus, Platform, TokenRequest};
+use cvconnect_core::protocol::wire::{
+    ConfirmRequest, EnrollRequest, PaymentStatus, Platform, TokenRequest,
+};
 use cvconnect_sandbox_client::{ClientError, SoftDevice};
 
 fn b64(bytes: &[u8]) -> String {
@@ -136,11 +139,20 @@ async fn correct_pin_resets_the_counter() {
 #[tokio::test]
 async fn bad_sealed_pins_count_as_wrong_pins() {
     let (world, device, id) = start_paying("20.00").await;
-    // A block sealed for an earlier nonce (valid signature over it).
+    // The right PIN sealed for an earlier nonce, under a valid signature over the
+    // current one: it opens only if the nonce was not drawn again after the wrong PIN.
     let (_, stale) = signed(&device, &id, "20.00", DEMO_PIN, "idem_stale_seal_0001").await;
     device.pay(&id, eur("20.00"), "0000").await.unwrap_err();
-    let (_, mut request) = signed(&device, &id, "20.00", DEMO_PIN, "idem_stale_seal_0002").await;
-    request.sealed_pin = stale.sealed_pin.clone();
+    let detail = device.payment(&id).await.unwrap();
+    let sealed = SealedPin::from_base64url(&stale.sealed_pin).unwrap();
+    let fields =
+        ConfirmationFields::for_payment(&detail, eur("20.00"), &device.device_id, sealed.sha256());
+    let request = ConfirmRequest {
+        nonce: detail.nonce.clone(),
+        signature: b64(&device.signer.sign(&fields.encode()).unwrap()),
+        idempotency_key: "idem_stale_seal_0002".into(),
+        ..stale
+    };
     let err = device.confirm(&id, &request).await.unwrap_err();
     assert_eq!(
         refusal(&err),
