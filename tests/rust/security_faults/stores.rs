@@ -34,57 +34,53 @@ fn read_only(path: &Path) -> Connection {
     conn
 }
 
+/// The rows `sql` selects from the database at `path`, each made by `row` into a
+/// payment id and a value, grouped by payment.
+fn by_payment<T>(
+    path: &Path,
+    sql: &str,
+    row: impl Fn(&rusqlite::Row<'_>) -> rusqlite::Result<(String, T)>,
+) -> HashMap<String, Vec<T>> {
+    let conn = read_only(path);
+    let mut statement = conn.prepare(sql).unwrap();
+    let mut grouped: HashMap<String, Vec<T>> = HashMap::new();
+    for found in statement.query_map([], row).unwrap() {
+        let (payment_id, value) = found.unwrap();
+        grouped.entry(payment_id).or_default().push(value);
+    }
+    grouped
+}
+
 /// The phone's journal, by payment.
 pub(super) fn journal(data_dir: &Path) -> HashMap<String, Vec<JournalRow>> {
-    let conn = read_only(&data_dir.join(DATABASE_FILE));
-    let mut statement = conn
-        .prepare("SELECT payment_id, idempotency_key, amount, outcome FROM journal")
-        .unwrap();
-    let rows = statement
-        .query_map([], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, Option<String>>(3)?,
-            ))
-        })
-        .unwrap();
-    let mut journal: HashMap<String, Vec<JournalRow>> = HashMap::new();
-    for row in rows {
-        let (payment_id, key, amount, outcome) = row.unwrap();
-        journal.entry(payment_id).or_default().push(JournalRow {
-            key,
-            amount: Amount::from_plain(&amount).unwrap(),
-            outcome,
-        });
-    }
-    journal
+    by_payment(
+        &data_dir.join(DATABASE_FILE),
+        "SELECT payment_id, idempotency_key, amount, outcome FROM journal",
+        |r| {
+            let amount: String = r.get(2)?;
+            let row = JournalRow {
+                key: r.get(1)?,
+                amount: Amount::from_plain(&amount).expect("a journaled amount"),
+                outcome: r.get(3)?,
+            };
+            Ok((r.get(0)?, row))
+        },
+    )
 }
 
 /// The confirmation keys the sandbox answered, by payment.
 pub(super) fn answered_keys(database: &Path) -> HashMap<String, Vec<AnsweredKey>> {
-    let conn = read_only(database);
-    let mut statement = conn
-        .prepare("SELECT payment_id, key, http_status FROM idempotency")
-        .unwrap();
-    let rows = statement
-        .query_map([], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, u16>(2)?,
-            ))
-        })
-        .unwrap();
-    let mut keys: HashMap<String, Vec<AnsweredKey>> = HashMap::new();
-    for row in rows {
-        let (payment_id, key, http_status) = row.unwrap();
-        keys.entry(payment_id)
-            .or_default()
-            .push(AnsweredKey { key, http_status });
-    }
-    keys
+    by_payment(
+        database,
+        "SELECT payment_id, key, http_status FROM idempotency",
+        |r| {
+            let key = AnsweredKey {
+                key: r.get(1)?,
+                http_status: r.get(2)?,
+            };
+            Ok((r.get(0)?, key))
+        },
+    )
 }
 
 /// Waits until the sandbox has answered the phone's latest confirmation of
