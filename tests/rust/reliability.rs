@@ -4,7 +4,7 @@
 use cvconnect_core::client::{ClientConfig, PaymentOutcome};
 use cvconnect_core::protocol::wire::PaymentStatus;
 use cvconnect_testkit::{
-    confirm_pin, eur, type_pin, Fault, OpenPayment, Options, World, CONFIRM_ROUTE, PIN,
+    confirm_pin, eur, type_pin, wait_for, Fault, OpenPayment, Options, World, CONFIRM_ROUTE, PIN,
 };
 
 /// A payment of `total` open on a new phone (its configuration adjusted by `tweak`) of
@@ -77,6 +77,51 @@ async fn a_cancelled_caller_does_not_cut_the_confirmation_in_half() -> anyhow::R
     assert_eq!(h.debits_for(&p.payment_id).await?, 1);
     let again = p.phone.client.open_payment(&p.payment_id).await;
     assert!(again.is_err(), "the payment is finished");
+    Ok(())
+}
+
+/// The user types a wrong PIN, leaves while it is in flight, comes back to the same
+/// screen once the sandbox has counted it, and types the right one. The retry learns
+/// how the first attempt ended (its nonce is spent) and reads the payment again before
+/// it signs: it pays, and never meets `nonce_used`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_retry_on_the_same_screen_after_leaving_never_reuses_a_spent_nonce() -> anyhow::Result<()>
+{
+    let h = World::start(Options::default()).await?;
+    let p = h.open_new_payment("200.00", "150.00").await?;
+    h.confirm_then_leave(&p.session, "0000").await?;
+    wait_for("la sandbox compte le code faux", || async {
+        let account = h.admin.account(&p.account.email).await?;
+        Ok((account.failed_attempts == 1).then_some(()))
+    })
+    .await?;
+
+    let outcome = confirm_pin(&p.session, PIN).await?;
+    assert_eq!(
+        outcome,
+        PaymentOutcome::PaidInFull {
+            paid: eur("150.00"),
+            balance: eur("50.00")
+        }
+    );
+    assert_eq!(h.debits_for(&p.payment_id).await?, 1);
+    Ok(())
+}
+
+/// A reconciliation that starts while a confirmation is still in flight waits for it,
+/// instead of settling it as "not processed" while its request may still pay.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reconcile_waits_for_a_confirmation_still_in_flight() -> anyhow::Result<()> {
+    let h = World::start(Options::default()).await?;
+    let p = h.open_new_payment("200.00", "150.00").await?;
+    h.confirm_then_leave(&p.session, PIN).await?;
+
+    let settled = p.phone.client.reconcile().await?;
+    assert!(settled.is_empty(), "its own answer settled it: {settled:?}");
+    assert_eq!(h.debits_for(&p.payment_id).await?, 1);
+    let history = p.phone.client.history()?;
+    let record = history.iter().find(|r| r.payment_id == p.payment_id);
+    assert_eq!(record.map(|r| r.status), Some(PaymentStatus::Authorised));
     Ok(())
 }
 

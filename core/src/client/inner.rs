@@ -33,6 +33,8 @@ pub(crate) struct Inner {
     pub(super) sessions: Mutex<HashMap<String, Weak<PaymentSession>>>,
     /// Held while a payment is opened, so two opens of one payment make one session.
     pub(super) opening: tokio::sync::Mutex<()>,
+    /// One lock per payment with a confirmation in flight (see [`Inner::submission_lock`]).
+    submissions: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
     /// Set once the journal left by a previous run has been settled.
     start_reconciled: AtomicBool,
 }
@@ -47,6 +49,7 @@ impl Inner {
             policy: AmountPolicy::default(),
             sessions: Mutex::new(HashMap::new()),
             opening: tokio::sync::Mutex::new(()),
+            submissions: Mutex::new(HashMap::new()),
             start_reconciled: AtomicBool::new(false),
         }
     }
@@ -60,6 +63,22 @@ impl Inner {
             Some(device_id) => Err(ClientError::EnrollmentLost { device_id }),
             None => Err(ClientError::NotEnrolled),
         }
+    }
+
+    /// Held by a confirmation from its journal entry to its recorded outcome, and taken
+    /// by reconciliation before it reads an entry: a confirmation still in flight (its
+    /// caller gone, its answer not in yet) is waited for, never settled as "not
+    /// processed" while its request may still land and pay.
+    pub(super) async fn submission_lock(
+        &self,
+        payment_id: &str,
+    ) -> tokio::sync::OwnedMutexGuard<()> {
+        let lock = {
+            let mut locks = self.submissions.lock().unwrap_or_else(|p| p.into_inner());
+            locks.retain(|_, lock| Arc::strong_count(lock) > 1);
+            locks.entry(payment_id.to_owned()).or_default().clone()
+        };
+        lock.lock_owned().await
     }
 
     /// Sends a request with the device's bearer token; on `unauthorized` renews the token

@@ -118,7 +118,8 @@ const NOT_PROCESSED: &str = "NOT_PROCESSED";
 
 impl Inner {
     /// Sends a journaled confirmation and records its outcome. Runs detached from the
-    /// caller so that a cancelled caller cannot stop it between send and record.
+    /// caller so that a cancelled caller cannot stop it between send and record; the
+    /// caller took the payment's submission lock and it is held until this returns.
     pub(crate) async fn submit_confirmation(
         &self,
         entry: JournalEntry,
@@ -144,7 +145,7 @@ impl Inner {
             }
             Err(error) if error.is_retryable() => {
                 tracing::warn!("confirmation answer lost; reconciling with the backend");
-                return match self.reconcile_entry(&entry).await {
+                return match self.settle_entry(&entry).await {
                     Ok(Some(outcome)) => Ok(outcome),
                     _ => Err(error),
                 };
@@ -168,7 +169,11 @@ impl Inner {
     pub(crate) async fn reconcile_all(&self) -> Result<Vec<super::ReconciledPayment>, ClientError> {
         let mut settled = Vec::new();
         for entry in self.store.unresolved()? {
-            let outcome = self.reconcile_entry(&entry).await?;
+            let _submission = self.submission_lock(&entry.payment_id).await;
+            if !self.store.journal_is_open(&entry.idempotency_key)? {
+                continue; // its own submission answered while this waited
+            }
+            let outcome = self.settle_entry(&entry).await?;
             settled.push(ReconciledPayment {
                 payment_id: entry.payment_id,
                 outcome,
@@ -178,22 +183,32 @@ impl Inner {
     }
 
     /// Settles the open journal entries of one payment; returns the last outcome found.
+    /// An entry whose submission answered while this waited for it is read back from
+    /// the backend, without touching the answer its submission journaled.
     pub(crate) async fn reconcile_payment(
         &self,
         payment_id: &str,
     ) -> Result<Option<PaymentOutcome>, ClientError> {
         let mut last = None;
         for entry in self.store.unresolved()? {
-            if entry.payment_id == payment_id {
-                last = self.reconcile_entry(&entry).await?.or(last);
+            if entry.payment_id != payment_id {
+                continue;
             }
+            let _submission = self.submission_lock(payment_id).await;
+            let outcome = if self.store.journal_is_open(&entry.idempotency_key)? {
+                self.settle_entry(&entry).await?
+            } else {
+                let detail = self.fetch_detail(payment_id).await?;
+                self.outcome_of_detail(&entry, &detail).await
+            };
+            last = outcome.or(last);
         }
         Ok(last)
     }
 
     /// Settles one journal entry from the payment's detail. Leaves it unresolved when
-    /// the backend cannot be reached.
-    async fn reconcile_entry(
+    /// the backend cannot be reached. The caller holds the payment's submission lock.
+    async fn settle_entry(
         &self,
         entry: &JournalEntry,
     ) -> Result<Option<PaymentOutcome>, ClientError> {

@@ -189,19 +189,26 @@ impl PaymentSession {
             self.refresh().await?;
         }
         let (entry, request, record) = self.prepare(pin)?;
+        let submission = self.inner.submission_lock(&entry.payment_id).await;
         self.inner.store.journal_intent(&entry)?;
+        // Whatever happens next, this nonce may be spent: a caller that stops waiting
+        // leaves the next attempt to learn how this one ended first.
+        self.state().stale = true;
         let inner = self.inner.clone();
+        let submit = async move {
+            let outcome = inner.submit_confirmation(entry, request, record).await;
+            drop(submission);
+            outcome
+        };
         let outcome = match tokio::runtime::Handle::try_current() {
             Ok(runtime) => runtime
-                .spawn(async move { inner.submit_confirmation(entry, request, record).await })
+                .spawn(submit)
                 .await
                 .map_err(|_| ClientError::ConfirmationInProgress)?,
-            Err(_) => inner.submit_confirmation(entry, request, record).await,
+            Err(_) => submit.await,
         };
-        match &outcome {
-            Ok(outcome) => self.apply(outcome),
-            // No answer: the attempt may have consumed the nonce, or even paid.
-            Err(_) => self.state().stale = true,
+        if let Ok(outcome) = &outcome {
+            self.apply(outcome);
         }
         outcome
     }
@@ -269,7 +276,6 @@ impl PaymentSession {
         match outcome {
             PaymentOutcome::WrongPin { attempts_left } => {
                 state.detail.attempts_left = *attempts_left;
-                state.stale = true;
             }
             PaymentOutcome::PaidInFull { balance, .. }
             | PaymentOutcome::PaidInPart { balance, .. } => {
@@ -277,6 +283,8 @@ impl PaymentSession {
             }
             _ => {}
         }
+        // A wrong PIN spent the nonce; a final outcome leaves nothing to read again.
+        state.stale = outcome.status().is_none();
         if let Some(status) = outcome.status() {
             state.status = status;
         }

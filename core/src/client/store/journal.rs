@@ -100,6 +100,18 @@ impl Store {
             .collect()
     }
 
+    /// True while the entry sent under `idempotency_key` has no outcome.
+    pub fn journal_is_open(&self, idempotency_key: &str) -> Result<bool, StoreError> {
+        self.with(|c| {
+            c.query_row(
+                "SELECT COUNT(*) FROM journal WHERE idempotency_key = ?1 AND outcome IS NULL",
+                [idempotency_key],
+                |row| row.get::<_, i64>(0),
+            )
+        })
+        .map(|open| open > 0)
+    }
+
     /// Outcome recorded for a journal entry, if resolved.
     #[cfg(test)]
     pub fn journal_outcome(&self, idempotency_key: &str) -> Result<Option<String>, StoreError> {
