@@ -27,7 +27,7 @@ use reqwest::Method;
 use ring::rand::{SecureRandom, SystemRandom};
 use serde::de::DeserializeOwned;
 
-pub use config::ClientConfig;
+pub use config::{ClientConfig, RequestAuth};
 pub use error::{AmountInputError, ClientError, HttpError, StoreError};
 pub use notice::Notice;
 pub use outcome::{PaymentOutcome, ReconciledPayment};
