@@ -132,8 +132,9 @@ impl Inner {
     }
 
     pub(super) async fn fetch_balance(&self) -> Result<Amount, ClientError> {
+        let asked_at = self.store.balance_stamp();
         let response: BalanceResponse = self.authed(Request::get("/v1/balance")).await?;
-        self.store.save_balance_later(response.balance, now_unix());
+        self.store.save_balance_later(response.balance, asked_at);
         Ok(response.balance)
     }
 

@@ -274,7 +274,7 @@ impl Inner {
         };
         match outcome {
             PaymentOutcome::PaidInFull { paid, balance } => {
-                let _ = self.store.save_balance(*balance, now_unix());
+                let _ = self.store.save_balance(*balance, self.store.balance_stamp());
                 record.paid_amount = Some(*paid);
             }
             PaymentOutcome::PaidInPart {
@@ -282,7 +282,7 @@ impl Inner {
                 remainder,
                 balance,
             } => {
-                let _ = self.store.save_balance(*balance, now_unix());
+                let _ = self.store.save_balance(*balance, self.store.balance_stamp());
                 record.paid_amount = Some(*paid);
                 record.remaining_amount = Some(*remainder);
             }

@@ -2,7 +2,8 @@
 //!
 //! What is kept: the device identity (never the private key, which stays in the
 //! platform keystore), the push message ids already received (`seen_push.rs`, to drop a
-//! push delivered twice), the last known balance, a cache of payments for the history
+//! push delivered twice), the last known balance (`balance.rs`, which also says how
+//! readings are ordered), a cache of payments for the history
 //! screen, and the confirmation journal.
 //!
 //! The journal is the reason this store exists. Before a confirmation is sent, its
@@ -17,7 +18,7 @@
 //! between the write and the request.
 
 use std::path::Path;
-use std::sync::atomic::AtomicUsize;
+use std::sync::atomic::{AtomicI64, AtomicUsize};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
 use rusqlite::{params, Connection, OptionalExtension};
@@ -31,16 +32,13 @@ pub use journal::JournalEntry;
 use schema::migrate;
 pub use schema::schema_version;
 
+mod balance;
 mod journal;
 mod schema;
 mod seen_push;
 
 /// Name of the SQLite database inside the configured data folder.
 pub const DATABASE_FILE: &str = "cvconnect.sqlite3";
-
-const SAVE_BALANCE: &str = "INSERT INTO balance_cache (id, balance, fetched_at) VALUES (1, ?1, ?2)
-     ON CONFLICT (id) DO UPDATE SET balance = excluded.balance, fetched_at = excluded.fetched_at
-     WHERE excluded.fetched_at >= balance_cache.fetched_at";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeviceRecord {
@@ -96,6 +94,8 @@ pub struct Store {
     /// Journal entries without an outcome, so that the common case (none) needs no
     /// query on the way to a payment screen.
     open_entries: AtomicUsize,
+    /// The last balance stamp issued or stored (`balance.rs`).
+    last_balance_stamp: AtomicI64,
     /// Says that this folder enrolled a device, beside the database.
     marker: EnrollmentMarker,
 }
@@ -122,10 +122,12 @@ impl Store {
             [],
             |row| row.get(0),
         )?;
+        let last_balance_stamp = balance::last_stamp(&conn)?;
         Ok(Store {
             conn: Arc::new(Mutex::new(conn)),
             device: RwLock::new(None),
             open_entries: AtomicUsize::new(open_entries as usize),
+            last_balance_stamp: AtomicI64::new(last_balance_stamp),
             marker: EnrollmentMarker::new(data_dir),
         })
     }
@@ -204,33 +206,6 @@ impl Store {
             return Ok(None);
         }
         self.marker.read()
-    }
-
-    /// Caches the balance, off the caller's path; an older reading never replaces a
-    /// newer one.
-    pub fn save_balance_later(&self, balance: Amount, now: i64) {
-        self.later("balance", move |c| {
-            c.execute(SAVE_BALANCE, params![balance.to_plain(), now])
-                .map(drop)
-        });
-    }
-
-    pub fn save_balance(&self, balance: Amount, now: i64) -> Result<(), StoreError> {
-        self.with(|c| {
-            c.execute(SAVE_BALANCE, params![balance.to_plain(), now])
-                .map(drop)
-        })
-    }
-
-    pub fn cached_balance(&self) -> Result<Option<(Amount, i64)>, StoreError> {
-        let row = self.with(|c| {
-            c.query_row("SELECT balance, fetched_at FROM balance_cache", [], |row| {
-                Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)?))
-            })
-            .optional()
-        })?;
-        row.map(|(text, at)| Ok((parse_amount(&text)?, at)))
-            .transpose()
     }
 
     pub fn save_payment(&self, payment: &PaymentRecord) -> Result<(), StoreError> {

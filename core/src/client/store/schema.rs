@@ -49,6 +49,9 @@ pub(super) const MIGRATIONS: &[&str] = &[
     // v2: payee id for the history screen; fast lookup of unresolved journal entries.
     "ALTER TABLE payment ADD COLUMN payee_id TEXT NOT NULL DEFAULT '';
      CREATE INDEX journal_unresolved ON journal (payment_id) WHERE outcome IS NULL;",
+    // v3: balance readings ordered in milliseconds, not seconds (balance.rs).
+    "ALTER TABLE balance_cache RENAME COLUMN fetched_at TO fetched_at_ms;
+     UPDATE balance_cache SET fetched_at_ms = fetched_at_ms * 1000;",
 ];
 
 /// The schema version this library writes (`PRAGMA user_version`); it refuses a

@@ -21,12 +21,31 @@ fn upgrades_a_v1_database_and_keeps_its_rows() {
             [],
         )
         .unwrap();
+        conn.execute(
+            "INSERT INTO balance_cache VALUES (1, '42.00', 1764547200)",
+            [],
+        )
+        .unwrap();
     }
     let store = Store::open(dir.path()).unwrap();
     let history = store.history().unwrap();
     assert_eq!(history.len(), 1);
     assert_eq!(history[0].payee_id, "");
     assert_eq!(store.unresolved().unwrap().len(), 1);
+    assert_eq!(
+        store.cached_balance().unwrap(),
+        Some((cents(4_200), DEC_1_MS / 1000)),
+        "a reading in seconds is kept, in milliseconds"
+    );
+    let behind_the_old_reading = store.balance_stamp_at(DEC_1_MS - 1_000);
+    store
+        .save_balance(cents(4_100), behind_the_old_reading)
+        .unwrap();
+    assert_eq!(
+        store.cached_balance().unwrap().map(|(balance, _)| balance),
+        Some(cents(4_100)),
+        "stamps after the upgrade exceed the one it converted"
+    );
     let conn = store.conn.lock().unwrap();
     let version: u32 = conn
         .pragma_query_value(None, "user_version", |r| r.get(0))
@@ -161,20 +180,69 @@ fn at_most_the_latest_pushes_are_kept_whatever_the_clock_says() {
     );
 }
 
+/// 2026-12-01 00:00:00 UTC, in milliseconds: the clock of the balance tests.
+const DEC_1_MS: i64 = 1_764_547_200_000;
+
+fn cents(cents: u64) -> Amount {
+    Amount::from_cents(cents)
+}
+
 #[test]
 fn an_older_balance_never_replaces_a_newer_one() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path()).unwrap();
-    store.save_balance(Amount::from_cents(5_000), 20).unwrap();
-    store.save_balance_later(Amount::from_cents(20_000), 10);
+    let (_dir, store) = open_store();
+    let older = store.balance_stamp_at(DEC_1_MS + 10_000);
+    let newer = store.balance_stamp_at(DEC_1_MS + 20_000);
+    store.save_balance(cents(5_000), newer).unwrap();
+    store.save_balance_later(cents(20_000), older);
     assert_eq!(
         store.cached_balance().unwrap(),
-        Some((Amount::from_cents(5_000), 20))
+        Some((cents(5_000), DEC_1_MS / 1000 + 20))
     );
-    store.save_balance_later(Amount::from_cents(4_000), 21);
+    let latest = store.balance_stamp_at(DEC_1_MS + 21_000);
+    store.save_balance_later(cents(4_000), latest);
     assert_eq!(
         store.cached_balance().unwrap(),
-        Some((Amount::from_cents(4_000), 21))
+        Some((cents(4_000), DEC_1_MS / 1000 + 21))
+    );
+}
+
+/// The race of issue 20: a balance read is sent, then a payment is answered in the same
+/// second (here the same millisecond); the payment saves its balance at once, and the
+/// read's background write lands after it. Ordered by seconds with `>=`, the balance
+/// from before the payment won.
+#[test]
+fn a_read_sent_before_a_payment_never_replaces_its_balance_even_in_the_same_millisecond() {
+    let (_dir, store) = open_store();
+    let read_sent = store.balance_stamp_at(DEC_1_MS + 400);
+    let payment_answered = store.balance_stamp_at(DEC_1_MS + 400);
+    assert!(payment_answered > read_sent);
+    store.save_balance(cents(5_000), payment_answered).unwrap();
+    store.save_balance_later(cents(20_000), read_sent);
+    assert_eq!(
+        store.cached_balance().unwrap(),
+        Some((cents(5_000), DEC_1_MS / 1000))
+    );
+}
+
+#[test]
+fn balance_stamps_increase_within_a_run_and_across_restarts_whatever_the_clock() {
+    let dir = tempfile::tempdir().unwrap();
+    let last_of_first_run = {
+        let store = Store::open(dir.path()).unwrap();
+        let first = store.balance_stamp_at(DEC_1_MS);
+        let same_millisecond = store.balance_stamp_at(DEC_1_MS);
+        let clock_went_back = store.balance_stamp_at(DEC_1_MS - 5_000);
+        assert!(first < same_millisecond && same_millisecond < clock_went_back);
+        store.save_balance(cents(5_000), clock_went_back).unwrap();
+        clock_went_back
+    };
+    let store = Store::open(dir.path()).unwrap();
+    let after_restart = store.balance_stamp_at(DEC_1_MS - 60_000);
+    assert!(after_restart > last_of_first_run);
+    store.save_balance(cents(4_000), after_restart).unwrap();
+    assert_eq!(
+        store.cached_balance().unwrap().map(|(balance, _)| balance),
+        Some(cents(4_000))
     );
 }
 
