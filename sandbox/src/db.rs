@@ -9,7 +9,7 @@ use crate::config::Database;
 use crate::error::{ApiError, ApiResult};
 
 /// Current schema version (table `schema_version`).
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
 const SCHEMA_V1: &str = r#"
 CREATE TABLE schema_version (version INTEGER NOT NULL);
@@ -145,6 +145,18 @@ CREATE TABLE enrollment_failures (
 DELETE FROM activation_codes WHERE used_at IS NULL;
 "#;
 
+/// Version 3 (issue 16): the ids of request proofs (protocol v1.1) seen while they are
+/// within their time window, so that each serves once.
+const SCHEMA_V3: &str = r#"
+CREATE TABLE proof_ids (
+    device_id  TEXT NOT NULL REFERENCES devices(id),
+    proof_id   TEXT NOT NULL,
+    expires_at INTEGER NOT NULL,
+    PRIMARY KEY (device_id, proof_id)
+);
+CREATE INDEX proof_ids_expiry ON proof_ids(expires_at);
+"#;
+
 /// The shared connection.
 #[derive(Clone)]
 pub struct Db {
@@ -246,6 +258,10 @@ fn migrate(conn: &mut Connection) -> anyhow::Result<()> {
         tx.execute_batch(SCHEMA_V2)?;
         tx.execute("INSERT INTO schema_version (version) VALUES (2)", [])?;
     }
+    if version < 3 {
+        tx.execute_batch(SCHEMA_V3)?;
+        tx.execute("INSERT INTO schema_version (version) VALUES (3)", [])?;
+    }
     tx.commit()?;
     Ok(())
 }
@@ -284,11 +300,11 @@ mod tests {
                 |c| Ok(c.query_row("SELECT COUNT(*) FROM schema_version", [], |r| r.get(0))?),
             )
             .unwrap();
-        assert_eq!(n, 2);
+        assert_eq!(n, SCHEMA_VERSION);
     }
 
     #[test]
-    fn a_version_1_file_is_brought_to_version_2() {
+    fn a_version_1_file_is_brought_to_the_current_version() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("v1.db");
         {
@@ -310,6 +326,6 @@ mod tests {
                 ))
             })
             .unwrap();
-        assert_eq!((version, refs), (2, 1));
+        assert_eq!((version, refs), (SCHEMA_VERSION, 1));
     }
 }

@@ -1,6 +1,6 @@
 //! Extractors whose rejections are the protocol's JSON errors (never axum's plain
-//! text): JSON bodies capped at 16 KiB, path ids, query strings, and the three kinds
-//! of bearer credentials (device token, merchant API key, admin token).
+//! text): JSON bodies capped at 16 KiB, path ids, query strings, and the credentials
+//! (device proof or token, merchant API key, admin token).
 
 use std::net::SocketAddr;
 
@@ -12,6 +12,7 @@ use futures::StreamExt as _;
 use serde::de::DeserializeOwned;
 
 use crate::error::ApiError;
+use crate::proof::ProvenDevice;
 use crate::state::AppState;
 use crate::store::devices::{self, DeviceRow};
 use crate::store::merchants::{self, MerchantRow};
@@ -53,13 +54,7 @@ where
         if declared.is_some_and(|len| len > BODY_LIMIT as u64) {
             return Err(too_large());
         }
-        let read = read_body(request.into_body());
-        let bytes = tokio::time::timeout(state.config.connections.body_timeout, read)
-            .await
-            .map_err(|_| {
-                tracing::debug!("request body too slow");
-                ApiError::body_timeout()
-            })??;
+        let bytes = read_body_in_time(request.into_body(), state).await?;
         serde_json::from_slice(&bytes).map(JsonBody).map_err(|e| {
             // The parser's own text quotes the rejected value: only its kind and place.
             tracing::debug!(
@@ -71,6 +66,19 @@ where
             ApiError::bad_request()
         })
     }
+}
+
+/// The whole body, at most [`BODY_LIMIT`] bytes, within the body timeout.
+pub async fn read_body_in_time(
+    body: axum::body::Body,
+    state: &AppState,
+) -> Result<Vec<u8>, ApiError> {
+    tokio::time::timeout(state.config.connections.body_timeout, read_body(body))
+        .await
+        .map_err(|_| {
+            tracing::debug!("request body too slow");
+            ApiError::body_timeout()
+        })?
 }
 
 /// The whole body, at most [`BODY_LIMIT`] bytes.
@@ -137,13 +145,17 @@ fn bearer(parts: &Parts) -> Option<&str> {
         .then_some(token)
 }
 
-/// The device a live bearer token belongs to.
+/// The device a request proof (checked by `proof::proof_layer`) or a live bearer
+/// token belongs to.
 pub struct DeviceAuth(pub DeviceRow);
 
 impl FromRequestParts<AppState> for DeviceAuth {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        if let Some(ProvenDevice(device)) = parts.extensions.get::<ProvenDevice>() {
+            return Ok(DeviceAuth(device.clone()));
+        }
         let token = bearer(parts).ok_or_else(ApiError::unauthorized)?.to_owned();
         let now = state.now();
         state

@@ -28,6 +28,7 @@ mod error;
 mod extract;
 mod faults;
 mod outbox;
+mod proof;
 mod routes;
 mod secrets;
 mod server;

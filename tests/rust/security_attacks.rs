@@ -6,12 +6,15 @@
 //! signed request with `confirm_request` and then change it, sign with the wrong key,
 //! replay, or use the wrong token. The attacks are grouped by what is changed: the
 //! signed fields ([`tampering`]), whose key or token it is ([`identity`]), when it is
-//! sent ([`replay`]), and what a merchant can learn ([`merchant_probe`]).
+//! sent ([`replay`]), what a merchant can learn ([`merchant_probe`]), and the request
+//! proofs of protocol v1.1 themselves ([`proofs`]).
 
 #[path = "security_attacks/identity.rs"]
 mod identity;
 #[path = "security_attacks/merchant_probe.rs"]
 mod merchant_probe;
+#[path = "security_attacks/proofs.rs"]
+mod proofs;
 #[path = "security_attacks/replay.rs"]
 mod replay;
 #[path = "security_attacks/tampering.rs"]

@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 
-use cvconnect_core::client::{ClientError, EnrolledDevice, HttpError, PaymentOutcome};
+use cvconnect_core::client::{ClientError, EnrolledDevice, HttpError, PaymentOutcome, RequestAuth};
 use cvconnect_core::protocol::wire::Platform;
 use cvconnect_e2e::scan::{
     contains_bytes, holds_a_live_token, live_token_hashes, pin_forms, private_scalar, stored_bytes,
@@ -137,9 +137,10 @@ impl Recorded {
     }
 }
 
-/// A phone of `options`' sandbox talking through a recording relay (pinned when the
-/// sandbox serves TLS): enrollment, a wrong then a right PIN, a decline, the balance.
-async fn pay_through_a_relay(options: Options) -> anyhow::Result<Recorded> {
+/// A phone of `options`' sandbox, authenticating with `auth`, talking through a
+/// recording relay (pinned when the sandbox serves TLS): enrollment, a wrong then a
+/// right PIN, a decline, the balance.
+async fn pay_through_a_relay(options: Options, auth: RequestAuth) -> anyhow::Result<Recorded> {
     let h = World::start(options.pin_length(6)).await?;
     let pin = "582017";
     let account = h.account_with_pin("200.00", pin).await?;
@@ -149,6 +150,7 @@ async fn pay_through_a_relay(options: Options) -> anyhow::Result<Recorded> {
     let phone = h.new_phone_with(|config| {
         config.base_url = format!("{scheme}://{relay}");
         config.spki_pins = spki_pin.into_iter().collect();
+        config.request_auth = auth;
     })?;
     let code = h.activation_code(&account.email).await?;
     enroll(&phone, &account, &code).await?;
@@ -176,6 +178,7 @@ async fn pay_through_a_relay(options: Options) -> anyhow::Result<Recorded> {
         ("path", "/v1/"),
         ("JSON field", "sealed_pin"),
         ("bearer token field", "access_token"),
+        ("request proof", "CVC-Proof"),
     ] {
         needles.push((what, needle.as_bytes().to_vec()));
     }
@@ -196,24 +199,29 @@ async fn pay_through_a_relay(options: Options) -> anyhow::Result<Recorded> {
 /// them but the PIN, which is sealed to the backend's key even there.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_core_puts_nothing_readable_on_the_wire() -> anyhow::Result<()> {
-    let tls = pay_through_a_relay(Options::default().tls()).await?;
-    assert_eq!(tls.wire[..2], [0x16, 0x03], "a TLS handshake record first");
-    assert_eq!(tls.readable(), Vec::<&str>::new());
+    let readable_in_plain = ["e-mail", "activation code", "payment id", "HTTP", "path"];
+    for (auth, credential) in [
+        (
+            RequestAuth::DeviceProof,
+            &["JSON field", "request proof"][..],
+        ),
+        (
+            RequestAuth::BearerToken,
+            &["JSON field", "bearer token field", "bearer token"][..],
+        ),
+    ] {
+        let tls = pay_through_a_relay(Options::default().tls(), auth).await?;
+        assert_eq!(tls.wire[..2], [0x16, 0x03], "a TLS handshake record first");
+        assert_eq!(tls.readable(), Vec::<&str>::new(), "{auth:?}");
 
-    let plain = pay_through_a_relay(Options::default()).await?;
-    assert_eq!(
-        plain.readable(),
-        [
-            "e-mail",
-            "activation code",
-            "payment id",
-            "HTTP",
-            "path",
-            "JSON field",
-            "bearer token field",
-            "bearer token"
-        ]
-    );
+        let plain = pay_through_a_relay(Options::default(), auth).await?;
+        let expected: Vec<&str> = readable_in_plain
+            .iter()
+            .chain(credential)
+            .copied()
+            .collect();
+        assert_eq!(plain.readable(), expected, "{auth:?}");
+    }
     Ok(())
 }
 

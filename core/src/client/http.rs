@@ -5,16 +5,20 @@
 //! Backoff is exponential with full jitter so a fleet of phones coming back online does
 //! not hammer the backend in step.
 
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
 use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
+use zeroize::Zeroizing;
 
 use super::config::ClientConfig;
 use super::error::{ClientError, HttpError};
+use super::now_unix;
 use super::tls;
 use crate::protocol::errors::ErrorCode;
+use crate::protocol::proof::SERVER_TIME_HEADER;
 use crate::protocol::wire::ErrorBody;
 
 /// Largest response body the client reads.
@@ -47,7 +51,6 @@ pub(crate) enum Retry {
 pub(crate) struct Request<'a, B: Serialize> {
     pub method: Method,
     pub path: &'a str,
-    pub bearer: Option<&'a str>,
     pub body: Option<&'a B>,
     pub idempotency_key: Option<&'a str>,
     pub retry: Retry,
@@ -58,7 +61,6 @@ impl<'a> Request<'a, ()> {
         Request {
             method: Method::GET,
             path,
-            bearer: None,
             body: None,
             idempotency_key: None,
             retry: Retry::Idempotent,
@@ -67,23 +69,10 @@ impl<'a> Request<'a, ()> {
 }
 
 impl<'a, B: Serialize> Request<'a, B> {
-    /// The same request carrying a bearer token.
-    pub fn with_bearer<'b>(&'b self, bearer: &'b str) -> Request<'b, B> {
-        Request {
-            method: self.method.clone(),
-            path: self.path,
-            bearer: Some(bearer),
-            body: self.body,
-            idempotency_key: self.idempotency_key,
-            retry: self.retry,
-        }
-    }
-
     pub fn post(path: &'a str, body: Option<&'a B>, retry: Retry) -> Self {
         Request {
             method: Method::POST,
             path,
-            bearer: None,
             body,
             idempotency_key: None,
             retry,
@@ -91,10 +80,21 @@ impl<'a, B: Serialize> Request<'a, B> {
     }
 }
 
+/// What an `Authorization` header is made from: the request as it goes on the wire.
+pub(crate) struct Outgoing<'a> {
+    pub method: &'a Method,
+    /// Path and query, as sent.
+    pub target: &'a str,
+    /// The body's bytes; empty without a body.
+    pub body: &'a [u8],
+}
+
 pub(crate) struct Http {
     client: reqwest::Client,
     base_url: String,
     max_retries: u32,
+    /// The server's clock minus ours, in seconds, from its last answer that said.
+    server_offset: AtomicI64,
 }
 
 impl Http {
@@ -119,22 +119,56 @@ impl Http {
             client,
             base_url,
             max_retries: config.max_retries,
+            server_offset: AtomicI64::new(0),
         })
+    }
+
+    /// The server's time as this device estimates it, in Unix seconds.
+    pub fn server_now(&self) -> i64 {
+        now_unix().saturating_add(self.server_offset.load(Ordering::Relaxed))
     }
 
     pub async fn send<T: DeserializeOwned, B: Serialize>(
         &self,
         request: &Request<'_, B>,
     ) -> Result<T, HttpError> {
+        self.send_with(request, |_| Ok::<_, HttpError>(None)).await
+    }
+
+    /// Sends `request` with the `Authorization` header `authorize` makes for each
+    /// attempt (a proof serves one attempt only), retrying what is safe to retry.
+    pub async fn send_with<T, B, E>(
+        &self,
+        request: &Request<'_, B>,
+        authorize: impl Fn(&Outgoing<'_>) -> Result<Option<Zeroizing<String>>, E>,
+    ) -> Result<T, E>
+    where
+        T: DeserializeOwned,
+        B: Serialize,
+        E: From<HttpError>,
+    {
+        let body = match request.body {
+            Some(body) => serde_json::to_vec(body)
+                .map_err(|e| protocol_error(&format!("unencodable request: {e}")))?,
+            None => Vec::new(),
+        };
         let mut attempt = 0;
         loop {
-            let result = self.send_once(request).await;
+            let outgoing = Outgoing {
+                method: &request.method,
+                target: request.path,
+                body: &body,
+            };
+            let authorization = authorize(&outgoing)?;
+            let result = self
+                .send_once(request, authorization.as_deref().map(String::as_str), &body)
+                .await;
             let retryable = matches!(
                 result,
                 Err(HttpError::Offline | HttpError::Timeout | HttpError::Server { .. })
             );
             if !retryable || request.retry == Retry::Never || attempt >= self.max_retries {
-                return result;
+                return result.map_err(E::from);
             }
             tracing::debug!(
                 path = request.path,
@@ -149,28 +183,47 @@ impl Http {
     async fn send_once<T: DeserializeOwned, B: Serialize>(
         &self,
         request: &Request<'_, B>,
+        authorization: Option<&str>,
+        body: &[u8],
     ) -> Result<T, HttpError> {
         let url = format!("{}{}", self.base_url, request.path);
         let mut builder = self.client.request(request.method.clone(), url);
-        if let Some(token) = request.bearer {
-            builder = builder.bearer_auth(token);
+        if let Some(authorization) = authorization {
+            let mut value = reqwest::header::HeaderValue::from_str(authorization)
+                .map_err(|_| protocol_error("unencodable Authorization header"))?;
+            value.set_sensitive(true);
+            builder = builder.header(reqwest::header::AUTHORIZATION, value);
         }
         if let Some(key) = request.idempotency_key {
             builder = builder.header("Idempotency-Key", key);
         }
-        if let Some(body) = request.body {
-            builder = builder.json(body);
+        if request.body.is_some() {
+            builder = builder
+                .header(reqwest::header::CONTENT_TYPE, "application/json")
+                .body(body.to_vec());
         }
         let response = builder.send().await.map_err(transport_error)?;
         // A confirmation (the one request with an idempotency key) was processed: its
         // answer's head is here, its body not yet read.
         crash_point!(AfterSend if request.idempotency_key.is_some());
+        self.learn_server_time(response.headers());
         let status = response.status();
         let bytes = response.bytes().await.map_err(transport_error)?;
         if bytes.len() > MAX_RESPONSE_BYTES {
             return Err(protocol_error("response too large"));
         }
         decode(status, &bytes)
+    }
+
+    fn learn_server_time(&self, headers: &reqwest::header::HeaderMap) {
+        let server_time = headers
+            .get(SERVER_TIME_HEADER)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|text| text.parse::<i64>().ok());
+        if let Some(server_time) = server_time {
+            let offset = server_time.saturating_sub(now_unix());
+            self.server_offset.store(offset, Ordering::Relaxed);
+        }
     }
 }
 

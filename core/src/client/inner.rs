@@ -11,6 +11,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use super::auth::Auth;
+use super::config::RequestAuth;
 use super::error::{ClientError, HttpError};
 use super::http::{Http, Request};
 use super::now_unix;
@@ -40,12 +41,17 @@ pub(crate) struct Inner {
 }
 
 impl Inner {
-    pub(super) fn new(http: Http, store: Store, signer: Arc<dyn DeviceSigner>) -> Inner {
+    pub(super) fn new(
+        http: Http,
+        store: Store,
+        signer: Arc<dyn DeviceSigner>,
+        request_auth: RequestAuth,
+    ) -> Inner {
         Inner {
             http,
             store,
             signer,
-            auth: Auth::default(),
+            auth: Auth::new(request_auth),
             policy: AmountPolicy::default(),
             sessions: Mutex::new(HashMap::new()),
             opening: tokio::sync::Mutex::new(()),
@@ -81,28 +87,36 @@ impl Inner {
         lock.lock_owned().await
     }
 
-    /// Sends a request with the device's bearer token; on `unauthorized` renews the token
-    /// once and tries again.
+    /// Sends a request authenticated as the device (a proof, or a bearer token for v1
+    /// backends); on `unauthorized` tries once more, with a renewed token or a proof
+    /// dated in the server time that answer gave.
     pub(super) async fn authed<T: DeserializeOwned, B: Serialize>(
         &self,
         request: Request<'_, B>,
     ) -> Result<T, ClientError> {
         let device = self.device()?;
+        let signer = self.signer.as_ref();
         for renewed in [false, true] {
-            let token = self
+            let credential = self
                 .auth
-                .bearer(&self.http, self.signer.as_ref(), &device.device_id)
+                .credential(&self.http, signer, &device.device_id)
                 .await?;
-            match self.http.send(&request.with_bearer(&token)).await {
-                Err(HttpError::Api {
+            let result = self
+                .http
+                .send_with(&request, |outgoing| {
+                    credential.authorization(&self.http, signer, &device.device_id, outgoing)
+                })
+                .await;
+            match result {
+                Err(ClientError::Http(HttpError::Api {
                     code: ErrorCode::Unauthorized,
                     ..
-                }) if !renewed => self.auth.invalidate().await,
-                Err(HttpError::Api {
+                })) if !renewed => self.auth.invalidate().await,
+                Err(ClientError::Http(HttpError::Api {
                     code: ErrorCode::Unauthorized,
                     ..
-                }) => return Err(ClientError::Unauthorized),
-                other => return Ok(other?),
+                })) => return Err(ClientError::Unauthorized),
+                other => return other,
             }
         }
         Err(ClientError::Unauthorized)
@@ -154,6 +168,27 @@ impl Inner {
                 },
                 other => other,
             })
+    }
+
+    /// A payment and the balance for its screen: one request when the detail carries
+    /// the balance (v1.1), else the detail and the balance read concurrently (v1).
+    pub(super) async fn fetch_detail_and_balance(
+        &self,
+        payment_id: &str,
+    ) -> Result<(PaymentDetail, Amount), ClientError> {
+        if !self.auth.uses_proofs() {
+            return tokio::try_join!(self.fetch_detail(payment_id), self.fetch_balance());
+        }
+        let asked_at = self.store.balance_stamp();
+        let detail = self.fetch_detail(payment_id).await?;
+        let balance = match detail.balance {
+            Some(balance) => {
+                self.store.save_balance_later(balance, asked_at);
+                balance
+            }
+            None => self.fetch_balance().await?,
+        };
+        Ok((detail, balance))
     }
 
     pub(super) fn live_session(&self, payment_id: &str) -> Option<Arc<PaymentSession>> {

@@ -97,7 +97,7 @@ impl Client {
         let http = Http::new(&config)?;
         let store = Store::open(&config.data_dir)?;
         Ok(Client {
-            inner: Arc::new(Inner::new(http, store, signer)),
+            inner: Arc::new(Inner::new(http, store, signer, config.request_auth)),
         })
     }
 
@@ -238,10 +238,7 @@ impl Client {
         }
         self.inner.reconcile_on_start().await;
         self.inner.reconcile_payment(payment_id).await?;
-        let (detail, balance) = tokio::try_join!(
-            self.inner.fetch_detail(payment_id),
-            self.inner.fetch_balance()
-        )?;
+        let (detail, balance) = self.inner.fetch_detail_and_balance(payment_id).await?;
         self.inner.cache_payment_later(&detail);
         if detail.status.is_final() {
             return Err(ClientError::AlreadyHandled {

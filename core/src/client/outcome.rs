@@ -241,7 +241,12 @@ impl Inner {
         entry: &JournalEntry,
         detail: &PaymentDetail,
     ) -> Option<PaymentOutcome> {
-        let balance = || async { self.fetch_balance().await.unwrap_or(Amount::ZERO) };
+        let balance = || async {
+            match detail.balance {
+                Some(balance) => balance,
+                None => self.fetch_balance().await.unwrap_or(Amount::ZERO),
+            }
+        };
         match (detail.status, detail.paid_amount) {
             (PaymentStatus::Authorised, Some(paid)) => Some(PaymentOutcome::PaidInFull {
                 paid,
@@ -274,7 +279,9 @@ impl Inner {
         };
         match outcome {
             PaymentOutcome::PaidInFull { paid, balance } => {
-                let _ = self.store.save_balance(*balance, self.store.balance_stamp());
+                let _ = self
+                    .store
+                    .save_balance(*balance, self.store.balance_stamp());
                 record.paid_amount = Some(*paid);
             }
             PaymentOutcome::PaidInPart {
@@ -282,7 +289,9 @@ impl Inner {
                 remainder,
                 balance,
             } => {
-                let _ = self.store.save_balance(*balance, self.store.balance_stamp());
+                let _ = self
+                    .store
+                    .save_balance(*balance, self.store.balance_stamp());
                 record.paid_amount = Some(*paid);
                 record.remaining_amount = Some(*remainder);
             }

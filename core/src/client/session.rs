@@ -293,10 +293,7 @@ impl PaymentSession {
     /// Reads the payment again (new nonce after a failed attempt, status changes).
     pub async fn refresh(&self) -> Result<PaymentView, ClientError> {
         let payment_id = self.payment_id();
-        let (detail, balance) = tokio::try_join!(
-            self.inner.fetch_detail(&payment_id),
-            self.inner.fetch_balance()
-        )?;
+        let (detail, balance) = self.inner.fetch_detail_and_balance(&payment_id).await?;
         self.inner.cache_payment(&detail)?;
         {
             let mut state = self.state();

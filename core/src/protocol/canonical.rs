@@ -14,6 +14,8 @@ use crate::protocol::CURRENCY;
 pub const CONFIRM_TAG: &str = "cvconnect/confirm/v1";
 /// Domain tag of the challenge a device signs for a token (§6.3).
 pub const AUTH_TAG: &str = "cvconnect/auth/v1";
+/// Domain tag of a request proof (§6.4, protocol v1.1).
+pub const REQUEST_TAG: &str = "cvconnect/request/v1";
 /// Domain tag of the enrollment proof (§6.2).
 pub const ENROLL_TAG: &str = "cvconnect/enroll/v1";
 /// Domain tag of the PIN seal's associated data (§7).
@@ -166,6 +168,27 @@ pub fn auth_bytes(device_id: &str, challenge: &str) -> Vec<u8> {
     FieldWriter::new(AUTH_TAG)
         .field(device_id.as_bytes())
         .field(challenge.as_bytes())
+        .finish()
+}
+
+/// What a device signs to authenticate one request (§6.4): the method, the request
+/// target (path and query, as sent), the SHA-256 of the body bytes (of nothing when
+/// there is no body), the time and the proof's single-use id.
+pub fn request_bytes(
+    device_id: &str,
+    method: &str,
+    target: &str,
+    body_sha256: &[u8; 32],
+    timestamp: i64,
+    proof_id: &str,
+) -> Vec<u8> {
+    FieldWriter::new(REQUEST_TAG)
+        .field(device_id.as_bytes())
+        .field(method.as_bytes())
+        .field(target.as_bytes())
+        .field(body_sha256)
+        .field(timestamp.to_string().as_bytes())
+        .field(proof_id.as_bytes())
         .finish()
 }
 

@@ -4,6 +4,7 @@
 
 pub mod canonical;
 pub mod errors;
+pub mod proof;
 pub mod push;
 pub mod wire;
 

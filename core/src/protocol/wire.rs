@@ -265,6 +265,10 @@ pub struct PaymentDetail {
     pub paid_amount: Option<Amount>,
     /// `total - paid_amount`, to pay by card; set with `paid_amount`.
     pub remaining_amount: Option<Amount>,
+    /// The account's balance when the detail was read (v1.1), so that one request
+    /// serves the payment screen; absent from v1 servers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub balance: Option<Amount>,
 }
 
 /// `POST /v1/payments/{payment_id}/confirm`. The same key is sent in the

@@ -18,7 +18,7 @@ use crate::util::{b64url, new_id};
 /// The beneficiary API (protocol §5), one call per route, no state.
 #[derive(Debug, Clone)]
 pub struct BeneficiaryClient {
-    http: Http,
+    pub(crate) http: Http,
 }
 
 impl BeneficiaryClient {

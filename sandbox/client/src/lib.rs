@@ -16,6 +16,7 @@ mod admin;
 mod beneficiary;
 mod http;
 mod merchant;
+mod proof;
 mod record;
 mod util;
 
@@ -32,6 +33,7 @@ pub use admin::{
 };
 pub use beneficiary::{BeneficiaryClient, SoftDevice};
 pub use merchant::MerchantClient;
+pub use proof::{prove, RawAnswer, WireRequest};
 pub use record::{Answer, Recorder};
 
 /// Why a call failed.

@@ -247,6 +247,7 @@ pub async fn payment_detail(
         attempts_left: account.attempts_left(state.config.max_pin_attempts),
         paid_amount: payment.paid,
         remaining_amount: payment.remaining,
+        balance: Some(account.balance),
     }))
 }
 

@@ -20,6 +20,7 @@ use futures::FutureExt as _;
 
 use crate::error::{ApiError, ApiResult};
 use crate::faults::fault_layer;
+use crate::proof::{proof_layer, server_time};
 use crate::state::AppState;
 use crate::store::payments::{self, Owner, PaymentRow};
 
@@ -96,6 +97,7 @@ pub fn router(state: AppState) -> Router {
             "/v1/merchant/payment-requests/{id}/cancel",
             post(merchant::cancel),
         )
+        .route_layer(middleware::from_fn_with_state(state.clone(), proof_layer))
         .route_layer(middleware::from_fn_with_state(state.clone(), fault_layer));
 
     let mut app = Router::new()
@@ -135,6 +137,7 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn(log_requests))
         .layer(middleware::from_fn(catch_panic))
         .layer(middleware::from_fn(no_store))
+        .layer(middleware::from_fn_with_state(state.clone(), server_time))
         .with_state(state)
 }
 

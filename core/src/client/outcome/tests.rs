@@ -182,6 +182,7 @@ fn offline_inner(dir: &tempfile::TempDir) -> Inner {
         Http::new(&config).unwrap(),
         Store::open(dir.path()).unwrap(),
         Arc::new(SoftwareSigner::generate().unwrap()),
+        config.request_auth,
     )
 }
 
@@ -279,6 +280,7 @@ fn pending_detail(nonce: &str) -> PaymentDetail {
         attempts_left: 2,
         paid_amount: None,
         remaining_amount: None,
+        balance: None,
     }
 }
 
