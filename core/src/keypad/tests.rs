@@ -1,4 +1,5 @@
 use super::*;
+use std::cell::RefCell;
 use std::collections::HashSet;
 
 const MINUTE: Duration = Duration::from_secs(60);
@@ -230,4 +231,26 @@ fn layouts_are_uniform() {
         let second = chi_square_per_position(DRAWS);
         assert!(passes(second), "biased layouts: {first:?} then {second:?}");
     }
+}
+
+thread_local! {
+    /// The layouts as the keypads dropped on this thread (one test) left them.
+    static LAYOUTS_LEFT_BY_DROP: RefCell<Vec<[u8; KEY_COUNT]>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Called by `Keypad::drop` in test builds, after it wiped the layout.
+pub(super) fn record_layout_left_by_drop(layout: [u8; KEY_COUNT]) {
+    LAYOUTS_LEFT_BY_DROP.with(|left| left.borrow_mut().push(layout));
+}
+
+#[test]
+fn a_dropped_keypad_leaves_its_layout_wiped() {
+    let (mut keypad, _clock) = manual(4, MINUTE);
+    assert!(keypad.layout().iter().any(|&digit| digit != 0));
+    type_digits(&mut keypad, &[1, 2]).unwrap();
+    LAYOUTS_LEFT_BY_DROP.with(|left| left.take());
+    drop(keypad);
+    let left = LAYOUTS_LEFT_BY_DROP.with(|left| left.take());
+    // With the positions pressed, the layout would give the digits away.
+    assert_eq!(left, vec![[0; KEY_COUNT]]);
 }
