@@ -1,11 +1,20 @@
-//! Lost answers and cancelled callers: the outcome shown always matches the sandbox's
-//! ledger and a payment is never debited twice. Killed apps: `killed_app.rs`.
+//! Lost answers, cancelled callers and a second phone on the account: the outcome shown
+//! always matches the sandbox's ledger and a payment is never debited twice. Killed
+//! apps: `killed_app.rs`.
 
-use cvconnect_core::client::{ClientConfig, PaymentOutcome};
+use cvconnect_core::client::{ClientConfig, ClientError, HttpError, PaymentOutcome};
+use cvconnect_core::protocol::errors::ErrorCode;
 use cvconnect_core::protocol::wire::PaymentStatus;
 use cvconnect_testkit::{
     confirm_pin, eur, type_pin, wait_for, Fault, OpenPayment, Options, World, CONFIRM_ROUTE, PIN,
 };
+
+/// The route of a payment's detail, which settles a lost confirmation.
+const DETAIL_ROUTE: &str = "/v1/payments/{payment_id}";
+
+fn no_retries(config: &mut ClientConfig) {
+    config.max_retries = 0;
+}
 
 /// A payment of `total` open on a new phone (its configuration adjusted by `tweak`) of
 /// an account holding `balance`, confirmed with the right PIN while `fault` hits the
@@ -45,7 +54,6 @@ async fn a_lost_confirm_answer_is_replayed_with_its_idempotency_key() -> anyhow:
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_retries_a_lost_answer_is_reconciled_from_the_payment_status() -> anyhow::Result<()>
 {
-    let no_retries = |config: &mut ClientConfig| config.max_retries = 0;
     let (_, _, outcome) =
         confirm_under_fault("120.00", "150.00", no_retries, Fault::DropAfterCommit).await?;
     assert!(
@@ -153,6 +161,84 @@ async fn two_phones_of_one_account_answering_the_same_request_debit_once() -> an
             .iter()
             .any(|o| matches!(o, PaymentOutcome::AlreadyHandled { .. })),
         "{outcomes:?}"
+    );
+    assert_eq!(h.debits_for(&payment_id).await?, 1);
+    Ok(())
+}
+
+/// The answer to a confirmation that paid is lost, and so is the read that would have
+/// settled it: the phone can only say that the network failed, and its journal entry
+/// stays open. "Réessayer" on the same screen must learn from the backend that the
+/// lost attempt paid, and say "paid", not "already handled"; nothing is debited again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_retry_learns_that_an_unsettled_lost_attempt_paid() -> anyhow::Result<()> {
+    let h = World::start(Options::default()).await?;
+    let p = h
+        .open_new_payment_with("200.00", "150.00", no_retries)
+        .await?;
+    h.inject_fault(CONFIRM_ROUTE, Fault::DropAfterCommit, 1)
+        .await?;
+    h.inject_fault(DETAIL_ROUTE, Fault::Error, 1).await?;
+    let lost = confirm_pin(&p.session, PIN).await;
+    let error = lost.expect_err("the answer and the settling read are both lost");
+    let error = error.downcast_ref::<ClientError>();
+    assert!(error.is_some_and(ClientError::is_retryable), "{error:?}");
+    assert_eq!(
+        h.debits_for(&p.payment_id).await?,
+        1,
+        "the lost attempt paid"
+    );
+
+    let outcome = confirm_pin(&p.session, PIN).await?;
+    assert_eq!(
+        outcome,
+        PaymentOutcome::PaidInFull {
+            paid: eur("150.00"),
+            balance: eur("50.00")
+        }
+    );
+    assert_eq!(h.debits_for(&p.payment_id).await?, 1);
+    Ok(())
+}
+
+/// Two phones of one account show the same request; the first spends the nonce with a
+/// wrong PIN, so the second confirms with a nonce that is no longer current. That
+/// refusal is neither an outcome of the payment nor worth settling from its status: the
+/// second phone is told `nonce_used` as it is (not "already handled", not the first
+/// phone's wrong PIN), and its next try on the same screen reads the payment again and
+/// pays, once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_nonce_spent_by_another_phone_is_an_error_not_an_outcome() -> anyhow::Result<()> {
+    let h = World::start(Options::default()).await?;
+    let (account, first) = h.account_with_phone("200.00").await?;
+    let second = h.phone(&account.email).await?;
+    let payment_id = h.create_payment(&account.email, "150.00").await?;
+    let on_first = first.client.open_payment(&payment_id).await?;
+    let on_second = second.client.open_payment(&payment_id).await?;
+    let wrong = confirm_pin(&on_first, "0000").await?;
+    assert_eq!(wrong, PaymentOutcome::WrongPin { attempts_left: 2 });
+
+    let stale = confirm_pin(&on_second, PIN).await;
+    let error = stale.expect_err("the nonce the second phone read is spent");
+    assert!(
+        matches!(
+            error.downcast_ref::<ClientError>(),
+            Some(ClientError::Http(HttpError::Api {
+                code: ErrorCode::NonceUsed,
+                ..
+            }))
+        ),
+        "{error:?}"
+    );
+    assert_eq!(h.debits_for(&payment_id).await?, 0);
+
+    let retried = confirm_pin(&on_second, PIN).await?;
+    assert_eq!(
+        retried,
+        PaymentOutcome::PaidInFull {
+            paid: eur("150.00"),
+            balance: eur("50.00")
+        }
     );
     assert_eq!(h.debits_for(&payment_id).await?, 1);
     Ok(())
