@@ -4,12 +4,14 @@
 //!
 //! ```text
 //! cargo run --release -p cvconnect-bench -- --out docs/benchmarks.md
-//!     [--quick] [--phones N] [--load-secs S]
+//!     [--quick] [--phones N] [--load-secs S] [--only 1,1c]
 //! ```
 
 mod child;
+mod cold_push;
 mod cold_start;
 mod crypto_cost;
+mod delay_proxy;
 mod fixture;
 mod foreign;
 mod keypad;
@@ -34,11 +36,30 @@ struct Options {
     quick: bool,
     phones: usize,
     load_secs: u64,
+    /// The sections to measure (`--only`); empty: all.
+    only: Vec<String>,
+}
+
+impl Options {
+    /// Runs `measure` if section `number` is selected, else says it was skipped.
+    fn section<T>(
+        &self,
+        number: &str,
+        name: &str,
+        measure: impl FnOnce() -> Result<T>,
+    ) -> Result<T, String> {
+        if !self.only.is_empty() && !self.only.iter().any(|n| n == number) {
+            return Err(format!("skipped (`--only {}`)", self.only.join(",")));
+        }
+        step(name);
+        measure().map_err(|e| format!("{e:#}"))
+    }
 }
 
 /// Iteration counts: full run, or `--quick` while developing.
 struct Counts {
     push: usize,
+    cold_push: usize,
     cold: usize,
     crypto: usize,
     keypad: usize,
@@ -67,6 +88,7 @@ fn parse(args: &[String]) -> Result<Options> {
         quick: false,
         phones: 50,
         load_secs: 10,
+        only: Vec::new(),
     };
     let mut args = args.iter();
     while let Some(arg) = args.next() {
@@ -76,9 +98,10 @@ fn parse(args: &[String]) -> Result<Options> {
             "--quick" => options.quick = true,
             "--phones" => options.phones = value()?.parse().context("--phones")?,
             "--load-secs" => options.load_secs = value()?.parse().context("--load-secs")?,
+            "--only" => options.only = value()?.split(',').map(str::to_owned).collect(),
             "-h" | "--help" => {
                 println!(
-                    "usage: cvconnect-bench [--out docs/benchmarks.md] [--quick] [--phones 50] [--load-secs 10]"
+                    "usage: cvconnect-bench [--out docs/benchmarks.md] [--quick] [--phones 50] [--load-secs 10] [--only 1,1c]"
                 );
                 std::process::exit(0);
             }
@@ -103,6 +126,7 @@ fn run(options: Options) -> Result<()> {
     let counts = if options.quick {
         Counts {
             push: 30,
+            cold_push: 10,
             cold: 20,
             crypto: 200,
             keypad: 50,
@@ -111,6 +135,7 @@ fn run(options: Options) -> Result<()> {
     } else {
         Counts {
             push: 300,
+            cold_push: 40,
             cold: 200,
             crypto: 2000,
             keypad: 400,
@@ -119,10 +144,10 @@ fn run(options: Options) -> Result<()> {
     };
     let machine = report::Machine::read(&root);
 
-    step("confirmation cost");
-    let crypto = crypto_cost::run(counts.crypto).map_err(|e| format!("{e:#}"));
-    step("keypad");
-    let keypad = keypad::run(counts.keypad, counts.keypad * 5).map_err(|e| format!("{e:#}"));
+    let crypto = options.section("3", "confirmation cost", || crypto_cost::run(counts.crypto));
+    let keypad = options.section("4", "keypad", || {
+        keypad::run(counts.keypad, counts.keypad * 5)
+    });
     step("library size");
     let size = size::run(&root);
 
@@ -130,23 +155,26 @@ fn run(options: Options) -> Result<()> {
     let rt = runtime("bench-rt", 2)?;
     let fx = rt.block_on(fixture::start())?;
 
-    step("cold start");
-    let cold = cold_start::run(&rt, &fx, counts.cold).map_err(|e| format!("{e:#}"));
-    step("push to screen");
-    let push = push_to_screen::run(&rt, &fx, &root, counts.push).map_err(|e| format!("{e:#}"));
-    step("memory");
-    let memory = memory::run(&rt, &fx, counts.memory).map_err(|e| format!("{e:#}"));
-    step(&format!(
+    let cold = options.section("2", "cold start", || cold_start::run(&rt, &fx, counts.cold));
+    let push = options.section("1", "push to screen", || {
+        push_to_screen::run(&rt, &fx, &root, counts.push)
+    });
+    let cold_push = options.section("1c", "push to screen, cold, over TLS, RTT 50 ms", || {
+        cold_push::run(&rt, counts.cold_push)
+    });
+    let memory = options.section("6", "memory", || memory::run(&rt, &fx, counts.memory));
+    let load_step = format!(
         "sandbox under load ({} phones, {} s)",
         options.phones, options.load_secs
-    ));
-    let load = load::run(
-        &rt,
-        &fx,
-        options.phones,
-        Duration::from_secs(options.load_secs),
-    )
-    .map_err(|e| format!("{e:#}"));
+    );
+    let load = options.section("7", &load_step, || {
+        load::run(
+            &rt,
+            &fx,
+            options.phones,
+            Duration::from_secs(options.load_secs),
+        )
+    });
 
     let results = Results {
         machine: machine.finish(),
@@ -154,6 +182,7 @@ fn run(options: Options) -> Result<()> {
         phones: options.phones,
         load_secs: options.load_secs,
         push,
+        cold_push,
         cold,
         crypto,
         keypad,

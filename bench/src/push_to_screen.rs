@@ -1,6 +1,7 @@
 //! Figure 1: from a push payload handed to the core until the payment view is ready,
 //! against one plain HTTP GET round trip to the same sandbox, interleaved in the same
-//! run. Also through the Python and Swift bindings when they are built ([`foreign`]).
+//! run. Also through the Python, Swift and Kotlin bindings when they are built
+//! ([`foreign`]).
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -33,8 +34,10 @@ pub struct PushToScreen {
     pub get_pair: Samples,
     /// Through the Python binding (figure 1b).
     pub python: Ffi,
-    /// Through the Swift binding (figure 1c).
+    /// Through the Swift binding (figure 1d).
     pub swift: Ffi,
+    /// Through the Kotlin binding on the JVM (figure 1e).
+    pub kotlin: Ffi,
 }
 
 /// Times `fut` and records it.
@@ -55,6 +58,7 @@ pub fn run(rt: &Runtime, fx: &World, root: &Path, iterations: usize) -> Result<P
     let mut result = rt.block_on(run_rust(fx, iterations))?;
     result.python = foreign::measure(rt, fx, foreign::python(root, fx), iterations);
     result.swift = foreign::measure(rt, fx, foreign::swift(), iterations);
+    result.kotlin = foreign::measure(rt, fx, foreign::kotlin(fx), iterations);
     Ok(result)
 }
 
@@ -125,6 +129,7 @@ async fn run_rust(fx: &World, iterations: usize) -> Result<PushToScreen> {
         get_pair,
         python: Ffi::NotMeasured(String::new()),
         swift: Ffi::NotMeasured(String::new()),
+        kotlin: Ffi::NotMeasured(String::new()),
     })
 }
 

@@ -1,0 +1,134 @@
+//! Figures 1b, 1d and 1e: push to screen through a binding, timed inside a driver
+//! written in the binding's language. Every driver speaks one line protocol on
+//! stdin/stdout: arguments `BASE_URL EMAIL ACTIVATION_CODE DATA_DIR`; it enrolls and
+//! prints `{"ready": DEVICE_ID}`; then for each line (a push data map as JSON) it times
+//! `openFromPush` + `view()` and prints `{"ns": …, "payment_id": …}`; an empty line or
+//! the end of input stops it. A Rust `GET /v1/balance` alternates with each push, so
+//! that both see the same conditions.
+//!
+//! The drivers are in [`drivers`]; what figure 1's section says of them (their summary
+//! rows, their detail lines and a paragraph each) in [`report`].
+
+mod drivers;
+mod report;
+
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::Duration;
+
+use anyhow::{anyhow, Context, Result};
+use cvconnect_sandbox_client::SoftDevice;
+use cvconnect_testkit::World;
+use tokio::runtime::Runtime;
+
+use crate::child::{tail, LineChild};
+use crate::fixture::wait_push;
+use crate::push_to_screen::{baseline_device, timed};
+use crate::stats::Samples;
+
+pub use drivers::{kotlin, python, swift};
+pub use report::{operations, prose, rows};
+
+pub enum Ffi {
+    NotMeasured(String),
+    Measured {
+        /// Timed inside the driver around `open_from_push(data)` + `view()`.
+        open: Samples,
+        /// The Rust GET /v1/balance, interleaved with the driver's opens.
+        get_balance: Samples,
+    },
+}
+
+/// A driver ready to start: `Err` says why there is none.
+pub struct Driver {
+    what: &'static str,
+    /// The command, before the four arguments.
+    command: Command,
+    /// The driver's data folder (a path it sees as the bench does).
+    data_dir: PathBuf,
+    /// Removes the data folder when the run is over, if it is not the fixture's.
+    _scratch: Option<tempfile::TempDir>,
+    /// Pushes opened before the recorded ones.
+    warmup: usize,
+}
+
+/// Runs `driver` for `iterations` (after the warm-up), or says why it was not measured.
+pub fn measure(rt: &Runtime, fx: &World, driver: Result<Driver, String>, iterations: usize) -> Ffi {
+    let driver = match driver {
+        Ok(driver) => driver,
+        Err(why) => return Ffi::NotMeasured(why),
+    };
+    let what = driver.what;
+    run(rt, fx, driver, iterations)
+        .unwrap_or_else(|error| Ffi::NotMeasured(format!("the run of {what} failed: {error:#}")))
+}
+
+fn run(rt: &Runtime, fx: &World, mut driver: Driver, iterations: usize) -> Result<Ffi> {
+    let account = rt.block_on(fx.account("100000.00"))?;
+    // The bare device first: a new activation code may replace an unused one.
+    let device = rt.block_on(baseline_device(fx, &account.email))?;
+    let code = rt.block_on(fx.activation_code(&account.email))?;
+    std::fs::create_dir_all(&driver.data_dir)?;
+    driver
+        .command
+        .arg(&fx.base_url)
+        .arg(&account.email)
+        .arg(&code)
+        .arg(&driver.data_dir);
+    let mut child = LineChild::spawn(driver.command, driver.what)?;
+    let runs = driver.warmup..driver.warmup + iterations;
+    let result = drive(rt, fx, &mut child, &account.email, &device, runs);
+    let stderr = child.finish(Duration::from_secs(10));
+    result.map_err(|error| anyhow!("{error:#} (stderr: {})", tail(&stderr, 6)))
+}
+
+fn drive(
+    rt: &Runtime,
+    fx: &World,
+    child: &mut LineChild,
+    email: &str,
+    device: &SoftDevice,
+    runs: std::ops::Range<usize>,
+) -> Result<Ffi> {
+    let ready: serde_json::Value = serde_json::from_str(&child.recv(Duration::from_secs(60))?)?;
+    let device_id = ready["ready"]
+        .as_str()
+        .context("the driver did not report its device id")?
+        .to_owned();
+    let mut open = Samples::new();
+    let mut get_balance = Samples::new();
+    let mut after = 0;
+    for i in 0..runs.end {
+        let record = runs.contains(&i);
+        let (payment_id, push) = rt.block_on(async {
+            let id = fx.create_payment(email, "25.00").await?;
+            let push = wait_push(&fx.admin, &device_id, &id, &mut after).await?;
+            Ok::<_, anyhow::Error>((id, push))
+        })?;
+        let mut foreign_open = || -> Result<()> {
+            child.send(&serde_json::to_string(&push)?)?;
+            let answer: serde_json::Value =
+                serde_json::from_str(&child.recv(Duration::from_secs(30))?)?;
+            let ns = answer["ns"].as_u64().context("no timing in the answer")?;
+            if answer["payment_id"].as_str() != Some(payment_id.as_str()) {
+                return Err(anyhow!("the driver opened another payment: {answer}"));
+            }
+            if record {
+                open.push(Duration::from_nanos(ns));
+            }
+            Ok(())
+        };
+        let mut get = || -> Result<()> {
+            rt.block_on(timed(&mut get_balance, record, device.balance()))?;
+            Ok(())
+        };
+        if i % 2 == 0 {
+            foreign_open()?;
+            get()?;
+        } else {
+            get()?;
+            foreign_open()?;
+        }
+    }
+    Ok(Ffi::Measured { open, get_balance })
+}

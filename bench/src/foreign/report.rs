@@ -1,0 +1,194 @@
+//! What figure 1's section says of the bindings: their summary rows, their detail
+//! lines and a paragraph each. Python and Swift are held to figure 1's goal (one GET);
+//! Kotlin, the binding Android ships, to the Rust call itself ([`KOTLIN_GOAL`]).
+
+use std::fmt::Write as _;
+use std::time::Duration;
+
+use super::Ffi;
+use crate::push_to_screen::{self, PushToScreen};
+use crate::report::{ratio, verdict, Figure, Row};
+use crate::stats::{human, Samples};
+
+/// The goal of the Kotlin binding: at most this many times the Rust call of figure 1.
+pub const KOTLIN_GOAL: f64 = 1.3;
+
+/// What a binding's figure is held to.
+#[derive(Clone, Copy, PartialEq)]
+enum Goal {
+    /// Figure 1's: a multiple of one GET interleaved with it.
+    OneGet,
+    /// [`KOTLIN_GOAL`] times the Rust call.
+    RustCall,
+}
+
+/// What the report says of one binding.
+struct Binding<'a> {
+    number: &'static str,
+    name: &'static str,
+    result: &'a Ffi,
+    /// The driver, its library, and what it times.
+    how: &'static str,
+    /// What the binding adds to the Rust call.
+    cost: &'static str,
+    goal: Goal,
+}
+
+fn bindings(p: &PushToScreen) -> [Binding<'_>; 3] {
+    [
+        Binding {
+            number: "1b",
+            name: "Python",
+            result: &p.python,
+            how: "`bench/ffi_push_to_screen.py`, on the shipped library (`build/lib`, profile \
+                  `release-smaller`: opt-level z, fat LTO), its key a P-256 key of the \
+                  `cryptography` package; timed in Python with `perf_counter_ns` around \
+                  `await client.open_from_push(data)` + `view()`.",
+            cost: "lifting the map, the foreign future, the asyncio wake-up, lowering the view \
+                   record",
+            goal: Goal::OneGet,
+        },
+        Binding {
+            number: "1d",
+            name: "Swift",
+            result: &p.swift,
+            how: "`ios/Sources/CVConnectPushBench`, Swift 6 language mode, built with `swift \
+                  build -c release` and run by `cargo xtask bench` in the Debian 13 root of the \
+                  Swift lane (same kernel, same loopback); timed in Swift on the main actor, \
+                  where an app opens its screen, with `CLOCK_MONOTONIC` around `try await \
+                  client.openFromPush(data:)` + `view()`. Its key is the test library's \
+                  `softwareDeviceSigner()` (an in-memory P-256 key in Rust: Linux has no Secure \
+                  Enclave), so it links a library built with the `testing` feature. To be fair \
+                  against the Rust figure that library is a release build (`cargo build -p \
+                  cvconnect-ffi --lib --release --features testing`, the optimisation of this \
+                  benchmark binary, installed in `target/bench-swift/lib`), not the debug \
+                  library the Swift tests load.",
+            cost: "lifting the map, the foreign future's wake-ups and the hops back to the \
+                   main actor, lowering the view record",
+            goal: Goal::OneGet,
+        },
+        Binding {
+            number: "1e",
+            name: "Kotlin",
+            result: &p.kotlin,
+            how: "`bench/kotlin` (`PushToScreen.kt`, a main program compiled by Maven against \
+                  the shipped package `fr.ancv:cvconnect`: the generated Kotlin and the \
+                  `release-smaller` library as a JNA resource), run with `java -cp` on the \
+                  JDK 17 HotSpot VM; timed in Kotlin with `System.nanoTime` around \
+                  `client.openFromPush(data)` + `view()` in `runBlocking` on the main thread, \
+                  after 200 pushes of warm-up for the JIT. Its key is the Kotlin test kit's \
+                  `JdkSigner` (P-256, `SHA256withECDSA`: the calls an app makes on an Android \
+                  Keystore key).",
+            cost: "lifting the map through JNA, the suspending call's continuation resumed \
+                   from a Rust thread, lowering the view record",
+            goal: Goal::RustCall,
+        },
+    ]
+}
+
+fn figure(b: &Binding) -> String {
+    format!("{}. Push to screen ({} binding)", b.number, b.name)
+}
+
+fn goal_text(b: &Binding) -> String {
+    match b.goal {
+        Goal::OneGet => PushToScreen::GOAL.into(),
+        Goal::RustCall => format!("≤ {KOTLIN_GOAL}× the Rust call (figure 1)"),
+    }
+}
+
+/// The summary rows: measured, or why not.
+pub fn rows(p: &PushToScreen) -> Vec<Row> {
+    let mut rows = Vec::new();
+    for b in bindings(p) {
+        match (b.result, b.goal) {
+            (Ffi::Measured { open, get_balance }, Goal::OneGet) => {
+                rows.extend(push_to_screen::row(figure(&b), open, get_balance));
+            }
+            (Ffi::Measured { open, get_balance }, Goal::RustCall) => {
+                rows.extend(against_rust(&b, open, get_balance, &p.open));
+            }
+            (Ffi::NotMeasured(why), _) => {
+                rows.push(Row::not_measured(&figure(&b), &goal_text(&b), why));
+            }
+        }
+    }
+    rows
+}
+
+/// The row of a binding held to the Rust call: `open` against `rust`.
+fn against_rust(b: &Binding, open: &Samples, get: &Samples, rust: &Samples) -> Option<Row> {
+    let (open, get, rust) = (open.summary()?, get.summary()?, rust.summary()?);
+    let q = ratio(open.median, rust.median);
+    Some(Row {
+        figure: figure(b),
+        result: format!(
+            "{} / {}; Rust call {} → **{q:.2}×** the Rust call ({:.2}× one GET of {})",
+            human(open.median),
+            human(open.p99),
+            human(rust.median),
+            ratio(open.median, get.median),
+            human(get.median)
+        ),
+        goal: goal_text(b),
+        status: verdict(q, KOTLIN_GOAL, |x| format!("{x:.2}×")),
+    })
+}
+
+/// The detail table's lines of the bindings that were measured.
+pub fn operations(p: &PushToScreen) -> Vec<(String, &Samples)> {
+    let mut operations = Vec::new();
+    for b in bindings(p) {
+        if let Ffi::Measured { open, get_balance } = b.result {
+            operations.push((format!("open_from_push + view ({} binding)", b.name), open));
+            let get = format!("GET /v1/balance (interleaved with {})", b.name);
+            operations.push((get, get_balance));
+        }
+    }
+    operations
+}
+
+/// One paragraph per binding; `rust` is the median of the Rust call.
+pub fn prose(out: &mut String, p: &PushToScreen, rust: Duration) {
+    let mut measured = false;
+    for b in bindings(p) {
+        match b.result {
+            Ffi::Measured { open, get_balance } => {
+                let (Some(f), Some(g)) = (open.summary(), get_balance.summary()) else {
+                    continue;
+                };
+                measured = true;
+                let _ = writeln!(
+                    out,
+                    "Through the {} binding (figure {}): median {}, p99 {}, against {} / {} for \
+                     the Rust GET interleaved with it: **{:.2}×** one GET at the median, {:.2}× \
+                     at p99; {:.2}× the Rust call. That is {} more than the Rust call at the \
+                     median: {}. Driver: {}\n",
+                    b.name,
+                    b.number,
+                    human(f.median),
+                    human(f.p99),
+                    human(g.median),
+                    human(g.p99),
+                    ratio(f.median, g.median),
+                    ratio(f.p99, g.p99),
+                    ratio(f.median, rust),
+                    human(f.median.saturating_sub(rust)),
+                    b.cost,
+                    b.how
+                );
+            }
+            Ffi::NotMeasured(why) => {
+                let _ = writeln!(out, "{} binding: not measured: {why}.\n", b.name);
+            }
+        }
+    }
+    if measured {
+        out.push_str(
+            "Each driver's key is written in its own language, so whatever the core signs\n\
+             while timed (a request proof per request under protocol v1.1; nothing under v1,\n\
+             whose token, signed for during the warm-up, lasts 5 minutes) is a call back into\n\
+             that language, counted in its figure.\n\n",
+        );
+    }
+}
