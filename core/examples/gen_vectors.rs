@@ -5,8 +5,8 @@
 //! ```
 //!
 //! Every value is derived from fixed labels, so a run reproduces the committed file
-//! except `signature.signature_der_hex`: ECDSA signatures are randomized, the vector
-//! only promises that the signature verifies. The sealed PIN uses a fixed ephemeral
+//! except the two `signature_der_hex` (and `request_proof.authorization`, which holds
+//! one): ECDSA signatures are randomized, the vectors only promise that they verify. The sealed PIN uses a fixed ephemeral
 //! key (derived here with x25519-dalek, never possible through `seal_pin`) so that
 //! other implementations can check their sealing byte for byte.
 //!
@@ -22,8 +22,9 @@ use cvconnect_core::crypto::signer::{
     spki_sha256_pin, verify_p256, DeviceSigner as _, SoftwareSigner,
 };
 use cvconnect_core::protocol::canonical::{
-    auth_bytes, enrollment_bytes, pin_seal_aad, ConfirmationFields,
+    auth_bytes, enrollment_bytes, pin_seal_aad, request_bytes, ConfirmationFields,
 };
+use cvconnect_core::protocol::proof::{body_sha256, RequestProof};
 use reference_seal::{hex, unhex};
 use ring::digest;
 use serde_json::{json, Map, Value};
@@ -40,8 +41,10 @@ const EXPIRES_AT: i64 = 1_790_000_180;
 const PIN: &str = "4827";
 const EMAIL: &str = "  Camille@Example.FR ";
 const ACTIVATION_CODE: &str = "8K2F-9QXM";
+const PROOF_BODY: &str = r#"{"amount":"120.00","idempotency_key":"idem_demo0001"}"#;
+const PROOF_TIMESTAMP: i64 = 1_790_000_000;
 
-const ABOUT: &str = "Test vectors of docs/protocol.md, shared by the Rust, Kotlin and Python suites. Byte strings are lowercase hex (*_hex); text is UTF-8. Regenerate with `cargo run -p cvconnect-core --example gen_vectors --features backend`; only signature.signature_der_hex changes between runs.";
+const ABOUT: &str = "Test vectors of docs/protocol.md, shared by the Rust, Kotlin, Python and Swift suites. Byte strings are lowercase hex (*_hex); text is UTF-8. Regenerate with `cargo run -p cvconnect-core --example gen_vectors --features backend`; only signature.signature_der_hex, request_proof.signature_der_hex and request_proof.authorization change between runs.";
 
 fn sha256(data: &[u8]) -> [u8; 32] {
     let mut out = [0u8; 32];
@@ -130,10 +133,15 @@ fn confirmation(nonce: &str, sealed_block: &[u8]) -> (Section, Vec<u8>, Vec<u8>)
     (("confirmation", about, values), bytes, tampered)
 }
 
+/// The vectors' fixed device key.
+fn device_signer() -> SoftwareSigner {
+    SoftwareSigner::from_pkcs8(&unhex(DEVICE_KEY_PKCS8_HEX)).expect("vector key")
+}
+
 /// §6: the device key signs the confirmation; the signature must not verify the
 /// tampered bytes. Returns the section and the key's SPKI.
 fn signature(message: &[u8], tampered: &[u8]) -> (Section, Vec<u8>) {
-    let signer = SoftwareSigner::from_pkcs8(&unhex(DEVICE_KEY_PKCS8_HEX)).expect("vector key");
+    let signer = device_signer();
     let spki = signer.public_key().expect("spki");
     let signature = signer.sign(message).expect("sign");
     assert!(verify_p256(&spki, message, &signature));
@@ -163,6 +171,80 @@ fn enrollment(spki: &[u8]) -> Section {
     ("enrollment", about, values)
 }
 
+/// The canonical bytes of a request given as the vector writes it (body as text).
+fn request_proof_bytes(request: &Value) -> Vec<u8> {
+    let field = |key: &str| request[key].as_str().expect("text field");
+    request_bytes(
+        field("device_id"),
+        field("method"),
+        field("target"),
+        &body_sha256(field("body").as_bytes()),
+        request["timestamp"].as_i64().expect("timestamp"),
+        field("proof_id"),
+    )
+}
+
+/// §6.4: a confirm request signed by the vector key, its `Authorization` header, and
+/// the same signature over requests that differ by one field, which must not verify.
+fn request_proof(spki: &[u8]) -> Section {
+    let proof_id = b64url(&sha256(b"cvconnect/test-vectors/proof-id")[..16]);
+    let mut values = json!({
+        "device_id": DEVICE_ID,
+        "method": "POST",
+        "target": format!("/v1/payments/{PAYMENT_ID}/confirm"),
+        "body": PROOF_BODY,
+        "body_sha256_hex": hex(&body_sha256(PROOF_BODY.as_bytes())),
+        "timestamp": PROOF_TIMESTAMP,
+        "proof_id": proof_id,
+    });
+    let bytes = request_proof_bytes(&values);
+    let signature = device_signer().sign(&bytes).expect("sign");
+    assert!(verify_p256(spki, &bytes, &signature));
+    let proof = RequestProof {
+        device_id: DEVICE_ID.into(),
+        timestamp: PROOF_TIMESTAMP,
+        proof_id,
+        signature: b64url(&signature),
+    };
+    let body_hash = body_sha256(PROOF_BODY.as_bytes());
+    assert_eq!(
+        proof.signed_bytes("POST", values["target"].as_str().unwrap(), &body_hash),
+        bytes
+    );
+    let refused = [
+        json!({ "method": "GET" }),
+        json!({ "target": "/v1/payments/pay_demo0002/confirm" }),
+        json!({ "body": PROOF_BODY.replace("120.00", "150.00") }),
+        json!({ "body": "" }),
+        json!({ "timestamp": PROOF_TIMESTAMP + 1 }),
+        json!({ "proof_id": b64url(&sha256(b"cvconnect/test-vectors/proof-id-2")[..16]) }),
+    ]
+    .map(|mut change| {
+        let mut request = values.clone();
+        for (key, value) in change.as_object().expect("object") {
+            request[key] = value.clone();
+        }
+        let changed = request_proof_bytes(&request);
+        assert!(!verify_p256(spki, &changed, &signature));
+        if let Some(body) = change["body"].as_str() {
+            change["body_sha256_hex"] = json!(hex(&body_sha256(body.as_bytes())));
+        }
+        change["expected_hex"] = json!(hex(&changed));
+        change
+    });
+    let header = proof.header_value();
+    let unsigned = header
+        .strip_suffix(&proof.signature)
+        .expect("signature last");
+    values["expected_hex"] = json!(hex(&bytes));
+    values["header_without_signature"] = json!(unsigned);
+    values["signature_der_hex"] = json!(hex(&signature));
+    values["authorization"] = json!(header);
+    values["refused"] = json!(refused);
+    let about = "§6.4: a request (device id, method, target as sent, body as UTF-8 text and its SHA-256, timestamp, proof_id = base64url of 16 bytes) and its canonical bytes; signature_der_hex, by the key of signature.public_key_spki_hex, must verify over them; authorization is the header value: header_without_signature, then the base64url of the signature. Each case of refused changes one field of the request (a body with its SHA-256; the empty body is a request without one: the SHA-256 of nothing) and gives its bytes, over which the same signature must not verify.";
+    ("request_proof", about, values)
+}
+
 fn main() {
     let nonce = b64url(&sha256(b"cvconnect/test-vectors/nonce"));
     let challenge = b64url(&sha256(b"cvconnect/test-vectors/challenge"));
@@ -181,6 +263,7 @@ fn main() {
             ),
         ),
         enrollment(&spki),
+        request_proof(&spki),
         (
             "pin_seal_aad",
             "§7 step 3: payment id and nonce, and the associated data of the PIN seal.",

@@ -1,13 +1,16 @@
 //! Checks every vector of `docs/protocol-vectors.json` against the library.
 //!
-//! The Kotlin and Python suites read the same file, so a change of the canonical bytes
+//! The Kotlin, Python and Swift suites read the same file, so a change of the canonical bytes
 //! or of the PIN seal in any implementation fails somewhere. Without the `backend`
 //! feature everything but the server-side opening runs (the PIN seal is then checked
 //! with the reference implementation of protocol.md §7 in `support/reference_seal.rs`,
-//! on the x25519-dalek dev-dependency and ring).
+//! on the x25519-dalek dev-dependency and ring). The request proof's checks are in
+//! `vectors/request_proof.rs`.
 
 #[path = "support/reference_seal.rs"]
 mod reference_seal;
+#[path = "vectors/request_proof.rs"]
+mod request_proof;
 
 use cvconnect_core::amount::Amount;
 use cvconnect_core::crypto::seal::{seal_pin, SealedPin};
@@ -17,7 +20,7 @@ use cvconnect_core::crypto::signer::{
 };
 use cvconnect_core::pin::Pin;
 use cvconnect_core::protocol::canonical::{
-    auth_bytes, enrollment_bytes, pin_seal_aad, ConfirmationFields,
+    auth_bytes, enrollment_bytes, pin_seal_aad, request_bytes, ConfirmationFields,
 };
 use reference_seal::{hex, unhex};
 use serde_json::Value;
@@ -79,6 +82,7 @@ fn every_vector_is_described() {
         "pin_seal_aad",
         "signature",
         "pin_seal",
+        "request_proof",
     ] {
         assert!(v[name].is_object(), "{name}");
         assert!(!text(&v["description"], name).is_empty(), "{name}");
