@@ -48,6 +48,36 @@ pub struct SandboxConfig {
     pub limits: Limits,
     /// Bounds on connections (timeouts, how many at once).
     pub connections: ConnectionLimits,
+    /// Merchant notifications: retries of deliveries, the expiry sweeper.
+    pub webhooks: WebhookSettings,
+}
+
+/// How merchant notifications are delivered (protocol §8.1) and how often due payment
+/// requests are expired without anyone reading them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebhookSettings {
+    /// Wait before the first retry; doubled at each further failure.
+    pub retry_base: Duration,
+    /// Longest wait between two attempts.
+    pub retry_max_interval: Duration,
+    /// How long after the event attempts go on; then the delivery is given up.
+    pub retry_for: Duration,
+    /// Longest wait for a merchant's answer.
+    pub timeout: Duration,
+    /// How often the sweeper expires the due payment requests.
+    pub expiry_sweep: Duration,
+}
+
+impl Default for WebhookSettings {
+    fn default() -> Self {
+        WebhookSettings {
+            retry_base: Duration::from_secs(5),
+            retry_max_interval: Duration::from_secs(3600),
+            retry_for: Duration::from_secs(24 * 3600),
+            timeout: Duration::from_secs(10),
+            expiry_sweep: Duration::from_secs(1),
+        }
+    }
 }
 
 /// Bounds on what clients may ask for. Every limit is at least 1.
@@ -129,6 +159,7 @@ impl Default for SandboxConfig {
             public_checkout: false,
             limits: Limits::default(),
             connections: ConnectionLimits::default(),
+            webhooks: WebhookSettings::default(),
         }
     }
 }
@@ -136,7 +167,7 @@ impl Default for SandboxConfig {
 impl SandboxConfig {
     /// The values actually used: attempts within 1..=5, PIN length within 4..=6,
     /// TTLs within one second and ten years, every limit at least 1, timeouts at
-    /// least 10 ms.
+    /// least 10 ms (webhook intervals too, the longest retry interval at least the first).
     pub fn normalized(mut self) -> Self {
         const TEN_YEARS: u64 = 10 * 365 * 24 * 3600;
         self.max_pin_attempts = self.max_pin_attempts.clamp(1, 5);
@@ -158,6 +189,11 @@ impl SandboxConfig {
         c.header_timeout = c.header_timeout.max(floor);
         c.body_timeout = c.body_timeout.max(floor);
         c.max_connections = c.max_connections.max(1);
+        let w = &mut self.webhooks;
+        w.retry_base = w.retry_base.max(floor);
+        w.retry_max_interval = w.retry_max_interval.max(w.retry_base);
+        w.timeout = w.timeout.max(floor);
+        w.expiry_sweep = w.expiry_sweep.max(floor);
         self
     }
 

@@ -9,7 +9,7 @@ use crate::config::Database;
 use crate::error::{ApiError, ApiResult};
 
 /// Current schema version (table `schema_version`).
-pub const SCHEMA_VERSION: i64 = 3;
+pub const SCHEMA_VERSION: i64 = 4;
 
 const SCHEMA_V1: &str = r#"
 CREATE TABLE schema_version (version INTEGER NOT NULL);
@@ -157,6 +157,41 @@ CREATE TABLE proof_ids (
 CREATE INDEX proof_ids_expiry ON proof_ids(expires_at);
 "#;
 
+/// Version 4 (issue 17, merchant notifications): the merchant's notification URL and
+/// webhook secret (existing merchants get a random one), a request's own URL, the
+/// outbox of events written with each final status and the log of delivery attempts.
+const SCHEMA_V4: &str = r#"
+ALTER TABLE merchants ADD COLUMN notification_url TEXT;
+ALTER TABLE merchants ADD COLUMN webhook_secret TEXT;
+UPDATE merchants SET webhook_secret = 'whsec_' || lower(hex(randomblob(24)));
+ALTER TABLE payments ADD COLUMN notification_url TEXT;
+CREATE INDEX payments_pending_expiry ON payments(expires_at) WHERE status = 'PENDING';
+CREATE TABLE webhook_events (
+    seq             INTEGER PRIMARY KEY AUTOINCREMENT,
+    id              TEXT NOT NULL UNIQUE,
+    payment_id      TEXT NOT NULL REFERENCES payments(id),
+    merchant_id     TEXT NOT NULL REFERENCES merchants(id),
+    type            TEXT NOT NULL,
+    body            TEXT NOT NULL,
+    url             TEXT,
+    created_at      INTEGER NOT NULL,
+    created_ms      INTEGER NOT NULL,
+    next_attempt_ms INTEGER,
+    delivered_at_ms INTEGER,
+    gave_up         INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX webhook_events_due ON webhook_events(next_attempt_ms)
+    WHERE next_attempt_ms IS NOT NULL;
+CREATE INDEX webhook_events_payment ON webhook_events(payment_id, seq);
+CREATE TABLE webhook_attempts (
+    event_seq   INTEGER NOT NULL REFERENCES webhook_events(seq),
+    at_ms       INTEGER NOT NULL,
+    http_status INTEGER,
+    error       TEXT
+);
+CREATE INDEX webhook_attempts_event ON webhook_attempts(event_seq, at_ms);
+"#;
+
 /// The shared connection.
 #[derive(Clone)]
 pub struct Db {
@@ -261,6 +296,10 @@ fn migrate(conn: &mut Connection) -> anyhow::Result<()> {
     if version < 3 {
         tx.execute_batch(SCHEMA_V3)?;
         tx.execute("INSERT INTO schema_version (version) VALUES (3)", [])?;
+    }
+    if version < 4 {
+        tx.execute_batch(SCHEMA_V4)?;
+        tx.execute("INSERT INTO schema_version (version) VALUES (4)", [])?;
     }
     tx.commit()?;
     Ok(())

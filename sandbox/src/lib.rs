@@ -35,6 +35,7 @@ mod server;
 mod state;
 mod store;
 mod util;
+mod webhooks;
 mod work;
 
 use std::net::SocketAddr;
@@ -45,6 +46,7 @@ use tokio::task::JoinHandle;
 
 pub use config::{
     ConnectionLimits, Database, Limits, SandboxConfig, Seed, SeedAccount, SeedMerchant,
+    WebhookSettings,
 };
 pub use faults::FaultKind;
 
@@ -76,6 +78,8 @@ impl Sandbox {
             None => None,
         };
         tokio::spawn(outbox::run(state.clone()));
+        tokio::spawn(webhooks::delivery::run(state.clone()));
+        tokio::spawn(webhooks::sweeper::run(state.clone()));
         let router = routes::router(state);
         let task = tokio::spawn(server::serve(
             listener,
@@ -142,6 +146,8 @@ fn prepare(
         faults: faults::Faults::default(),
         push_notify: Notify::new(),
         outbox_wake: Notify::new(),
+        webhook_wake: Notify::new(),
+        events: tokio::sync::broadcast::channel(256).0,
         checkout_merchant,
         shutdown,
     });

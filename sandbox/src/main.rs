@@ -48,6 +48,13 @@ Options:
   --header-timeout-ms N     time to send a request head; idle keep-alive (default 30000)
   --body-timeout-ms N       time to send a request body (default 30000)
   --max-connections N       connections served at once (default 1024)
+  --webhook-retry-base-ms N first wait before retrying a merchant notification,
+                            doubled at each failure (default 5000)
+  --webhook-retry-max-ms N  longest wait between two attempts (default 3600000)
+  --webhook-retry-for-secs N
+                            how long a notification is retried (default 86400)
+  --webhook-timeout-ms N    longest wait for the merchant's answer (default 10000)
+  --expiry-sweep-ms N       how often due payment requests are expired (default 1000)
   -h, --help                this help
 
 Without --seed, --account or --merchant (and without --no-seed), the demo data of
@@ -63,6 +70,10 @@ fn default_data_dir() -> PathBuf {
         return PathBuf::from(home).join(".local/share/cvconnect-sandbox");
     }
     PathBuf::from("sandbox-data")
+}
+
+fn millis(text: &str) -> anyhow::Result<Duration> {
+    Ok(Duration::from_millis(text.parse()?))
 }
 
 fn parse_args(args: Vec<String>) -> anyhow::Result<Option<SandboxConfig>> {
@@ -159,6 +170,13 @@ fn parse_args(args: Vec<String>) -> anyhow::Result<Option<SandboxConfig>> {
                 config.connections.body_timeout = Duration::from_millis(value("N")?.parse()?)
             }
             "--max-connections" => config.connections.max_connections = value("N")?.parse()?,
+            "--webhook-retry-base-ms" => config.webhooks.retry_base = millis(&value("N")?)?,
+            "--webhook-retry-max-ms" => config.webhooks.retry_max_interval = millis(&value("N")?)?,
+            "--webhook-retry-for-secs" => {
+                config.webhooks.retry_for = Duration::from_secs(value("N")?.parse()?)
+            }
+            "--webhook-timeout-ms" => config.webhooks.timeout = millis(&value("N")?)?,
+            "--expiry-sweep-ms" => config.webhooks.expiry_sweep = millis(&value("N")?)?,
             other => anyhow::bail!("unknown option {other:?} (see --help)"),
         }
     }
@@ -289,6 +307,28 @@ mod tests {
         assert_eq!(c.connections.header_timeout, Duration::from_millis(250));
         assert_eq!(c.connections.body_timeout, Duration::from_millis(300));
         assert_eq!(c.connections.max_connections, 9);
+        let w = parse(&[
+            "--webhook-retry-base-ms",
+            "20",
+            "--webhook-retry-max-ms=80",
+            "--webhook-retry-for-secs",
+            "5",
+            "--webhook-timeout-ms",
+            "700",
+            "--expiry-sweep-ms",
+            "50",
+        ])
+        .webhooks;
+        assert_eq!(
+            (w.retry_base, w.retry_max_interval, w.retry_for),
+            (
+                Duration::from_millis(20),
+                Duration::from_millis(80),
+                Duration::from_secs(5)
+            )
+        );
+        assert_eq!(w.timeout, Duration::from_millis(700));
+        assert_eq!(w.expiry_sweep, Duration::from_millis(50));
         assert!(!parse(&["--memory"]).serves_checkout());
         assert!(parse(&["--admin-token", "t"]).serves_checkout());
     }

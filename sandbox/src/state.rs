@@ -3,7 +3,7 @@
 use std::ops::Deref;
 use std::sync::Arc;
 
-use tokio::sync::{watch, Notify};
+use tokio::sync::{broadcast, watch, Notify};
 
 use crate::clock::Clock;
 use crate::config::SandboxConfig;
@@ -12,6 +12,7 @@ use crate::error::ApiResult;
 use crate::faults::Faults;
 use crate::secrets::Secrets;
 use crate::store::merchants::MerchantRow;
+use crate::webhooks::PublishedEvent;
 
 #[derive(Clone)]
 pub struct AppState(Arc<Inner>);
@@ -26,6 +27,10 @@ pub struct Inner {
     pub push_notify: Notify,
     /// Wakes the push dispatcher (a request queued notifications).
     pub outbox_wake: Notify,
+    /// Wakes the webhook worker (a transaction may have written events).
+    pub webhook_wake: Notify,
+    /// Every event written, once committed, for the checkout page's event streams.
+    pub events: broadcast::Sender<Arc<PublishedEvent>>,
     /// The merchant the checkout page plays.
     pub checkout_merchant: MerchantRow,
     /// Turns true when the server shuts down (ends long polls).
@@ -43,6 +48,7 @@ impl AppState {
 
     /// Runs `work` in one immediate transaction, with the state (secrets, configuration)
     /// and the server time of the request, read once before the transaction starts.
+    /// Wakes the webhook worker afterwards: the work may have written events.
     pub async fn transaction<F, R>(&self, work: F) -> ApiResult<R>
     where
         F: FnOnce(&rusqlite::Transaction<'_>, &AppState, i64) -> ApiResult<R> + Send + 'static,
@@ -50,7 +56,9 @@ impl AppState {
     {
         let now = self.now();
         let state = self.clone();
-        self.db.transaction(move |tx| work(tx, &state, now)).await
+        let out = self.db.transaction(move |tx| work(tx, &state, now)).await;
+        self.webhook_wake.notify_one();
+        out
     }
 }
 

@@ -154,6 +154,9 @@ pub struct MerchantBody {
     /// Sandbox extension: choose the key (a random one otherwise).
     #[serde(default)]
     api_key: Option<String>,
+    /// Where the merchant's events go (protocol §8.1).
+    #[serde(default)]
+    notification_url: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -161,6 +164,9 @@ pub struct MerchantCreated {
     merchant_id: String,
     name: String,
     api_key: String,
+    notification_url: Option<String>,
+    /// The secret that signs the merchant's events, shown this once.
+    webhook_secret: String,
 }
 
 pub async fn create_merchant(
@@ -172,8 +178,15 @@ pub async fn create_merchant(
         .api_key
         .unwrap_or_else(|| format!("mk_{}", new_token()));
     let key = api_key.clone();
-    let merchant = state
-        .transaction(move |tx, _, now| merchants::insert(tx, &body.name, &key, now))
+    let notification_url = crate::webhooks::routes::checked_url(body.notification_url)?;
+    let url = notification_url.clone();
+    let (merchant, webhook_secret) = state
+        .transaction(move |tx, _, now| {
+            let merchant = merchants::insert(tx, &body.name, &key, now)?;
+            merchants::set_notification_url(tx, &merchant.id, url.as_deref())?;
+            let secret = merchants::webhook_secret(tx, &merchant.id)?;
+            Ok((merchant, secret))
+        })
         .await?;
     Ok((
         StatusCode::CREATED,
@@ -181,6 +194,8 @@ pub async fn create_merchant(
             merchant_id: merchant.id,
             name: merchant.name,
             api_key,
+            notification_url,
+            webhook_secret,
         }),
     ))
 }
@@ -201,7 +216,9 @@ pub async fn set_fault(
     _: AdminAuth,
     JsonBody(body): JsonBody<FaultBody>,
 ) -> ApiResult<(StatusCode, Json<Fault>)> {
-    if !body.route.starts_with('/') || body.route.len() > 200 {
+    // A route pattern, or `webhook:<merchant_id>` for that merchant's deliveries.
+    let routed = body.route.starts_with('/') || body.route.starts_with("webhook:");
+    if !routed || body.route.len() > 200 {
         return Err(ApiError::validation("route"));
     }
     let delay_ms = body.delay_ms.unwrap_or(0);

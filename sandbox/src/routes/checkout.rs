@@ -124,6 +124,7 @@ pub async fn create(
         account: body.email,
         total: body.total,
         order_ref: Some(order_ref),
+        notification_url: None,
     };
     let Created::New(row) =
         create_payment(&state, state.checkout_merchant.clone(), body, options).await?
@@ -180,6 +181,12 @@ pub async fn cancel(
 ) -> ApiResult<Json<CheckoutPayment>> {
     let row = cancel_owned(&state, page_merchant(&state), id).await?;
     Ok(Json(view(row)))
+}
+
+/// The payment's events as server-sent events: the page learns the result without
+/// polling (`crate::webhooks::stream`).
+pub async fn events(State(state): State<AppState>, PagePayment(id): PagePayment) -> Response {
+    crate::webhooks::stream::of_payment(&state, id).into_response()
 }
 
 #[cfg(test)]

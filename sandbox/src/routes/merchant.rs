@@ -19,6 +19,7 @@ use crate::store::merchants::{self, MerchantRow};
 use crate::store::payments::{self, Owner, PaymentRow};
 use crate::store::{accounts, limits, push};
 use crate::util::{account_reference, is_valid_id, mask_account, sha256};
+use crate::webhooks::routes::checked_url;
 use crate::work::measure;
 
 #[derive(Debug, Deserialize)]
@@ -28,6 +29,9 @@ pub struct CreateBody {
     pub total: String,
     #[serde(default)]
     pub order_ref: Option<String>,
+    /// Where this request's events go, instead of the merchant's URL (§8.1).
+    #[serde(default)]
+    pub notification_url: Option<String>,
 }
 
 /// What a create needs besides the body.
@@ -51,6 +55,7 @@ struct NewRequest {
     account_ref: String,
     total: Amount,
     order_ref: Option<String>,
+    notification_url: Option<String>,
     options: CreateOptions,
     request_hash: [u8; 32],
 }
@@ -101,12 +106,18 @@ pub async fn create_payment(
     options: CreateOptions,
 ) -> ApiResult<Created> {
     let (account_ref, total) = validate(state, &body)?;
+    let notification_url = checked_url(body.notification_url)?;
+    let mut request_hash = request_hash(&account_ref, total, body.order_ref.as_deref());
+    if let Some(url) = &notification_url {
+        request_hash = sha256(&[request_hash.as_slice(), url.as_bytes()].concat());
+    }
     let request = NewRequest {
-        request_hash: request_hash(&account_ref, total, body.order_ref.as_deref()),
+        request_hash,
         merchant,
         account_ref,
         total,
         order_ref: body.order_ref,
+        notification_url,
         options,
     };
     let ttl = i64::try_from(state.config.request_ttl_secs).unwrap_or(i64::MAX / 4);
@@ -168,6 +179,7 @@ fn create_in(
         account_ref: &request.account_ref,
         total: request.total,
         order_ref: request.order_ref.as_deref(),
+        notification_url: request.notification_url.as_deref(),
     };
     let payment = payments::create(tx, &new, now, ttl)?;
     push::enqueue(tx, &payment.id, now)?;

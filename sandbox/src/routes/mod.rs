@@ -23,6 +23,7 @@ use crate::faults::fault_layer;
 use crate::proof::{proof_layer, server_time};
 use crate::state::AppState;
 use crate::store::payments::{self, Owner, PaymentRow};
+use crate::webhooks::routes as webhooks;
 
 const OPENAPI: &str = include_str!("../../static/openapi.json");
 
@@ -97,6 +98,10 @@ pub fn router(state: AppState) -> Router {
             "/v1/merchant/payment-requests/{id}/cancel",
             post(merchant::cancel),
         )
+        .route(
+            "/v1/merchant/notification-url",
+            put(webhooks::set_notification_url),
+        )
         .route_layer(middleware::from_fn_with_state(state.clone(), proof_layer))
         .route_layer(middleware::from_fn_with_state(state.clone(), fault_layer));
 
@@ -110,7 +115,8 @@ pub fn router(state: AppState) -> Router {
             .route("/", get(checkout::page))
             .route("/checkout/api/payments", post(checkout::create))
             .route("/checkout/api/payments/{id}", get(checkout::get))
-            .route("/checkout/api/payments/{id}/cancel", post(checkout::cancel));
+            .route("/checkout/api/payments/{id}/cancel", post(checkout::cancel))
+            .route("/checkout/api/payments/{id}/events", get(checkout::events));
     }
 
     if state.config.admin_token.is_some() {
@@ -129,7 +135,8 @@ pub fn router(state: AppState) -> Router {
             )
             .route("/admin/clock", post(admin::advance_clock))
             .route("/admin/push-feed", get(admin::push_feed))
-            .route("/admin/ledger", get(admin::ledger));
+            .route("/admin/ledger", get(admin::ledger))
+            .route("/admin/webhook-deliveries", get(webhooks::deliveries));
     }
 
     app.fallback(not_found)

@@ -1,10 +1,11 @@
-//! Merchants and their API keys (stored as SHA-256).
+//! Merchants, their API keys (stored as SHA-256), and what their notifications need:
+//! the notification URL and the webhook secret (`whsec_…`, made at creation).
 
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use super::optional_row;
 use crate::error::{ApiError, ApiResult};
-use crate::util::{new_id, sha256};
+use crate::util::{new_id, new_token, sha256};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MerchantRow {
@@ -27,9 +28,11 @@ pub fn insert(conn: &Connection, name: &str, api_key: &str, now: i64) -> ApiResu
         );
     }
     let id = new_id("mer_");
+    let secret = format!("whsec_{}", new_token());
     conn.execute(
-        "INSERT INTO merchants (id, name, api_key_hash, created_at) VALUES (?1, ?2, ?3, ?4)",
-        params![id, name, hash.as_slice(), now],
+        "INSERT INTO merchants (id, name, api_key_hash, created_at, webhook_secret)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![id, name, hash.as_slice(), now, secret],
     )?;
     Ok(MerchantRow {
         id,
@@ -102,4 +105,21 @@ pub fn remember(
 pub fn first(conn: &Connection) -> rusqlite::Result<Option<MerchantRow>> {
     let sql = "SELECT id, name FROM merchants ORDER BY created_at, rowid LIMIT 1";
     conn.query_row(sql, [], from_row).optional()
+}
+
+/// The secret that signs the merchant's notifications.
+pub fn webhook_secret(conn: &Connection, merchant_id: &str) -> rusqlite::Result<String> {
+    let sql = "SELECT webhook_secret FROM merchants WHERE id = ?1";
+    conn.query_row(sql, [merchant_id], |r| r.get(0))
+}
+
+/// Sets (or with `None` removes) where the merchant's notifications go.
+pub fn set_notification_url(
+    conn: &Connection,
+    merchant_id: &str,
+    url: Option<&str>,
+) -> rusqlite::Result<()> {
+    let sql = "UPDATE merchants SET notification_url = ?2 WHERE id = ?1";
+    conn.execute(sql, params![merchant_id, url])?;
+    Ok(())
 }

@@ -1,5 +1,7 @@
-//! Payment requests. Expiry is evaluated lazily: whoever reads a PENDING request past
-//! its expiry moves it to EXPIRED.
+//! Payment requests. Expiry is evaluated by whoever reads a PENDING request past its
+//! expiry, and by the sweeper (`crate::webhooks::sweeper`) for the requests nobody
+//! reads. Every move to a final status writes the merchant's event in the same
+//! transaction (`crate::webhooks::events`).
 
 use cvconnect_core::amount::Amount;
 use cvconnect_core::protocol::wire::{MerchantPayment, Payee, PaymentStatus, PaymentSummary};
@@ -10,6 +12,7 @@ use super::merchants::MerchantRow;
 use super::{amount_from_db, cents_to_i64};
 use crate::error::{ApiError, ApiResult};
 use crate::util::{b64url, b64url_decode, new_id, random_bytes};
+use crate::webhooks::events;
 
 /// History window of `GET /v1/payments` without `status`.
 pub const HISTORY_SECS: i64 = 30 * 24 * 3600;
@@ -114,6 +117,8 @@ pub struct NewPayment<'a> {
     pub account_ref: &'a str,
     pub total: Amount,
     pub order_ref: Option<&'a str>,
+    /// Where this request's events go, instead of the merchant's URL.
+    pub notification_url: Option<&'a str>,
 }
 
 /// Inserts a PENDING request valid `ttl_secs` from `now`. The row is built from what
@@ -130,8 +135,8 @@ pub fn create(
     let expires_at = now.saturating_add(ttl_secs);
     conn.execute(
         "INSERT INTO payments (id, merchant_id, account_id, account_ref, total_cents, order_ref,
-                               status, nonce, created_at, expires_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'PENDING', ?7, ?8, ?9, ?8)",
+                               status, nonce, created_at, expires_at, updated_at, notification_url)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'PENDING', ?7, ?8, ?9, ?8, ?10)",
         params![
             id,
             new.merchant.id,
@@ -141,7 +146,8 @@ pub fn create(
             new.order_ref,
             nonce,
             now,
-            expires_at
+            expires_at,
+            new.notification_url
         ],
     )?;
     Ok(PaymentRow {
@@ -201,17 +207,51 @@ pub fn owned(conn: &Connection, id: &str, owner: &Owner, now: i64) -> ApiResult<
     Ok(row)
 }
 
+/// Moves a PENDING request to the final `status`, with its event.
 pub fn set_status(
     conn: &Connection,
     id: &str,
     status: PaymentStatus,
     now: i64,
 ) -> rusqlite::Result<()> {
-    conn.execute(
-        "UPDATE payments SET status = ?2, updated_at = ?3 WHERE id = ?1",
+    let changed = conn.execute(
+        "UPDATE payments SET status = ?2, updated_at = ?3 WHERE id = ?1 AND status = 'PENDING'",
         params![id, status.as_str(), now],
     )?;
+    if changed > 0 {
+        events::record(conn, id, now)?;
+    }
     Ok(())
+}
+
+/// Moves every PENDING request past its expiry to EXPIRED, each with its event: those
+/// of `account_id`, or (the sweeper) the first `limit` of any account. Returns how many.
+pub fn expire_due(
+    conn: &Connection,
+    account_id: Option<&str>,
+    now: i64,
+    limit: u32,
+) -> rusqlite::Result<usize> {
+    let ids: Vec<String> = match account_id {
+        Some(account) => conn
+            .prepare(
+                "SELECT id FROM payments WHERE account_id = ?1 AND status = 'PENDING'
+                   AND expires_at <= ?2 LIMIT ?3",
+            )?
+            .query_map(params![account, now, limit], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?,
+        None => conn
+            .prepare(
+                "SELECT id FROM payments WHERE status = 'PENDING' AND expires_at <= ?1
+                 ORDER BY expires_at LIMIT ?2",
+            )?
+            .query_map(params![now, limit], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?,
+    };
+    for id in &ids {
+        set_status(conn, id, PaymentStatus::Expired, now)?;
+    }
+    Ok(ids.len())
 }
 
 /// Replaces the confirmation nonce (the old one is consumed).
@@ -244,7 +284,7 @@ pub fn record_payment(
             now
         ],
     )?;
-    Ok(())
+    events::record(conn, id, now)
 }
 
 /// Where a page of an account's list starts: after this (created_at, rowid), newest first.
@@ -289,11 +329,7 @@ pub fn list_for_account(
     limit: u32,
     now: i64,
 ) -> rusqlite::Result<Page> {
-    conn.execute(
-        "UPDATE payments SET status = 'EXPIRED', updated_at = ?2
-         WHERE account_id = ?1 AND status = 'PENDING' AND expires_at <= ?2",
-        params![account_id, now],
-    )?;
+    expire_due(conn, Some(account_id), now, u32::MAX)?;
     let filter = if pending_only {
         "p.status = 'PENDING'"
     } else {
@@ -352,6 +388,7 @@ pub fn cancel(
         "UPDATE payments SET status = 'CANCELLED', nonce = ?2, updated_at = ?3 WHERE id = ?1",
         params![row.id, new_nonce(), now],
     )?;
+    events::record(conn, &row.id, now)?;
     row.status = PaymentStatus::Cancelled;
     Ok(Ok(()))
 }
