@@ -256,6 +256,18 @@ fn journal_entry(idempotency_key: &str, created_at: i64) -> JournalEntry {
     }
 }
 
+/// `reconcile_payment` and `reconcile_all` ask this before settling an entry: one that
+/// its own submission answered meanwhile must not be settled again.
+#[test]
+fn an_entry_is_open_until_its_outcome_is_written() {
+    let (_dir, store) = open_store();
+    store.journal_intent(&journal_entry("k1", 5)).unwrap();
+    assert!(store.journal_is_open("k1").unwrap());
+    assert!(!store.journal_is_open("k_never_sent").unwrap());
+    store.journal_resolve("k1", "AUTHORISED", 6).unwrap();
+    assert!(!store.journal_is_open("k1").unwrap());
+}
+
 #[test]
 fn a_later_outcome_replaces_an_earlier_one_and_leaves_other_entries_open() {
     let dir = tempfile::tempdir().unwrap();
