@@ -8,11 +8,16 @@ import fr.ancv.cvconnect.testkit.workspaceRoot
 import fr.ancv.cvconnect.verifyDeviceSignature
 import org.json.JSONObject
 import org.junit.jupiter.api.Test
+import java.io.ByteArrayOutputStream
+import java.nio.ByteBuffer
 import java.nio.file.Files
 import java.nio.file.Path
 import java.security.KeyFactory
 import java.security.KeyPair
+import java.security.MessageDigest
+import java.security.PublicKey
 import java.security.Signature
+import java.util.Base64
 import java.security.spec.PKCS8EncodedKeySpec
 import java.security.spec.X509EncodedKeySpec
 import kotlin.test.assertContentEquals
@@ -21,6 +26,33 @@ import kotlin.test.assertFalse
 import kotlin.test.assertTrue
 
 private fun String.unhex(): ByteArray = chunked(2).map { it.toInt(16).toByte() }.toByteArray()
+
+/** protocol.md "Canonical bytes": the tag, then each field, each behind its length as 4 big-endian bytes. */
+private fun canonicalFields(tag: String, vararg fields: ByteArray): ByteArray {
+    val out = ByteArrayOutputStream()
+    for (field in listOf(tag.toByteArray(), *fields)) {
+        out.write(ByteBuffer.allocate(4).putInt(field.size).array())
+        out.write(field)
+    }
+    return out.toByteArray()
+}
+
+/** §6.4, rebuilt in the JVM (the bindings export no request proof) from the request as the vector gives it. */
+private fun requestProofBytes(request: JSONObject): ByteArray {
+    val bodyHash = MessageDigest.getInstance("SHA-256").digest(request.getString("body").toByteArray())
+    assertContentEquals(request.getString("body_sha256_hex").unhex(), bodyHash, "body hash")
+    val text = listOf("device_id", "method", "target").map { request.getString(it).toByteArray() }
+    val (timestamp, proofId) = request.getLong("timestamp").toString() to request.getString("proof_id")
+    return canonicalFields("cvconnect/request/v1", *text.toTypedArray(), bodyHash, timestamp.toByteArray(), proofId.toByteArray())
+}
+
+/** Whether the JDK verifies a DER ECDSA P-256 SHA-256 [signature] of [message] by [key]. */
+private fun jdkVerifies(key: PublicKey, message: ByteArray, signature: ByteArray): Boolean =
+    Signature.getInstance("SHA256withECDSA").run {
+        initVerify(key)
+        update(message)
+        verify(signature)
+    }
 
 /** docs/protocol-vectors.json, checked through the bindings, and signatures across Kotlin and Rust. */
 class VectorsAndRuntimeTest {
@@ -73,5 +105,42 @@ class VectorsAndRuntimeTest {
         jdk.initVerify(public)
         jdk.update(message)
         assertTrue(jdk.verify(s.getString("signature_der_hex").unhex()))
+    }
+
+    @Test
+    fun `the request proof vector rebuilds in the JVM, header included`() {
+        val r = vectors.getJSONObject("request_proof")
+        assertContentEquals(r.getString("expected_hex").unhex(), requestProofBytes(r))
+        assertEquals(22, r.getString("proof_id").length)
+        val unsigned = "CVC-Proof ${r.getString("device_id")}.${r.getLong("timestamp")}.${r.getString("proof_id")}."
+        assertEquals(unsigned, r.getString("header_without_signature"))
+        val signature = Base64.getUrlEncoder().withoutPadding().encodeToString(r.getString("signature_der_hex").unhex())
+        assertEquals(unsigned + signature, r.getString("authorization"))
+    }
+
+    @Test
+    fun `the request proof signature verifies its request only, in the JDK and in Rust`() {
+        val r = vectors.getJSONObject("request_proof")
+        val spki = vectors.getJSONObject("signature").getString("public_key_spki_hex").unhex()
+        val public = KeyFactory.getInstance("EC").generatePublic(X509EncodedKeySpec(spki))
+        val message = r.getString("expected_hex").unhex()
+        val signature = r.getString("signature_der_hex").unhex()
+        assertTrue(jdkVerifies(public, message, signature))
+        assertTrue(verifyDeviceSignature(spki, message, signature))
+
+        val refused = r.getJSONArray("refused")
+        val changedFields = mutableSetOf<String>()
+        for (i in 0 until refused.length()) {
+            val change = refused.getJSONObject(i)
+            val changed = change.getString("expected_hex").unhex()
+            val request = JSONObject(r.toString()).apply { change.keySet().forEach { put(it, change.get(it)) } }
+            assertContentEquals(changed, requestProofBytes(request), "$change")
+            assertFalse(changed.contentEquals(message), "$change")
+            assertFalse(jdkVerifies(public, changed, signature), "$change")
+            assertFalse(verifyDeviceSignature(spki, changed, signature), "$change")
+            changedFields += change.keySet()
+        }
+        assertTrue(changedFields.containsAll(listOf("method", "target", "body", "timestamp", "proof_id")), "$changedFields")
+        assertTrue((0 until refused.length()).any { refused.getJSONObject(it).optString("body", "-") == "" }, "a request without a body")
     }
 }
