@@ -29,9 +29,9 @@ pub struct PushToScreen {
     pub get_balance: Samples,
     /// One `GET /healthz` on a reused connection (no database, no auth).
     pub get_health: Samples,
-    /// The two reads the core makes (detail and balance), concurrently, by a bare
-    /// client on the same account: the network floor of the figure.
-    pub get_pair: Samples,
+    /// The one read the core makes under protocol v1.1 (the detail, which carries the
+    /// balance), by a bare client on the same account: the network floor of the figure.
+    pub get_detail: Samples,
     /// Through the Python binding (figure 1b).
     pub python: Ffi,
     /// Through the Swift binding (figure 1d).
@@ -81,7 +81,7 @@ async fn run_rust(fx: &World, iterations: usize) -> Result<PushToScreen> {
     let mut open = Samples::new();
     let mut get_balance = Samples::new();
     let mut get_health = Samples::new();
-    let mut get_pair = Samples::new();
+    let mut get_detail = Samples::new();
     let mut after = 0;
     for i in 0..WARMUP + iterations {
         let record = i >= WARMUP;
@@ -107,10 +107,7 @@ async fn run_rust(fx: &World, iterations: usize) -> Result<PushToScreen> {
                     timed(&mut get_balance, record, device.balance()).await?;
                 }
                 2 => {
-                    timed(&mut get_pair, record, async {
-                        tokio::try_join!(device.payment(&payment_id), device.balance())
-                    })
-                    .await?;
+                    timed(&mut get_detail, record, device.payment(&payment_id)).await?;
                 }
                 _ => {
                     timed(&mut get_health, record, async {
@@ -126,7 +123,7 @@ async fn run_rust(fx: &World, iterations: usize) -> Result<PushToScreen> {
         open,
         get_balance,
         get_health,
-        get_pair,
+        get_detail,
         python: Ffi::NotMeasured(String::new()),
         swift: Ffi::NotMeasured(String::new()),
         kotlin: Ffi::NotMeasured(String::new()),
@@ -159,13 +156,14 @@ impl Figure for PushToScreen {
          Each iteration the merchant API creates a new payment and the push is read from the\n\
          sandbox's feed (not timed); then, in an order that rotates every iteration, four\n\
          operations are timed against the same sandbox:\n\n\
-         - `open_from_push(push)` + `view()` on an enrolled core client (token already held,\n\
-           connections warm), the session dropped afterwards;\n\
+         - `open_from_push(push)` + `view()` on an enrolled core client (protocol v1.1, the\n\
+           default: one request proof signed per request; connection warm), the session\n\
+           dropped afterwards;\n\
          - one authenticated `GET /v1/balance` by a bare reqwest client reused across calls\n\
            (a second device of the same account): **the baseline round trip**;\n\
          - `GET /healthz` (no auth, no database) on the same kind of client;\n\
-         - the two reads the core makes, `GET /v1/payments/{id}` and `GET /v1/balance`,\n\
-           concurrently, by the bare client: the network floor of the figure.\n\n";
+         - the one read the core makes, `GET /v1/payments/{id}` (its answer carries the\n\
+           balance), by the bare client: the network floor of the figure.\n\n";
 
     fn rows(&self) -> Vec<Row> {
         let rust = "1. Push to screen (Rust core)".to_owned();
@@ -181,30 +179,32 @@ impl Figure for PushToScreen {
             ("open_from_push + view (core)".into(), &self.open),
             ("GET /v1/balance (baseline)".into(), &self.get_balance),
             ("GET /healthz".into(), &self.get_health),
-            ("GET detail ‖ GET balance (bare)".into(), &self.get_pair),
+            ("GET /v1/payments/{id} (bare)".into(), &self.get_detail),
         ];
         operations.extend(foreign::operations(self));
         operations
     }
 
     fn details(&self, out: &mut String) {
-        let (Some(open), Some(get), Some(pair), Some(health)) = (
+        let (Some(open), Some(get), Some(detail), Some(health)) = (
             self.open.summary(),
             self.get_balance.summary(),
-            self.get_pair.summary(),
+            self.get_detail.summary(),
             self.get_health.summary(),
         ) else {
             return;
         };
         let q = ratio(open.median, get.median);
-        let floor = ratio(pair.median, get.median);
-        let core = open.median.saturating_sub(pair.median);
+        let floor = ratio(detail.median, get.median);
+        let core = open.median.saturating_sub(detail.median);
         let _ = writeln!(
             out,
             "Ratio of medians: **{q:.2}×** one GET (goal ≤ {PUSH_GOAL}×); against `/healthz`: {:.2}×.\n\
-             The bare concurrent pair alone is {floor:.2}× one GET: that is the network floor on\n\
-             this machine. What the core adds on top of it: {} (median), i.e. parsing the push,\n\
-             the bearer token and session bookkeeping, decoding both answers and building the\n\
+             The bare GET of the detail alone is {floor:.2}× one GET: that is the network floor\n\
+             on this machine. What the core adds on top of it: {} (median), i.e. parsing the\n\
+             push, the request proof (signed by the core, then checked by the sandbox: a\n\
+             signature verification and its replay cache, where the bare client's bearer token\n\
+             costs a hash lookup), decoding the answer, the session bookkeeping and building the\n\
              view (the SQLite cache writes run off this path).\n",
             ratio(open.median, health.median),
             human(core)
@@ -217,27 +217,27 @@ impl Figure for PushToScreen {
                 (q / PUSH_GOAL - 1.0) * 100.0,
                 if floor > PUSH_GOAL {
                     format!(
-                        "even two bare concurrent GETs take {floor:.2}× one GET here. On loopback with 2 \
-                         busy cores a round trip is a few hundred µs of mostly CPU (client and server \
-                         share the cores), so two requests in flight do not overlap the way two \
-                         network-bound requests do on a phone, where the RTT dominates and the \
-                         ratio tends to 1×. The core's own share ({}) is the part the library controls: \
-                         its cache writes already run off this path; what is left is decoding two \
-                         answers, the session bookkeeping and the view's French texts.",
+                        "even the bare GET of the detail takes {floor:.2}× one GET of the balance \
+                         here: on loopback with 2 busy cores a round trip is a few hundred µs of \
+                         mostly CPU (client and server share the cores), and the detail is the \
+                         bigger answer. The core's own share ({}) is the part the library \
+                         controls: its cache writes already run off this path; what is left is \
+                         the request proof, decoding the answer, the session bookkeeping and the \
+                         view's French texts.",
                         human(core)
                     )
                 } else {
                     format!(
                         "the network part is within the goal ({floor:.2}×), the core's own work ({}) \
-                         takes it over: {PUSH_GOAL}× one GET leaves it {} on top of the bare pair. \
+                         takes it over: {PUSH_GOAL}× one GET leaves it {} on top of the bare GET. \
                          The push de-duplication, the balance and payment caches already run off \
                          this path and the journal check is an in-memory count; what is left is \
-                         parsing the push, taking the token, decoding two JSON answers, the session \
-                         bookkeeping and the view's French texts. A single HTTP/2 connection was \
-                         left out to keep the library small. On a phone, where a round trip is tens \
-                         of ms, the same {} would be a few percent.",
+                         parsing the push, the request proof (an ECDSA signature by the core, its \
+                         verification and replay check by the sandbox), decoding the JSON answer, \
+                         the session bookkeeping and the view's French texts. On a phone, where a \
+                         round trip is tens of ms, the same {} would be a few percent.",
                         human(core),
-                        human(get.median.mul_f64(PUSH_GOAL).saturating_sub(pair.median)),
+                        human(get.median.mul_f64(PUSH_GOAL).saturating_sub(detail.median)),
                         human(core)
                     )
                 }

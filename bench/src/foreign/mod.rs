@@ -36,7 +36,19 @@ pub enum Ffi {
         open: Samples,
         /// The Rust GET /v1/balance, interleaved with the driver's opens.
         get_balance: Samples,
+        /// When the driver reports them (Python): the wake-ups of the foreign future
+        /// during each open, and the time they took in all.
+        wakes: Wakes,
     },
+}
+
+/// How a driver's foreign futures resumed, one entry per recorded open.
+#[derive(Default)]
+pub struct Wakes {
+    /// Times the library's callback woke the driver's coroutine up.
+    pub count: Vec<u64>,
+    /// From the callback entering the driver's language to the resume running.
+    pub time: Samples,
 }
 
 /// A driver ready to start: `Err` says why there is none.
@@ -97,6 +109,7 @@ fn drive(
         .to_owned();
     let mut open = Samples::new();
     let mut get_balance = Samples::new();
+    let mut wakes = Wakes::default();
     let mut after = 0;
     for i in 0..runs.end {
         let record = runs.contains(&i);
@@ -115,6 +128,12 @@ fn drive(
             }
             if record {
                 open.push(Duration::from_nanos(ns));
+                if let (Some(count), Some(ns)) =
+                    (answer["wakeups"].as_u64(), answer["wake_ns"].as_u64())
+                {
+                    wakes.count.push(count);
+                    wakes.time.push(Duration::from_nanos(ns));
+                }
             }
             Ok(())
         };
@@ -130,5 +149,9 @@ fn drive(
             foreign_open()?;
         }
     }
-    Ok(Ffi::Measured { open, get_balance })
+    Ok(Ffi::Measured {
+        open,
+        get_balance,
+        wakes,
+    })
 }

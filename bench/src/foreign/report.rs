@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 use std::time::Duration;
 
-use super::Ffi;
+use super::{Ffi, Wakes};
 use crate::push_to_screen::{self, PushToScreen};
 use crate::report::{ratio, verdict, Figure, Row};
 use crate::stats::{human, Samples};
@@ -102,10 +102,20 @@ pub fn rows(p: &PushToScreen) -> Vec<Row> {
     let mut rows = Vec::new();
     for b in bindings(p) {
         match (b.result, b.goal) {
-            (Ffi::Measured { open, get_balance }, Goal::OneGet) => {
+            (
+                Ffi::Measured {
+                    open, get_balance, ..
+                },
+                Goal::OneGet,
+            ) => {
                 rows.extend(push_to_screen::row(figure(&b), open, get_balance));
             }
-            (Ffi::Measured { open, get_balance }, Goal::RustCall) => {
+            (
+                Ffi::Measured {
+                    open, get_balance, ..
+                },
+                Goal::RustCall,
+            ) => {
                 rows.extend(against_rust(&b, open, get_balance, &p.open));
             }
             (Ffi::NotMeasured(why), _) => {
@@ -139,7 +149,10 @@ fn against_rust(b: &Binding, open: &Samples, get: &Samples, rust: &Samples) -> O
 pub fn operations(p: &PushToScreen) -> Vec<(String, &Samples)> {
     let mut operations = Vec::new();
     for b in bindings(p) {
-        if let Ffi::Measured { open, get_balance } = b.result {
+        if let Ffi::Measured {
+            open, get_balance, ..
+        } = b.result
+        {
             operations.push((format!("open_from_push + view ({} binding)", b.name), open));
             let get = format!("GET /v1/balance (interleaved with {})", b.name);
             operations.push((get, get_balance));
@@ -153,7 +166,11 @@ pub fn prose(out: &mut String, p: &PushToScreen, rust: Duration) {
     let mut measured = false;
     for b in bindings(p) {
         match b.result {
-            Ffi::Measured { open, get_balance } => {
+            Ffi::Measured {
+                open,
+                get_balance,
+                wakes,
+            } => {
                 let (Some(f), Some(g)) = (open.summary(), get_balance.summary()) else {
                     continue;
                 };
@@ -177,6 +194,7 @@ pub fn prose(out: &mut String, p: &PushToScreen, rust: Duration) {
                     b.cost,
                     b.how
                 );
+                wake_prose(out, wakes, f.median.saturating_sub(rust));
             }
             Ffi::NotMeasured(why) => {
                 let _ = writeln!(out, "{} binding: not measured: {why}.\n", b.name);
@@ -191,4 +209,28 @@ pub fn prose(out: &mut String, p: &PushToScreen, rust: Duration) {
              that language, counted in its figure.\n\n",
         );
     }
+}
+
+/// What the driver's foreign futures cost, when it measured them; `added` is what the
+/// binding adds to the Rust call at the median.
+fn wake_prose(out: &mut String, wakes: &Wakes, added: Duration) {
+    let Some(time) = wakes.time.summary() else {
+        return;
+    };
+    let mut counts = wakes.count.clone();
+    counts.sort_unstable();
+    let count = counts[counts.len() / 2];
+    let _ = writeln!(
+        out,
+        "Its foreign future, measured inside the driver: each open was woken up {count} times \
+         (median) by the library's callback, and these wake-ups took {} in all at the median \
+         (p99 {}), from the callback entering the driver's language on a library thread to \
+         the event loop running the resume: {:.0} % of the {} the binding adds. The rest is \
+         the poll calls themselves, lifting and lowering, and the device key signing in the \
+         driver's language.\n",
+        human(time.median),
+        human(time.p99),
+        100.0 * ratio(time.median, added),
+        human(added)
+    );
 }
