@@ -69,6 +69,10 @@ pub enum CvError {
     /// The backend no longer accepts this device: enroll again.
     #[error("the backend refused this device's credentials")]
     Unauthorized,
+    /// This phone was revoked (from another phone of the account, or by the backend).
+    /// Its local data were wiped: show that it was disconnected, then offer to enroll.
+    #[error("this device was revoked")]
+    DeviceRevoked,
     /// No payment with this id for this account.
     #[error("payment {payment_id} not found")]
     PaymentNotFound {
@@ -183,6 +187,7 @@ impl CvError {
             CvError::AlreadyEnrolled => Notice::AlreadyEnrolled,
             CvError::EnrollmentLost => Notice::EnrollmentLost,
             CvError::Unauthorized => Notice::Unauthorized,
+            CvError::DeviceRevoked => Notice::DeviceRevoked,
             CvError::PaymentNotFound { .. } => Notice::PaymentNotFound,
             CvError::AlreadyHandled { .. } => Notice::AlreadyHandled,
             CvError::ConfirmationInProgress => Notice::ConfirmationInProgress,
@@ -238,6 +243,7 @@ impl From<ClientError> for CvError {
             ClientError::AlreadyEnrolled => CvError::AlreadyEnrolled,
             ClientError::EnrollmentLost { .. } => CvError::EnrollmentLost,
             ClientError::Unauthorized => CvError::Unauthorized,
+            ClientError::DeviceRevoked => CvError::DeviceRevoked,
             ClientError::PaymentNotFound { payment_id } => CvError::PaymentNotFound { payment_id },
             ClientError::AlreadyHandled { status } => CvError::AlreadyHandled { status },
             ClientError::ConfirmationInProgress => CvError::ConfirmationInProgress,

@@ -9,7 +9,7 @@ use crate::config::Database;
 use crate::error::{ApiError, ApiResult};
 
 /// Current schema version (table `schema_version`).
-pub const SCHEMA_VERSION: i64 = 4;
+pub const SCHEMA_VERSION: i64 = 5;
 
 const SCHEMA_V1: &str = r#"
 CREATE TABLE schema_version (version INTEGER NOT NULL);
@@ -192,6 +192,15 @@ CREATE TABLE webhook_attempts (
 CREATE INDEX webhook_attempts_event ON webhook_attempts(event_seq, at_ms);
 "#;
 
+/// Version 5 (issue 17, devices): the name a user gave a device, its last use, its
+/// revocation, and the account's single-use nonce for revocations.
+const SCHEMA_V5: &str = r#"
+ALTER TABLE devices ADD COLUMN name TEXT;
+ALTER TABLE devices ADD COLUMN last_used_at INTEGER;
+ALTER TABLE devices ADD COLUMN revoked_at INTEGER;
+ALTER TABLE accounts ADD COLUMN device_nonce TEXT;
+"#;
+
 /// The shared connection.
 #[derive(Clone)]
 pub struct Db {
@@ -300,6 +309,10 @@ fn migrate(conn: &mut Connection) -> anyhow::Result<()> {
     if version < 4 {
         tx.execute_batch(SCHEMA_V4)?;
         tx.execute("INSERT INTO schema_version (version) VALUES (4)", [])?;
+    }
+    if version < 5 {
+        tx.execute_batch(SCHEMA_V5)?;
+        tx.execute("INSERT INTO schema_version (version) VALUES (5)", [])?;
     }
     tx.commit()?;
     Ok(())

@@ -18,6 +18,8 @@ use cvconnect_core::protocol::proof::{
 };
 use rusqlite::{params, Connection};
 
+use cvconnect_core::protocol::errors::ErrorCode;
+
 use crate::error::{ApiError, ApiResult};
 use crate::extract::read_body_in_time;
 use crate::state::AppState;
@@ -83,10 +85,13 @@ fn check(
         );
         return Ok(None);
     }
+    let signature = b64url_decode(&proof.signature).unwrap_or_default();
     let Some(device) = devices::get(conn, &proof.device_id)? else {
+        if devices::revoked_key_signed(conn, &proof.device_id, signed, &signature)? {
+            return Err(ApiError::new(ErrorCode::DeviceRevoked));
+        }
         return Ok(None);
     };
-    let signature = b64url_decode(&proof.signature).unwrap_or_default();
     if !cvconnect_core::crypto::signer::verify_p256(&device.public_key, signed, &signature) {
         return Ok(None);
     }
@@ -101,6 +106,8 @@ fn check(
     )? == 1;
     if !first_use {
         tracing::info!(device_id = %device.id, "request proof replayed");
+    } else {
+        devices::touch(conn, &device.id, now)?;
     }
     Ok(first_use.then_some(device))
 }

@@ -132,6 +132,10 @@ pub enum ClientError {
     /// device was revoked or its key changed. Enroll again.
     #[error("the backend refused this device's credentials")]
     Unauthorized,
+    /// This phone was revoked (from another phone of the account, or by the backend's
+    /// administrators). Its local data were wiped; it can be enrolled again.
+    #[error("this device was revoked")]
+    DeviceRevoked,
     /// No such payment for this account (or an id outside the id charset).
     #[error("payment {payment_id} not found")]
     PaymentNotFound {
@@ -193,6 +197,7 @@ impl ClientError {
             ClientError::EnrollmentLost { .. } => Notice::EnrollmentLost,
             ClientError::AlreadyEnrolled => Notice::AlreadyEnrolled,
             ClientError::Unauthorized => Notice::Unauthorized,
+            ClientError::DeviceRevoked => Notice::DeviceRevoked,
             ClientError::PaymentNotFound { .. } => Notice::PaymentNotFound,
             ClientError::AlreadyHandled { .. } => Notice::AlreadyHandled,
             ClientError::ConfirmationInProgress => Notice::ConfirmationInProgress,

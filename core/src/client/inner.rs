@@ -95,16 +95,27 @@ impl Inner {
         request: Request<'_, B>,
     ) -> Result<T, ClientError> {
         let device = self.device()?;
+        match self.authed_as(&device.device_id, &request).await {
+            Err(ClientError::Http(HttpError::Api {
+                code: ErrorCode::DeviceRevoked,
+                ..
+            })) => Err(self.forget_revoked_device()),
+            other => other,
+        }
+    }
+
+    async fn authed_as<T: DeserializeOwned, B: Serialize>(
+        &self,
+        device_id: &str,
+        request: &Request<'_, B>,
+    ) -> Result<T, ClientError> {
         let signer = self.signer.as_ref();
         for renewed in [false, true] {
-            let credential = self
-                .auth
-                .credential(&self.http, signer, &device.device_id)
-                .await?;
+            let credential = self.auth.credential(&self.http, signer, device_id).await?;
             let result = self
                 .http
-                .send_with(&request, |outgoing| {
-                    credential.authorization(&self.http, signer, &device.device_id, outgoing)
+                .send_with(request, |outgoing| {
+                    credential.authorization(&self.http, signer, device_id, outgoing)
                 })
                 .await;
             match result {
@@ -120,6 +131,20 @@ impl Inner {
             }
         }
         Err(ClientError::Unauthorized)
+    }
+
+    /// The backend says this device was revoked: what the phone knew of the account
+    /// goes, so that it starts over as a phone that never enrolled.
+    fn forget_revoked_device(&self) -> ClientError {
+        tracing::warn!("this device was revoked; its local data are wiped");
+        self.sessions
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clear();
+        if let Err(error) = self.store.wipe() {
+            tracing::error!(%error, "the local data of a revoked device were not all wiped");
+        }
+        ClientError::DeviceRevoked
     }
 
     /// On the first call that reaches the backend, settles what a previous run left

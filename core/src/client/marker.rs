@@ -47,6 +47,19 @@ impl EnrollmentMarker {
         })
     }
 
+    /// Forgets the enrollment (a revoked device starts over).
+    pub fn remove(&self) -> Result<(), StoreError> {
+        match fs::remove_file(&self.path) {
+            Ok(()) => self.sync_folder().map_err(|e| StoreError {
+                detail: format!("cannot sync the data folder: {e}"),
+            }),
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(error) => Err(StoreError {
+                detail: format!("cannot remove the enrollment marker: {error}"),
+            }),
+        }
+    }
+
     /// The device id of a past enrollment from this folder, if any.
     pub fn read(&self) -> Result<Option<String>, StoreError> {
         match fs::read_to_string(&self.path) {

@@ -7,6 +7,7 @@
 
 mod auth;
 mod config;
+mod devices;
 mod error;
 mod http;
 mod inner;
@@ -28,6 +29,7 @@ use ring::rand::{SecureRandom, SystemRandom};
 use serde::de::DeserializeOwned;
 
 pub use config::{ClientConfig, RequestAuth};
+pub use devices::{DeviceInfo, RevocationOutcome};
 pub use error::{AmountInputError, ClientError, HttpError, StoreError};
 pub use notice::Notice;
 pub use outcome::{PaymentOutcome, ReconciledPayment};
@@ -130,6 +132,20 @@ impl Client {
         push_token: Option<String>,
         platform: Platform,
     ) -> Result<EnrolledDevice, ClientError> {
+        self.enroll_named(email, activation_code, push_token, platform, None)
+            .await
+    }
+
+    /// [`Client::enroll`], with the name the user chose for this phone, shown in the
+    /// account's device list (at most 64 characters).
+    pub async fn enroll_named(
+        &self,
+        email: &str,
+        activation_code: &str,
+        push_token: Option<String>,
+        platform: Platform,
+        name: Option<String>,
+    ) -> Result<EnrolledDevice, ClientError> {
         if self.inner.store.device()?.is_some() {
             return Err(ClientError::AlreadyEnrolled);
         }
@@ -145,6 +161,7 @@ impl Client {
             push_token,
             platform,
             proof: URL_SAFE_NO_PAD.encode(proof),
+            name: name.map(|name| name.trim().chars().take(64).collect()),
         };
         let response: EnrollResponse = self
             .inner

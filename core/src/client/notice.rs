@@ -44,6 +44,8 @@ pub enum Notice {
     AlreadyEnrolled,
     /// The backend no longer knows this device.
     Unauthorized,
+    /// This phone was disconnected from the account.
+    DeviceRevoked,
     /// No such payment for this account.
     PaymentNotFound,
     /// The payment is final already.
@@ -84,6 +86,10 @@ impl Notice {
             }
             Notice::AlreadyEnrolled => "Cet appareil est déjà activé.".into(),
             Notice::Unauthorized => "Cet appareil n'est plus reconnu. Activez-le à nouveau.".into(),
+            Notice::DeviceRevoked => {
+                "Ce téléphone a été déconnecté de votre compte. Activez-le à nouveau pour payer."
+                    .into()
+            }
             Notice::PaymentNotFound => "Cette demande de paiement est introuvable.".into(),
             Notice::AlreadyHandled => "Ce paiement a déjà été traité.".into(),
             Notice::ConfirmationInProgress => "Paiement en cours de validation…".into(),

@@ -36,6 +36,7 @@ mod balance;
 mod journal;
 mod schema;
 mod seen_push;
+mod wipe;
 
 /// Name of the SQLite database inside the configured data folder.
 pub const DATABASE_FILE: &str = "cvconnect.sqlite3";

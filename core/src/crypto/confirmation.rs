@@ -12,8 +12,8 @@ use super::seal::{seal_pin, SealError};
 use super::signer::{DeviceSigner, SignerError};
 use crate::amount::Amount;
 use crate::pin::Pin;
-use crate::protocol::canonical::ConfirmationFields;
-use crate::protocol::wire::{ConfirmRequest, PaymentDetail};
+use crate::protocol::canonical::{revocation_bytes, ConfirmationFields};
+use crate::protocol::wire::{ConfirmRequest, DeviceList, PaymentDetail, RevokeRequest};
 
 /// Why no confirmation could be built; nothing was sent.
 #[derive(Debug, thiserror::Error)]
@@ -49,5 +49,26 @@ pub fn sign_confirmation(
         sealed_pin: sealed.to_base64url(),
         signature: URL_SAFE_NO_PAD.encode(signature),
         idempotency_key,
+    })
+}
+
+/// Seals `pin` (consuming it) to the revocation of `revoked_device_id` under the
+/// account's current `nonce`, and signs the revocation bytes (§6.5) as `device_id`.
+pub fn sign_revocation(
+    list: &DeviceList,
+    revoked_device_id: &str,
+    device_id: &str,
+    pin: Pin,
+    signer: &dyn DeviceSigner,
+) -> Result<RevokeRequest, ConfirmationError> {
+    let server_key = URL_SAFE_NO_PAD
+        .decode(&list.pin_key.public_key)
+        .map_err(|_| SealError::InvalidServerKey)?;
+    let sealed = seal_pin(pin, &server_key, revoked_device_id, &list.nonce)?;
+    let signed = revocation_bytes(revoked_device_id, &list.nonce, device_id, &sealed.sha256());
+    Ok(RevokeRequest {
+        nonce: list.nonce.clone(),
+        sealed_pin: sealed.to_base64url(),
+        signature: URL_SAFE_NO_PAD.encode(signer.sign(&signed)?),
     })
 }

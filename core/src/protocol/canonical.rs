@@ -16,6 +16,8 @@ pub const CONFIRM_TAG: &str = "cvconnect/confirm/v1";
 pub const AUTH_TAG: &str = "cvconnect/auth/v1";
 /// Domain tag of a request proof (§6.4, protocol v1.1).
 pub const REQUEST_TAG: &str = "cvconnect/request/v1";
+/// Domain tag of a device revocation (§6.5, protocol v1.1).
+pub const REVOKE_TAG: &str = "cvconnect/revoke/v1";
 /// Domain tag of the enrollment proof (§6.2).
 pub const ENROLL_TAG: &str = "cvconnect/enroll/v1";
 /// Domain tag of the PIN seal's associated data (§7).
@@ -189,6 +191,23 @@ pub fn request_bytes(
         .field(body_sha256)
         .field(timestamp.to_string().as_bytes())
         .field(proof_id.as_bytes())
+        .finish()
+}
+
+/// What a device signs to revoke another device of its account (§6.5): the revoked
+/// device, the account's revocation nonce, the signing device and the SHA-256 of the
+/// sealed PIN block.
+pub fn revocation_bytes(
+    revoked_device_id: &str,
+    nonce: &str,
+    device_id: &str,
+    sealed_pin_hash: &[u8; 32],
+) -> Vec<u8> {
+    FieldWriter::new(REVOKE_TAG)
+        .field(revoked_device_id.as_bytes())
+        .field(nonce.as_bytes())
+        .field(device_id.as_bytes())
+        .field(sealed_pin_hash)
         .finish()
 }
 

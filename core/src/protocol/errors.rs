@@ -40,6 +40,9 @@ pub enum ErrorCode {
     /// Too many requests (new payment requests, pending ones, challenges): try again
     /// after the `Retry-After` header's seconds.
     RateLimited,
+    /// The device was revoked (from another device of the account or by an
+    /// administrator); told only to a request signed by that device's key.
+    DeviceRevoked,
     /// Server fault (also what fault injection returns).
     InternalError,
     /// Any code this client does not know.
@@ -67,6 +70,7 @@ impl ErrorCode {
             ErrorCode::PaymentNotPending => "payment_not_pending",
             ErrorCode::IdempotencyConflict => "idempotency_conflict",
             ErrorCode::RateLimited => "rate_limited",
+            ErrorCode::DeviceRevoked => "device_revoked",
             ErrorCode::InternalError => "internal_error",
             ErrorCode::Unknown => "unknown",
         }
@@ -87,7 +91,7 @@ impl ErrorCode {
             | ErrorCode::AmountBelowMinimum
             | ErrorCode::AmountOutOfBounds => 422,
             ErrorCode::PayloadTooLarge => 413,
-            ErrorCode::Unauthorized | ErrorCode::InvalidChallenge => 401,
+            ErrorCode::Unauthorized | ErrorCode::InvalidChallenge | ErrorCode::DeviceRevoked => 401,
             ErrorCode::NotFound => 404,
             ErrorCode::InvalidActivationCode
             | ErrorCode::AuthenticationFailed
@@ -126,6 +130,7 @@ impl ErrorCode {
             ErrorCode::RateLimited => {
                 "Trop de demandes. Veuillez réessayer dans quelques instants."
             }
+            ErrorCode::DeviceRevoked => "Ce téléphone a été déconnecté de votre compte.",
             ErrorCode::InternalError | ErrorCode::Unknown => {
                 "Le service est momentanément indisponible. Veuillez réessayer."
             }

@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 
 use cvconnect_core::amount::Amount;
+use cvconnect_core::protocol::wire::RevokeResponse;
 use reqwest::Method;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -180,6 +181,12 @@ impl AdminClient {
     /// `POST /admin/accounts/{account}/unlock`: resets the wrong-PIN counter and lock.
     pub async fn unlock(&self, account: &str) -> ClientResult<AdminAccount> {
         let path = format!("/admin/accounts/{}/unlock", segment(account));
+        self.http.call(Method::POST, &path, None).await
+    }
+
+    /// `POST /admin/devices/{device_id}/revoke`: cuts a device off at once.
+    pub async fn revoke_device(&self, device_id: &str) -> ClientResult<RevokeResponse> {
+        let path = format!("/admin/devices/{}/revoke", segment(device_id));
         self.http.call(Method::POST, &path, None).await
     }
 

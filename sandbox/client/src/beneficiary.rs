@@ -167,6 +167,7 @@ impl SoftDevice {
                 push_token: push_token.map(str::to_owned),
                 platform: Platform::Other,
                 proof: b64url(&proof),
+                name: None,
             })
             .await?;
         let mut device = SoftDevice {

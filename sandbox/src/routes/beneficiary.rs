@@ -41,6 +41,13 @@ pub async fn enroll(
         .filter(|p| p.len() <= 256)
         .ok_or_else(|| ApiError::validation("proof"))?;
     if req
+        .name
+        .as_ref()
+        .is_some_and(|name| name.chars().count() > 64 || name.chars().any(char::is_control))
+    {
+        return Err(ApiError::validation("name"));
+    }
+    if req
         .push_token
         .as_ref()
         .is_some_and(|t| t.is_empty() || t.len() > MAX_PUSH_TOKEN)
@@ -56,6 +63,7 @@ pub async fn enroll(
                 push_token: req.push_token.as_deref(),
                 platform: &req.platform,
                 proof: &proof,
+                name: req.name.as_deref(),
             };
             let max_failures = state.config.limits.max_activation_failures;
             activation::enroll(tx, &state.secrets, &enrollment, max_failures, now)

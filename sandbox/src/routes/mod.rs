@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod beneficiary;
 pub mod checkout;
+pub mod devices;
 pub mod merchant;
 
 use std::panic::AssertUnwindSafe;
@@ -74,7 +75,8 @@ pub async fn cancel_owned(state: &AppState, owner: Owner, id: String) -> ApiResu
 
 pub fn router(state: AppState) -> Router {
     let protocol = Router::new()
-        .route("/v1/devices", post(beneficiary::enroll))
+        .route("/v1/devices", post(beneficiary::enroll).get(devices::list))
+        .route("/v1/devices/{device_id}/revoke", post(devices::revoke))
         .route("/v1/auth/challenge", post(beneficiary::challenge))
         .route("/v1/auth/token", post(beneficiary::token))
         .route("/v1/devices/me/push-token", put(beneficiary::push_token))
@@ -125,6 +127,10 @@ pub fn router(state: AppState) -> Router {
             .route("/admin/accounts/{account}", get(admin::get_account))
             .route("/admin/accounts/{account}/balance", put(admin::set_balance))
             .route("/admin/accounts/{account}/unlock", post(admin::unlock))
+            .route(
+                "/admin/devices/{device_id}/revoke",
+                post(devices::admin_revoke),
+            )
             .route("/admin/activation-codes", post(admin::activation_code))
             .route("/admin/merchants", post(admin::create_merchant))
             .route(

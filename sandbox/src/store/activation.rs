@@ -55,6 +55,7 @@ pub struct Enrollment<'a> {
     pub push_token: Option<&'a str>,
     pub platform: &'a Platform,
     pub proof: &'a [u8],
+    pub name: Option<&'a str>,
 }
 
 /// Wrong codes counted for `email` in the last 24 hours.
@@ -154,15 +155,16 @@ fn insert_device(
         Platform::Other => "other",
     };
     conn.execute(
-        "INSERT INTO devices (id, account_id, public_key, push_token, platform, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO devices (id, account_id, public_key, push_token, platform, created_at, name)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         params![
             device_id,
             account_id,
             e.public_key,
             e.push_token,
             platform,
-            now
+            now,
+            e.name
         ],
     )?;
     Ok(device_id)

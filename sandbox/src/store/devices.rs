@@ -4,6 +4,7 @@
 use cvconnect_core::crypto::signer::verify_p256;
 use cvconnect_core::protocol::canonical::auth_bytes;
 use cvconnect_core::protocol::errors::ErrorCode;
+use cvconnect_core::protocol::wire::{DeviceSummary, Platform};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use super::optional_row;
@@ -32,13 +33,34 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<DeviceRow> {
     })
 }
 
+/// An enrolled device that was not revoked.
 pub fn get(conn: &Connection, id: &str) -> rusqlite::Result<Option<DeviceRow>> {
-    conn.query_row(&format!("{SELECT} WHERE id = ?1"), [id], from_row)
-        .optional()
+    let sql = format!("{SELECT} WHERE id = ?1 AND revoked_at IS NULL");
+    conn.query_row(&sql, [id], from_row).optional()
 }
 
+/// A device that was revoked: only to tell its own key so (`device_revoked`).
+pub fn get_revoked(conn: &Connection, id: &str) -> rusqlite::Result<Option<DeviceRow>> {
+    let sql = format!("{SELECT} WHERE id = ?1 AND revoked_at IS NOT NULL");
+    conn.query_row(&sql, [id], from_row).optional()
+}
+
+/// Whether `signature` over `signed` is by the key of `device_id`, revoked: then the
+/// answer is `device_revoked`, which only that key's holder learns.
+pub fn revoked_key_signed(
+    conn: &Connection,
+    device_id: &str,
+    signed: &[u8],
+    signature: &[u8],
+) -> rusqlite::Result<bool> {
+    Ok(get_revoked(conn, device_id)?
+        .is_some_and(|device| verify_p256(&device.public_key, signed, signature)))
+}
+
+/// The account's devices that were not revoked, oldest first.
 pub fn of_account(conn: &Connection, account_id: &str) -> rusqlite::Result<Vec<DeviceRow>> {
-    let sql = format!("{SELECT} WHERE account_id = ?1 ORDER BY created_at, rowid");
+    let sql =
+        format!("{SELECT} WHERE account_id = ?1 AND revoked_at IS NULL ORDER BY created_at, rowid");
     let mut stmt = conn.prepare(&sql)?;
     let rows = stmt.query_map([account_id], from_row)?;
     rows.collect()
@@ -117,6 +139,10 @@ pub fn redeem_challenge(
         return Ok(invalid());
     }
     let Some(device) = get(conn, device_id)? else {
+        let signed = auth_bytes(device_id, challenge);
+        if revoked_key_signed(conn, device_id, &signed, signature)? {
+            return Ok(Err(ApiError::new(ErrorCode::DeviceRevoked)));
+        }
         return Ok(invalid());
     };
     if !verify_p256(
@@ -139,6 +165,15 @@ pub fn redeem_challenge(
     Ok(Ok(token))
 }
 
+/// Records that `device_id` made an authenticated request now.
+pub fn touch(conn: &Connection, device_id: &str, now: i64) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE devices SET last_used_at = ?2 WHERE id = ?1",
+        params![device_id, now],
+    )?;
+    Ok(())
+}
+
 /// The device (and its account) a live bearer token belongs to.
 pub fn by_token(conn: &Connection, token: &str, now: i64) -> rusqlite::Result<Option<DeviceRow>> {
     let device_id: Option<String> = conn
@@ -148,8 +183,38 @@ pub fn by_token(conn: &Connection, token: &str, now: i64) -> rusqlite::Result<Op
             |r| r.get(0),
         )
         .optional()?;
-    match device_id {
-        Some(id) => get(conn, &id),
-        None => Ok(None),
-    }
+    let Some(id) = device_id else {
+        return Ok(None);
+    };
+    touch(conn, &id, now)?;
+    get(conn, &id)
+}
+
+/// The account's devices as `GET /v1/devices` lists them, oldest first.
+pub fn listing(
+    conn: &Connection,
+    account_id: &str,
+    current: &str,
+) -> rusqlite::Result<Vec<DeviceSummary>> {
+    let mut statement = conn.prepare(
+        "SELECT id, platform, name, created_at, last_used_at FROM devices
+         WHERE account_id = ?1 AND revoked_at IS NULL ORDER BY created_at, rowid",
+    )?;
+    let rows = statement.query_map([account_id], |r| {
+        let device_id: String = r.get(0)?;
+        let platform: String = r.get(1)?;
+        Ok(DeviceSummary {
+            current: device_id == current,
+            device_id,
+            platform: match platform.as_str() {
+                "android" => Platform::Android,
+                "ios" => Platform::Ios,
+                _ => Platform::Other,
+            },
+            name: r.get(2)?,
+            enrolled_at: r.get(3)?,
+            last_used_at: r.get(4)?,
+        })
+    })?;
+    rows.collect()
 }

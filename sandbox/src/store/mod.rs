@@ -10,6 +10,7 @@ pub mod limits;
 pub mod merchants;
 pub mod payments;
 pub mod push;
+pub mod revoke;
 
 use cvconnect_core::amount::Amount;
 use rusqlite::{Connection, OptionalExtension, Params, Row};

@@ -136,6 +136,7 @@ async fn activation_codes_are_single_use_and_bound_to_the_email() {
         push_token: None,
         platform: Platform::Android,
         proof: b64(&other.sign(&signed_bytes).unwrap()),
+        name: None,
     };
     let api = world.beneficiary();
     let err = api.enroll(&request).await.unwrap_err();
