@@ -12,7 +12,8 @@ library's callback woke the coroutine up during the timed open, and "wake_ns", t
 time those wake-ups took in all, from the callback entering Python on the library's
 thread to the event loop running the resume (call_soon_threadsafe's hop). The
 generated module's own callback is replaced by an equal one that takes the two
-stamps (WakeProbe).
+stamps (WakeProbe). And "signatures", "sign_ns": the device key's signatures
+during the open and the time spent in them.
 """
 
 import asyncio
@@ -26,10 +27,19 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 
 class Signer(cv.DeviceSigner):
-    """A software P-256 key, standing in for the platform key store."""
+    """A software P-256 key, standing in for the platform key store. Counts its
+    signatures and the time spent in them."""
 
     def __init__(self):
         self._key = ec.generate_private_key(ec.SECP256R1())
+        self.signatures = 0
+        self.sign_ns = 0
+
+    def take(self):
+        taken = {"signatures": self.signatures, "sign_ns": self.sign_ns}
+        self.signatures = 0
+        self.sign_ns = 0
+        return taken
 
     def public_key(self):
         return self._key.public_key().public_bytes(
@@ -38,7 +48,11 @@ class Signer(cv.DeviceSigner):
         )
 
     def sign(self, message):
-        return self._key.sign(bytes(message), ec.ECDSA(hashes.SHA256()))
+        start = time.perf_counter_ns()
+        signature = self._key.sign(bytes(message), ec.ECDSA(hashes.SHA256()))
+        self.sign_ns += time.perf_counter_ns() - start
+        self.signatures += 1
+        return signature
 
 
 class WakeProbe:
@@ -88,7 +102,8 @@ async def main():
         locale=None,
         max_retries=None,
     )
-    client = cv.CvClient(config, Signer(), None)
+    signer = Signer()
+    client = cv.CvClient(config, signer, None)
     device = await client.enroll(email, code, "push-ffi-bench", cv.Platform.OTHER)
     say({"ready": device.device_id})
     probe = WakeProbe()
@@ -98,13 +113,14 @@ async def main():
             break
         data = json.loads(line)
         probe.take()
+        signer.take()
         start = time.perf_counter_ns()
         session = await client.open_from_push(data)
         view = session.view()
         elapsed = time.perf_counter_ns() - start
-        wakes = probe.take()
+        inside = {**probe.take(), **signer.take()}
         del session
-        say({"ns": elapsed, "payment_id": view.payment_id, **wakes})
+        say({"ns": elapsed, "payment_id": view.payment_id, **inside})
 
 
 if __name__ == "__main__":

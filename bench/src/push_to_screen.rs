@@ -38,6 +38,8 @@ pub struct PushToScreen {
     pub swift: Ffi,
     /// Through the Kotlin binding on the JVM (figure 1e).
     pub kotlin: Ffi,
+    /// The same, the library's threads left attached to the JVM after a callback.
+    pub kotlin_attached: Ffi,
 }
 
 /// Times `fut` and records it.
@@ -58,7 +60,8 @@ pub fn run(rt: &Runtime, fx: &World, root: &Path, iterations: usize) -> Result<P
     let mut result = rt.block_on(run_rust(fx, iterations))?;
     result.python = foreign::measure(rt, fx, foreign::python(root, fx), iterations);
     result.swift = foreign::measure(rt, fx, foreign::swift(), iterations);
-    result.kotlin = foreign::measure(rt, fx, foreign::kotlin(fx), iterations);
+    result.kotlin = foreign::measure(rt, fx, foreign::kotlin(fx, false), iterations);
+    result.kotlin_attached = foreign::measure(rt, fx, foreign::kotlin(fx, true), iterations);
     Ok(result)
 }
 
@@ -127,6 +130,7 @@ async fn run_rust(fx: &World, iterations: usize) -> Result<PushToScreen> {
         python: Ffi::NotMeasured(String::new()),
         swift: Ffi::NotMeasured(String::new()),
         kotlin: Ffi::NotMeasured(String::new()),
+        kotlin_attached: Ffi::NotMeasured(String::new()),
     })
 }
 

@@ -67,9 +67,14 @@ pub fn swift() -> Result<Driver, String> {
 }
 
 /// The Kotlin program on the JVM, as `cargo xtask bench` describes it in [`KOTLIN_ENV`].
-pub fn kotlin(fx: &World) -> Result<Driver, String> {
+/// With `keep_attached`, its signer asks JNA to leave the library's threads attached to
+/// the JVM after a callback (an experiment: the shipped binding lets JNA detach them).
+pub fn kotlin(fx: &World, keep_attached: bool) -> Result<Driver, String> {
     let spec = spec(KOTLIN_ENV, "Kotlin")?;
-    let (command, _) = command(&spec, KOTLIN_ENV)?;
+    let (mut command, _) = command(&spec, KOTLIN_ENV)?;
+    if keep_attached {
+        command.env("CVCONNECT_BENCH_KEEP_ATTACHED", "1");
+    }
     Ok(Driver {
         what: "the Kotlin driver",
         command,

@@ -36,19 +36,37 @@ pub enum Ffi {
         open: Samples,
         /// The Rust GET /v1/balance, interleaved with the driver's opens.
         get_balance: Samples,
-        /// When the driver reports them (Python): the wake-ups of the foreign future
-        /// during each open, and the time they took in all.
-        wakes: Wakes,
+        /// What the driver measured inside its opens, when it reports it.
+        inside: Inside,
     },
 }
 
-/// How a driver's foreign futures resumed, one entry per recorded open.
+/// What a driver measured inside each recorded open, one entry per open.
 #[derive(Default)]
-pub struct Wakes {
-    /// Times the library's callback woke the driver's coroutine up.
-    pub count: Vec<u64>,
+pub struct Inside {
+    /// Times the library's callback woke the driver's coroutine up (Python).
+    pub wakeups: Vec<u64>,
     /// From the callback entering the driver's language to the resume running.
-    pub time: Samples,
+    pub wake: Samples,
+    /// The device key's signatures, made in the driver's language.
+    pub signatures: Vec<u64>,
+    /// The time spent in them.
+    pub signing: Samples,
+}
+
+impl Inside {
+    /// Records the optional `count` and `ns` fields of a driver's `answer`.
+    fn record(&mut self, answer: &serde_json::Value) {
+        let field = |name: &str| answer[name].as_u64();
+        if let (Some(count), Some(ns)) = (field("wakeups"), field("wake_ns")) {
+            self.wakeups.push(count);
+            self.wake.push(Duration::from_nanos(ns));
+        }
+        if let (Some(count), Some(ns)) = (field("signatures"), field("sign_ns")) {
+            self.signatures.push(count);
+            self.signing.push(Duration::from_nanos(ns));
+        }
+    }
 }
 
 /// A driver ready to start: `Err` says why there is none.
@@ -109,7 +127,7 @@ fn drive(
         .to_owned();
     let mut open = Samples::new();
     let mut get_balance = Samples::new();
-    let mut wakes = Wakes::default();
+    let mut inside = Inside::default();
     let mut after = 0;
     for i in 0..runs.end {
         let record = runs.contains(&i);
@@ -128,12 +146,7 @@ fn drive(
             }
             if record {
                 open.push(Duration::from_nanos(ns));
-                if let (Some(count), Some(ns)) =
-                    (answer["wakeups"].as_u64(), answer["wake_ns"].as_u64())
-                {
-                    wakes.count.push(count);
-                    wakes.time.push(Duration::from_nanos(ns));
-                }
+                inside.record(&answer);
             }
             Ok(())
         };
@@ -152,6 +165,6 @@ fn drive(
     Ok(Ffi::Measured {
         open,
         get_balance,
-        wakes,
+        inside,
     })
 }

@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 use std::time::Duration;
 
-use super::{Ffi, Wakes};
+use super::{Ffi, Inside};
 use crate::push_to_screen::{self, PushToScreen};
 use crate::report::{ratio, verdict, Figure, Row};
 use crate::stats::{human, Samples};
@@ -112,11 +112,13 @@ pub fn rows(p: &PushToScreen) -> Vec<Row> {
             }
             (
                 Ffi::Measured {
-                    open, get_balance, ..
+                    open,
+                    get_balance,
+                    inside,
                 },
                 Goal::RustCall,
             ) => {
-                rows.extend(against_rust(&b, open, get_balance, &p.open));
+                rows.extend(against_rust(&b, (open, get_balance, inside), &p.open));
             }
             (Ffi::NotMeasured(why), _) => {
                 rows.push(Row::not_measured(&figure(&b), &goal_text(&b), why));
@@ -126,19 +128,33 @@ pub fn rows(p: &PushToScreen) -> Vec<Row> {
     rows
 }
 
-/// The row of a binding held to the Rust call: `open` against `rust`.
-fn against_rust(b: &Binding, open: &Samples, get: &Samples, rust: &Samples) -> Option<Row> {
+/// The row of a binding held to the Rust call: `open` against `rust`, and without the
+/// time its key took to sign, when the driver measured it.
+fn against_rust(
+    b: &Binding,
+    (open, get, inside): (&Samples, &Samples, &Inside),
+    rust: &Samples,
+) -> Option<Row> {
     let (open, get, rust) = (open.summary()?, get.summary()?, rust.summary()?);
     let q = ratio(open.median, rust.median);
+    let unsigned = inside.signing.summary().map(|signing| {
+        format!(
+            "; {} of it signing in {}: {:.2}× without",
+            human(signing.median),
+            b.name,
+            ratio(open.median.saturating_sub(signing.median), rust.median)
+        )
+    });
     Some(Row {
         figure: figure(b),
         result: format!(
-            "{} / {}; Rust call {} → **{q:.2}×** the Rust call ({:.2}× one GET of {})",
+            "{} / {}; Rust call {} → **{q:.2}×** the Rust call ({:.2}× one GET of {}){}",
             human(open.median),
             human(open.p99),
             human(rust.median),
             ratio(open.median, get.median),
-            human(get.median)
+            human(get.median),
+            unsigned.unwrap_or_default()
         ),
         goal: goal_text(b),
         status: verdict(q, KOTLIN_GOAL, |x| format!("{x:.2}×")),
@@ -158,6 +174,10 @@ pub fn operations(p: &PushToScreen) -> Vec<(String, &Samples)> {
             operations.push((get, get_balance));
         }
     }
+    if let Ffi::Measured { open, .. } = &p.kotlin_attached {
+        let label = "open_from_push + view (Kotlin, threads kept attached: experiment)";
+        operations.push((label.into(), open));
+    }
     operations
 }
 
@@ -169,7 +189,7 @@ pub fn prose(out: &mut String, p: &PushToScreen, rust: Duration) {
             Ffi::Measured {
                 open,
                 get_balance,
-                wakes,
+                inside,
             } => {
                 let (Some(f), Some(g)) = (open.summary(), get_balance.summary()) else {
                     continue;
@@ -194,13 +214,14 @@ pub fn prose(out: &mut String, p: &PushToScreen, rust: Duration) {
                     b.cost,
                     b.how
                 );
-                wake_prose(out, wakes, f.median.saturating_sub(rust));
+                inside_prose(out, inside, f.median, rust);
             }
             Ffi::NotMeasured(why) => {
                 let _ = writeln!(out, "{} binding: not measured: {why}.\n", b.name);
             }
         }
     }
+    attached_prose(out, p);
     if measured {
         out.push_str(
             "Each driver's key is written in its own language, so whatever the core signs\n\
@@ -211,26 +232,78 @@ pub fn prose(out: &mut String, p: &PushToScreen, rust: Duration) {
     }
 }
 
-/// What the driver's foreign futures cost, when it measured them; `added` is what the
-/// binding adds to the Rust call at the median.
-fn wake_prose(out: &mut String, wakes: &Wakes, added: Duration) {
-    let Some(time) = wakes.time.summary() else {
+/// The middle one of `counts` (0 without any).
+fn median_count(counts: &[u64]) -> u64 {
+    let mut sorted = counts.to_vec();
+    sorted.sort_unstable();
+    sorted.get(sorted.len() / 2).copied().unwrap_or(0)
+}
+
+/// What the driver measured inside its opens, when it did: the device key's signatures
+/// in its language, and its foreign future's wake-ups. `open` and `rust` are the
+/// medians of the binding's call and of the Rust call.
+fn inside_prose(out: &mut String, inside: &Inside, open: Duration, rust: Duration) {
+    let added = open.saturating_sub(rust);
+    if let Some(signing) = inside.signing.summary() {
+        let _ = writeln!(
+            out,
+            "Its device key signed {} time(s) per open (median), in the driver's language, \
+             called back from a library thread: {} at the median (p99 {}). Without that time \
+             the open is {:.2}× the Rust call (whose key, *ring* in Rust, signs in about 16 µs: \
+             figure 3).\n",
+            median_count(&inside.signatures),
+            human(signing.median),
+            human(signing.p99),
+            ratio(open.saturating_sub(signing.median), rust)
+        );
+    }
+    let Some(wake) = inside.wake.summary() else {
         return;
     };
-    let mut counts = wakes.count.clone();
-    counts.sort_unstable();
-    let count = counts[counts.len() / 2];
     let _ = writeln!(
         out,
-        "Its foreign future, measured inside the driver: each open was woken up {count} times \
+        "Its foreign future, measured inside the driver: each open was woken up {} times \
          (median) by the library's callback, and these wake-ups took {} in all at the median \
          (p99 {}), from the callback entering the driver's language on a library thread to \
          the event loop running the resume: {:.0} % of the {} the binding adds. The rest is \
-         the poll calls themselves, lifting and lowering, and the device key signing in the \
-         driver's language.\n",
-        human(time.median),
-        human(time.p99),
-        100.0 * ratio(time.median, added),
+         the poll calls themselves, lifting and lowering, and the signing above.\n",
+        median_count(&inside.wakeups),
+        human(wake.median),
+        human(wake.p99),
+        100.0 * ratio(wake.median, added),
         human(added)
+    );
+}
+
+/// The Kotlin experiment: the library's threads left attached to the JVM.
+fn attached_prose(out: &mut String, p: &PushToScreen) {
+    let (Ffi::Measured { open: shipped, .. }, Ffi::Measured { open: attached, .. }) =
+        (&p.kotlin, &p.kotlin_attached)
+    else {
+        return;
+    };
+    let (Some(shipped), Some(attached)) = (shipped.summary(), attached.summary()) else {
+        return;
+    };
+    let verdict = if attached.median < shipped.median {
+        format!(
+            "{} less at the median, what attaching and detaching cost per open (within the \
+             run's noise)",
+            human(shipped.median - attached.median)
+        )
+    } else {
+        "no gain: attaching is not where the time goes".into()
+    };
+    let _ = writeln!(
+        out,
+        "An experiment on the Kotlin binding, in the same run: JNA attaches a library thread \
+         to the JVM for each callback into Kotlin (the signer, the future's continuation) and \
+         detaches it after. With the driver's signer calling `Native.detach(false)`, so that \
+         the library's threads stay attached once they have signed, the open takes {} at the \
+         median (p99 {}), against {} (p99 {}) as shipped: {verdict}.\n",
+        human(attached.median),
+        human(attached.p99),
+        human(shipped.median),
+        human(shipped.p99),
     );
 }

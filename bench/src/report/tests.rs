@@ -8,7 +8,7 @@ use super::{render, summary_table, Machine, Results};
 use crate::cold_push::{ColdPush, DesignRun, DESIGNS};
 use crate::cold_start::ColdStart;
 use crate::crypto_cost::CryptoCost;
-use crate::foreign::{Ffi, Wakes};
+use crate::foreign::{Ffi, Inside};
 use crate::keypad::KeypadCost;
 use crate::load::Load;
 use crate::memory::{Memory, Reading};
@@ -69,9 +69,11 @@ fn ffi(measured: bool, open: u64) -> Ffi {
         Ffi::Measured {
             open: around(open),
             get_balance: around(250),
-            wakes: Wakes {
-                count: vec![3, 3, 4],
-                time: around(40),
+            inside: Inside {
+                wakeups: vec![3, 3, 4],
+                wake: around(40),
+                signatures: vec![1, 1, 1],
+                signing: around(60),
             },
         }
     } else {
@@ -89,6 +91,7 @@ fn push(case: Case) -> PushToScreen {
         python: ffi(case != Case::Mixed, 900),
         swift: ffi(case == Case::Met, 500),
         kotlin: ffi(case != Case::Failed, by_case(case, 320, 900, 500)),
+        kotlin_attached: ffi(case == Case::Missed, 700),
     }
 }
 
