@@ -12,7 +12,7 @@ use crate::error::ApiResult;
 use crate::faults::Faults;
 use crate::secrets::Secrets;
 use crate::store::merchants::MerchantRow;
-use crate::webhooks::PublishedEvent;
+use crate::webhooks::{events, PublishedEvent};
 
 #[derive(Clone)]
 pub struct AppState(Arc<Inner>);
@@ -48,7 +48,7 @@ impl AppState {
 
     /// Runs `work` in one immediate transaction, with the state (secrets, configuration)
     /// and the server time of the request, read once before the transaction starts.
-    /// Wakes the webhook worker afterwards: the work may have written events.
+    /// Wakes the webhook worker after a commit that wrote events.
     pub async fn transaction<F, R>(&self, work: F) -> ApiResult<R>
     where
         F: FnOnce(&rusqlite::Transaction<'_>, &AppState, i64) -> ApiResult<R> + Send + 'static,
@@ -56,9 +56,18 @@ impl AppState {
     {
         let now = self.now();
         let state = self.clone();
-        let out = self.db.transaction(move |tx| work(tx, &state, now)).await;
-        self.webhook_wake.notify_one();
-        out
+        let (out, wrote_events) = self
+            .db
+            .transaction(move |tx| {
+                events::take_written();
+                let out = work(tx, &state, now)?;
+                Ok((out, events::take_written()))
+            })
+            .await?;
+        if wrote_events {
+            self.webhook_wake.notify_one();
+        }
+        Ok(out)
     }
 }
 

@@ -21,8 +21,9 @@ use crate::state::AppState;
 
 /// Events attempted at once.
 const BATCH: u32 = 32;
-/// Longest sleep of an idle worker (it is woken by every transaction anyway).
-const IDLE: Duration = Duration::from_secs(60);
+/// Longest sleep of an idle worker. `AppState::transaction` wakes it after a commit
+/// that wrote events; this bound also catches events written by any other path.
+const IDLE: Duration = Duration::from_secs(1);
 
 /// The `CVC-Signature` header of `body` sent at `t`.
 pub fn signature_header(secret: &str, t: i64, body: &str) -> String {

@@ -10,6 +10,17 @@ use super::wall_ms;
 use crate::store::payments;
 use crate::util::new_id;
 
+thread_local! {
+    /// Whether the transaction running on this thread wrote an event.
+    static WRITTEN: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Whether an event was written on this thread since the last call (the caller wakes
+/// the worker after its transaction when so).
+pub fn take_written() -> bool {
+    WRITTEN.with(|written| written.replace(false))
+}
+
 /// The event as the merchant receives it.
 #[derive(Debug, Serialize)]
 struct Event<'a> {
@@ -74,6 +85,7 @@ pub fn record(conn: &Connection, payment_id: &str, now: i64) -> rusqlite::Result
             url.as_ref().map(|_| created_ms)
         ],
     )?;
+    WRITTEN.with(|written| written.set(true));
     Ok(())
 }
 
