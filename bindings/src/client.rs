@@ -3,17 +3,20 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use cvconnect_core::client::{BalanceInfo, Client, EnrolledDevice, PaymentRecord, PushReceipt};
+use cvconnect_core::client::{
+    BalanceInfo, Client, DeviceInfo, EnrolledDevice, PaymentRecord, PushReceipt,
+};
 use cvconnect_core::log::LogSink as CoreSink;
 use cvconnect_core::protocol::wire::{PaymentSummary, Platform};
 
 use crate::config::ClientConfig;
 use crate::errors::{guard, CvError};
+use crate::keypad::Keypad;
 use crate::log::{ForeignLogSink, LogSink};
 use crate::runtime::{run, RUNTIME};
 use crate::session::PaymentSession;
 use crate::signer::{DeviceSigner, ForeignSigner};
-use crate::view::ReconciledPayment;
+use crate::view::{ReconciledPayment, RevocationOutcome};
 
 /// The beneficiary's side of Chèque-Vacances Connect on this device: enrollment, the
 /// balance, the payments waiting, and the payment a push announces. Build one per
@@ -144,5 +147,35 @@ impl CvClient {
             Ok(settled.into_iter().map(Into::into).collect())
         })
         .await
+    }
+
+    /// The account's phones, this one marked `current` (it cannot revoke itself).
+    pub async fn devices(&self) -> Result<Vec<DeviceInfo>, CvError> {
+        let client = self.0.clone();
+        run(async move { Ok(client.devices().await?) }).await
+    }
+
+    /// A new keypad, shuffled, for the personal code that revokes a phone.
+    pub async fn start_revocation_pin_entry(&self) -> Result<Arc<Keypad>, CvError> {
+        let client = self.0.clone();
+        run(async move {
+            let keypad = client.start_revocation_pin_entry().await?;
+            Ok(Arc::new(Keypad::wrap(keypad)))
+        })
+        .await
+    }
+
+    /// Revokes the phone `device_id` of this account with the code typed on the keypad
+    /// (taken out of it, which is left empty, sealed and signed like a confirmation).
+    /// A wrong code counts against the same attempts as a payment's. The revoked phone
+    /// learns it at its next call, which throws `DeviceRevoked`.
+    pub async fn revoke_device(
+        &self,
+        device_id: String,
+        keypad: Arc<Keypad>,
+    ) -> Result<RevocationOutcome, CvError> {
+        let mut entry = guard(|| keypad.take_entry())?;
+        let client = self.0.clone();
+        run(async move { Ok(client.revoke_device(&device_id, &mut entry).await?.into()) }).await
     }
 }

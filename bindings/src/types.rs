@@ -6,7 +6,7 @@
 //! the platforms (counts as `Int`) are in [`crate::view`].
 
 use cvconnect_core::amount::Amount;
-use cvconnect_core::client::{BalanceInfo, EnrolledDevice, PaymentRecord, PushReceipt};
+use cvconnect_core::client::{BalanceInfo, DeviceInfo, EnrolledDevice, PaymentRecord, PushReceipt};
 use cvconnect_core::log::LogLevel;
 use cvconnect_core::protocol::wire::{Payee, PaymentStatus, PaymentSummary, Platform};
 
@@ -41,3 +41,4 @@ cvconnect_core::declare_payee!(remote_record);
 cvconnect_core::declare_payment_summary!(remote_record);
 cvconnect_core::declare_payment_record!(remote_record);
 cvconnect_core::declare_push_receipt!(remote_record);
+cvconnect_core::declare_device_info!(remote_record);

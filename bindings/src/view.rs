@@ -8,6 +8,7 @@
 use cvconnect_core::amount::Amount;
 use cvconnect_core::client::{
     PaymentOutcome as CoreOutcome, PaymentView as CoreView, ReconciledPayment as CoreReconciled,
+    RevocationOutcome as CoreRevocation,
 };
 use cvconnect_core::keypad::KeypadState as CoreKeypadState;
 use cvconnect_core::protocol::wire::PaymentStatus;
@@ -173,6 +174,35 @@ convert_outcome!(CoreOutcome => PaymentOutcome, |count| count.into());
 convert_outcome!(PaymentOutcome => CoreOutcome, |count| {
     u8::try_from(count.max(0)).unwrap_or(u8::MAX)
 });
+
+/// How revoking a phone of the account ended.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+pub enum RevocationOutcome {
+    /// The phone is cut off: its requests are refused and no push goes to it.
+    Revoked {
+        /// When, in seconds since 1970 (UTC, the backend's clock).
+        revoked_at: i64,
+    },
+    /// Wrong personal code: the beneficiary may try again.
+    WrongPin {
+        /// Attempts still allowed; 1 means the next wrong code locks it.
+        attempts_left: i32,
+    },
+    /// Too many wrong codes: the code is locked.
+    Locked,
+}
+
+impl From<CoreRevocation> for RevocationOutcome {
+    fn from(outcome: CoreRevocation) -> Self {
+        match outcome {
+            CoreRevocation::Revoked { revoked_at } => RevocationOutcome::Revoked { revoked_at },
+            CoreRevocation::WrongPin { attempts_left } => RevocationOutcome::WrongPin {
+                attempts_left: attempts_left.into(),
+            },
+            CoreRevocation::Locked => RevocationOutcome::Locked,
+        }
+    }
+}
 
 /// A confirmation whose answer was lost, settled from the backend's record.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]

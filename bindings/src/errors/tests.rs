@@ -53,6 +53,7 @@ fn every_core_error() -> Vec<ClientError> {
         },
         ClientError::AlreadyEnrolled,
         ClientError::Unauthorized,
+        ClientError::DeviceRevoked,
         ClientError::PaymentNotFound {
             payment_id: "pay_x".into(),
         },
