@@ -266,7 +266,9 @@ fn inside_prose(out: &mut String, inside: &Inside, open: Duration, rust: Duratio
          (median) by the library's callback, and these wake-ups took {} in all at the median \
          (p99 {}), from the callback entering the driver's language on a library thread to \
          the event loop running the resume: {:.0} % of the {} the binding adds. The rest is \
-         the poll calls themselves, lifting and lowering, and the signing above.\n",
+         the poll calls themselves, lifting and lowering, and the signing above. A blocking \
+         variant of the call for test harnesses (run to its end on the library's runtime, the \
+         caller's thread waiting) would spare the wake-ups, not the rest.\n",
         median_count(&inside.wakeups),
         human(wake.median),
         human(wake.p99),
