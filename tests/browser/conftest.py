@@ -1,40 +1,42 @@
-"""Fixtures of the browser suite (tests/browser/README.md): the sandbox, from the Python
-kit (tests/python/harness.py, on the path through pytest.ini), and headless Chromium,
+"""Fixtures of the browser suite (tests/browser/README.md): the sandbox, the Python kit's
+own fixtures (tests/python, on the path through pytest.ini), and headless Chromium,
 Debian's `chromium` driven by its `chromedriver` through Selenium."""
 
+import importlib.util
 import os
+from pathlib import Path
 
 import pytest
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 
+import harness
 from checkout_page import CheckoutPage
-from harness import Sandbox
 
 CHROMIUM = os.environ.get("CVCONNECT_CHROMIUM", "/usr/bin/chromium")
 CHROMEDRIVER = os.environ.get("CVCONNECT_CHROMEDRIVER", "/usr/bin/chromedriver")
 
 
-@pytest.fixture(scope="session")
-def sandbox():
-    """One sandbox for the suite (joined when CVCONNECT_SANDBOX_URL is set); each test
-    pays from its own account."""
-    instance = Sandbox.start_or_join()
-    yield instance
-    instance.close()
+def python_kit_fixtures():
+    """tests/python/conftest.py, loaded under a name of its own (this file is the suite's
+    `conftest`), so that the suite shares the kit's fixtures instead of copying them."""
+    path = Path(harness.__file__).with_name("conftest.py")
+    spec = importlib.util.spec_from_file_location("cvconnect_python_kit_fixtures", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
-@pytest.fixture
-def own_sandbox():
-    """A sandbox of its own, for a test that moves the server clock."""
-    instance = Sandbox.launch()
-    yield instance
-    instance.close()
+# `sandbox` (shared by the suite; each test pays from its own account) and `own_sandbox`
+# (for a test that moves the server clock).
+KIT = python_kit_fixtures()
+sandbox = KIT.sandbox
+own_sandbox = KIT.own_sandbox
 
 
 @pytest.fixture(scope="session")
 def chromium():
-    """One headless Chromium for the suite, French and at a phone-friendly desktop size."""
+    """One headless Chromium for the suite, in French, in a desktop-sized window."""
     for path in (CHROMIUM, CHROMEDRIVER):
         if not os.access(path, os.X_OK):
             raise RuntimeError(f"{path} is missing: apt-get install chromium chromium-driver (.ci/run does)")
