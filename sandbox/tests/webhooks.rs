@@ -327,3 +327,32 @@ async fn the_checkout_stream_carries_the_events_of_its_own_payment() {
         (Some("payment.cancelled"), Some(id.as_str()))
     );
 }
+
+#[tokio::test]
+async fn the_merchant_url_route_validates_and_removes() {
+    let world = start().await;
+    let path = "/v1/merchant/notification-url";
+    let put = |body: Value| {
+        let world = &world;
+        async move {
+            let bytes = Some(body.to_string().into_bytes());
+            raw(world, Method::PUT, path, Some(DEMO_MERCHANT_KEY), bytes).await
+        }
+    };
+    for bad in [
+        json!({}),
+        json!({ "notification_url": "ftp://example.fr/" }),
+    ] {
+        let (status, body) = put(bad.clone()).await;
+        assert_eq!(
+            (status, common::code(&body)),
+            (422, "validation_failed"),
+            "{bad}"
+        );
+        assert_eq!(body["error"]["field"], "notification_url");
+    }
+    let (status, body) = put(json!({ "notification_url": null })).await;
+    assert_eq!((status, body), (200, json!({ "notification_url": null })));
+    let (status, _) = raw(&world, Method::PUT, path, None, None).await;
+    assert_eq!(status, 401);
+}

@@ -3,7 +3,7 @@
 
 use axum::extract::State;
 use axum::Json;
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 
 use super::events::{self, DeliveryView};
 use super::is_valid_url;
@@ -59,10 +59,21 @@ pub async fn deliveries(
     Ok(Json(DeliveriesView { deliveries }))
 }
 
-#[derive(Debug, Deserialize, Serialize)]
+/// `{"notification_url": "…" | null}`: the field is required, `null` removes the URL.
+#[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
+pub struct NotificationUrlBody {
+    /// Missing: `None`; `null`: `Some(None)`.
+    #[serde(default, deserialize_with = "present")]
+    notification_url: Option<Option<String>>,
+}
+
+fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
+    Option::<String>::deserialize(d).map(Some)
+}
+
+#[derive(Debug, Serialize)]
 pub struct NotificationUrl {
-    /// `null` removes it.
     notification_url: Option<String>,
 }
 
@@ -71,9 +82,12 @@ pub struct NotificationUrl {
 pub async fn set_notification_url(
     State(state): State<AppState>,
     MerchantAuth(merchant): MerchantAuth,
-    JsonBody(body): JsonBody<NotificationUrl>,
+    JsonBody(body): JsonBody<NotificationUrlBody>,
 ) -> ApiResult<Json<NotificationUrl>> {
-    let url = checked_url(body.notification_url)?;
+    let sent = body
+        .notification_url
+        .ok_or_else(|| ApiError::validation("notification_url"))?;
+    let url = checked_url(sent)?;
     let stored = url.clone();
     state
         .db
