@@ -165,7 +165,7 @@ impl CvClient {
         .await
     }
 
-    /// Revokes the phone `device_id` of this account with the code typed on the keypad
+    /// Revokes the phone of this account with this id, with the code typed on the keypad
     /// (taken out of it, which is left empty, sealed and signed like a confirmation).
     /// A wrong code counts against the same attempts as a payment's. The revoked phone
     /// learns it at its next call, which throws `DeviceRevoked`.
