@@ -92,6 +92,16 @@ async fn deliveries(world: &World, id: &str) -> Vec<Value> {
     log["deliveries"].as_array().unwrap().clone()
 }
 
+/// The delivery log of payment `id` once its event is delivered.
+async fn delivered(world: &World, id: &str) -> Vec<Value> {
+    wait_for("the delivery logged", || async {
+        let log = deliveries(world, id).await;
+        Ok((log.first().is_some_and(|d| d["delivered"] == true)).then_some(log))
+    })
+    .await
+    .unwrap()
+}
+
 #[tokio::test]
 async fn each_final_status_arrives_once_signed() {
     let world = start().await;
@@ -114,12 +124,8 @@ async fn each_final_status_arrives_once_signed() {
         (Some(id.as_str()), Some("CANCELLED"))
     );
     assert!(event["created_at"].is_i64());
-    let log = wait_for("the delivery logged", || async {
-        let log = deliveries(&world, &id).await;
-        Ok((log.len() == 1 && log[0]["delivered"] == true).then_some(log))
-    })
-    .await
-    .unwrap();
+    let log = delivered(&world, &id).await;
+    assert_eq!(log.len(), 1);
     assert_eq!(log[0]["event_id"], event["id"]);
     assert_eq!(log[0]["attempts"].as_array().unwrap().len(), 1);
     assert_eq!(log[0]["attempts"][0]["http_status"], 204);
@@ -176,12 +182,7 @@ async fn a_failing_receiver_gets_the_event_again_with_growing_waits() {
         .iter()
         .all(|r| r.event_id == got[0].event_id && r.body == got[0].body));
     assert!(got.iter().all(|r| signature_ok(&shop.secret, r)));
-    let log = wait_for("the delivery logged", || async {
-        let log = deliveries(&world, &id).await;
-        Ok((log[0]["delivered"] == true).then_some(log))
-    })
-    .await
-    .unwrap();
+    let log = delivered(&world, &id).await;
     let at: Vec<i64> = log[0]["attempts"]
         .as_array()
         .unwrap()
@@ -197,34 +198,35 @@ async fn a_failing_receiver_gets_the_event_again_with_growing_waits() {
 
 #[tokio::test]
 async fn faults_on_the_webhook_pseudo_route_fail_deliveries() {
-    let world = start().await;
-    let receiver = Receiver::start(0).await;
-    let shop = merchant(&world, Some(&receiver.url)).await;
-    let fault = json!({ "route": format!("webhook:{}", shop.id), "kind": "error", "count": 2 });
-    let (status, _) = raw(
-        &world,
-        Method::POST,
-        "/admin/faults",
-        Some(world.admin_token()),
-        Some(fault.to_string().into_bytes()),
-    )
-    .await;
-    assert_eq!(status, 201);
-    let id = new_request(&world, &shop.api_key).await;
-    cancel(&world, &shop.api_key, &id).await;
-    receiver.wait_requests(1).await;
-    let log = wait_for("the delivery logged", || async {
-        let log = deliveries(&world, &id).await;
-        Ok((log[0]["delivered"] == true).then_some(log))
-    })
-    .await
-    .unwrap();
-    let attempts = log[0]["attempts"].as_array().unwrap();
-    assert_eq!(attempts.len(), 3);
-    assert!(attempts[..2]
-        .iter()
-        .all(|a| a["error"] == "fault injected: error"));
-    assert_eq!(receiver.received().len(), 1);
+    // (kind, armed for, logged error, POSTs the receiver gets)
+    let cases = [
+        ("error", 2, "fault injected: error", 1),
+        ("drop_after_commit", 1, "fault injected: answer dropped", 2),
+    ];
+    for (kind, count, error, posts) in cases {
+        let world = start().await;
+        let receiver = Receiver::start(0).await;
+        let shop = merchant(&world, Some(&receiver.url)).await;
+        let route = format!("webhook:{}", shop.id);
+        let fault = json!({ "route": route, "kind": kind, "count": count });
+        let token = Some(world.admin_token());
+        let body = Some(fault.to_string().into_bytes());
+        let (status, _) = raw(&world, Method::POST, "/admin/faults", token, body).await;
+        assert_eq!(status, 201, "{kind}");
+        let id = new_request(&world, &shop.api_key).await;
+        cancel(&world, &shop.api_key, &id).await;
+        let got = receiver.wait_requests(posts).await;
+        let log = delivered(&world, &id).await;
+        let attempts = log[0]["attempts"].as_array().unwrap();
+        assert_eq!(attempts.len(), count + 1, "{kind}");
+        assert!(
+            attempts[..count].iter().all(|a| a["error"] == error),
+            "{kind}"
+        );
+        // At least once: a dropped answer brings the same event again.
+        assert_eq!(receiver.received().len(), posts, "{kind}");
+        assert!(got.iter().all(|r| r.event_id == got[0].event_id));
+    }
 }
 
 #[tokio::test]
