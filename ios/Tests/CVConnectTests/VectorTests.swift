@@ -3,7 +3,8 @@ import Foundation
 import XCTest
 
 /// The protocol's test vectors (docs/protocol-vectors.json), shared with the Rust, Kotlin
-/// and Python suites, through the test library's exports.
+/// and Python suites, through the test library's exports; the request proof's bytes are
+/// rebuilt here, as the bindings export no request proof.
 final class VectorTests: XCTestCase {
     private func vectors(_ name: String) throws -> [String: Any] {
         let data = try Data(contentsOf: workspaceRoot.appendingPathComponent("docs/protocol-vectors.json"))
@@ -49,6 +50,59 @@ final class VectorTests: XCTestCase {
         XCTAssertTrue(verifyDeviceSignature(publicKeySpki: key, message: message, signature: try signer.sign(message: message)))
         XCTAssertFalse(verifyDeviceSignature(publicKeySpki: spki, message: message, signature: try signer.sign(message: message)))
     }
+
+    /// §6.4 rebuilt from the request as the vector gives it (the bindings export no request
+    /// proof). Foundation on Linux has no SHA-256, so the body hash is the vector's: the Rust,
+    /// Kotlin and Python suites check it against the body.
+    private func requestProofBytes(_ request: [String: Any]) throws -> Data {
+        let text = try ["device_id", "method", "target"].map { key in Data(try XCTUnwrap(request[key] as? String, key).utf8) }
+        let bodyHash = try hex(try XCTUnwrap(request["body_sha256_hex"] as? String))
+        let timestamp = Data(String(try XCTUnwrap(request["timestamp"] as? Int)).utf8)
+        let proofId = Data(try XCTUnwrap(request["proof_id"] as? String).utf8)
+        return canonicalFields("cvconnect/request/v1", text + [bodyHash, timestamp, proofId])
+    }
+
+    func testRequestProofBytesAndHeader() throws {
+        let r = try vectors("request_proof")
+        XCTAssertEqual(hexString(try requestProofBytes(r)), r["expected_hex"] as? String)
+        XCTAssertEqual(try hex(r["body_sha256_hex"] as! String).count, 32)
+        let unsigned = "CVC-Proof \(r["device_id"] as! String).\(r["timestamp"] as! Int).\(r["proof_id"] as! String)."
+        XCTAssertEqual(r["header_without_signature"] as? String, unsigned)
+        let signature = try hex(r["signature_der_hex"] as! String).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+        XCTAssertEqual(r["authorization"] as? String, unsigned + signature)
+    }
+
+    func testRequestProofSignatureVerifiesOnlyItsRequest() throws {
+        let r = try vectors("request_proof")
+        let spki = try hex(try vectors("signature")["public_key_spki_hex"] as! String)
+        let message = try hex(r["expected_hex"] as! String)
+        let signature = try hex(r["signature_der_hex"] as! String)
+        XCTAssertTrue(verifyDeviceSignature(publicKeySpki: spki, message: message, signature: signature))
+
+        let refused = try XCTUnwrap(r["refused"] as? [[String: Any]])
+        var changedFields = Set<String>()
+        for change in refused {
+            let changed = try hex(change["expected_hex"] as! String)
+            XCTAssertEqual(try requestProofBytes(r.merging(change) { _, new in new }), changed, "\(change)")
+            XCTAssertNotEqual(changed, message, "\(change)")
+            XCTAssertFalse(verifyDeviceSignature(publicKeySpki: spki, message: changed, signature: signature), "\(change)")
+            changedFields.formUnion(change.keys)
+        }
+        XCTAssertTrue(changedFields.isSuperset(of: ["method", "target", "body", "timestamp", "proof_id"]), "\(changedFields)")
+    }
+}
+
+/// protocol.md "Canonical bytes": the tag, then each field, each behind its length as
+/// 4 big-endian bytes.
+func canonicalFields(_ tag: String, _ fields: [Data]) -> Data {
+    var out = Data()
+    for field in [Data(tag.utf8)] + fields {
+        withUnsafeBytes(of: UInt32(field.count).bigEndian) { out.append(contentsOf: $0) }
+        out.append(field)
+    }
+    return out
 }
 
 func hex(_ text: String) throws -> Data {
