@@ -148,8 +148,8 @@ impl ColdPush {
         let _ = writeln!(
             out,
             "The relay as measured: one GET on an open connection takes {} at the median (the\n\
-             nominal RTT is {}: {} held each way, plus the timer's rounding to the next\n\
-             millisecond and the loopback itself); a GET by a new client, {}: TCP, the TLS 1.3\n\
+             nominal RTT is {}: {} held each way, plus the relay's threads waking up, the\n\
+             loopback and the server's work); a GET by a new client, {}: TCP, the TLS 1.3\n\
              handshake and the request, the floor of any design that must connect before it\n\
              asks. RTT figures divide by the nominal {}.\n",
             both(warm.median),
