@@ -364,6 +364,11 @@ mod tests {
             conn.execute_batch(SCHEMA_V1).unwrap();
             conn.execute("INSERT INTO schema_version (version) VALUES (1)", [])
                 .unwrap();
+            conn.execute(
+                "INSERT INTO merchants (id, name, api_key_hash, created_at) VALUES ('mer_1', 'M', x'00', 0)",
+                [],
+            )
+            .unwrap();
         }
         let db = Db::open(&Database::File(path)).unwrap();
         let (version, refs): (i64, i64) = db
@@ -379,5 +384,15 @@ mod tests {
             })
             .unwrap();
         assert_eq!((version, refs), (SCHEMA_VERSION, 1));
+        // Version 4 gave the existing merchant its own webhook secret.
+        let secret: String = db
+            .with_conn(|c| {
+                Ok(c.query_row("SELECT webhook_secret FROM merchants", [], |r| r.get(0))?)
+            })
+            .unwrap();
+        assert!(
+            secret.starts_with("whsec_") && secret.len() == 54,
+            "{secret}"
+        );
     }
 }
