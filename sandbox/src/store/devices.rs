@@ -165,10 +165,12 @@ pub fn redeem_challenge(
     Ok(Ok(token))
 }
 
-/// Records that `device_id` made an authenticated request now.
+/// Records that `device_id` made an authenticated request now, to the minute: a
+/// device's burst of requests writes its row once.
 pub fn touch(conn: &Connection, device_id: &str, now: i64) -> rusqlite::Result<()> {
     conn.execute(
-        "UPDATE devices SET last_used_at = ?2 WHERE id = ?1",
+        "UPDATE devices SET last_used_at = ?2
+         WHERE id = ?1 AND (last_used_at IS NULL OR last_used_at <= ?2 - 60)",
         params![device_id, now],
     )?;
     Ok(())
