@@ -8,6 +8,7 @@
 
 mod bench;
 mod bindings;
+mod browser;
 mod cmd;
 mod package;
 mod swift;

@@ -2,8 +2,8 @@
 //! lane, in the order that fails fastest: formatting, lints, Rust unit and end-to-end
 //! tests, the fault matrix, then the bindings: build the shipped library and its
 //! packages (`cargo xtask package`), build the test variant, and run the Kotlin,
-//! Android-helpers, Python and Swift suites against it, and schemathesis against the
-//! sandbox's OpenAPI document. Each suite starts its own sandbox process on 127.0.0.1.
+//! Android-helpers, Python, browser and Swift suites against it, and schemathesis
+//! against the sandbox's OpenAPI document. Each suite starts its own sandbox process on 127.0.0.1.
 //! `cargo xtask test --list` lists the lanes; `cargo xtask test kotlin python` runs two.
 
 use std::path::Path;
@@ -20,7 +20,7 @@ struct Lane {
     run: fn() -> Result,
 }
 
-const LANES: [Lane; 11] = [
+const LANES: [Lane; 12] = [
     Lane {
         name: "fmt",
         about: "cargo fmt --check",
@@ -65,6 +65,11 @@ const LANES: [Lane; 11] = [
         name: "python",
         about: "Python suite (test wheel), and the shipped wheel in a fresh venv",
         run: python,
+    },
+    Lane {
+        name: "browser",
+        about: "checkout page in headless Chromium, the phone on the Python binding",
+        run: crate::browser::suite,
     },
     Lane {
         name: "swift",
@@ -224,27 +229,9 @@ fn screens() -> Result {
 }
 
 /// The Python suite in a venv holding the test wheel, then the shipped wheel in a fresh
-/// venv running the getting-started example against a sandbox. Both venvs see the
-/// system's site-packages (pytest, cryptography), which `.ci/run` installs: running the
-/// tests installs nothing from the network (`--no-index`, `--no-deps`).
+/// venv running the getting-started example against a sandbox.
 fn python() -> Result {
-    test_variant(false, true)?;
-    let venv = Variant::Testing.dir().join("venv");
-    let python = fresh_venv(&venv, &["--system-site-packages"])?;
-    let wheel = package::wheel_path(Variant::Testing)?;
-    run(
-        &python,
-        &[
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--force-reinstall",
-            "--no-deps",
-            "--no-index",
-            path_str(&wheel)?,
-        ],
-    )?;
+    let python = test_wheel_venv(&Variant::Testing.dir().join("venv"))?;
     run_suite(&python, &["-m", "pytest", "tests/python"])?;
 
     packages()?;
@@ -265,6 +252,31 @@ fn python() -> Result {
         ],
     )?;
     run_suite(&fresh, &["tests/python/examples/getting_started.py"])
+}
+
+/// A fresh venv at `dir` holding the test wheel, and the sandbox binary; returns its
+/// interpreter. The venv sees the system's site-packages (pytest, cryptography,
+/// selenium), which `.ci/run` installs: running the tests installs nothing from the
+/// network (`--no-index`, `--no-deps`). Each suite has its own `dir`, so that two lanes
+/// running at once do not remove each other's venv.
+pub fn test_wheel_venv(dir: &Path) -> Result<String> {
+    test_variant(false, true)?;
+    let python = fresh_venv(dir, &["--system-site-packages"])?;
+    let wheel = package::wheel_path(Variant::Testing)?;
+    run(
+        &python,
+        &[
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--force-reinstall",
+            "--no-deps",
+            "--no-index",
+            path_str(&wheel)?,
+        ],
+    )?;
+    Ok(python)
 }
 
 /// Creates the venv at `dir` anew; returns its interpreter.
