@@ -33,12 +33,15 @@ import kotlinx.coroutines.launch
  * Every call into the library goes through [guarded]: whatever the library throws, a Rust
  * panic included, ends in [Error] with its French sentence, never in a crash.
  *
+ * A [CvException.DeviceRevoked] (this phone was revoked) is also reported to [disconnection].
+ *
  * Cancelling [scope] while [Sending] does not cancel the payment: the library runs it to
  * its end and records the outcome (`CvClient.reconcile()` or reopening shows it).
  */
 class PaymentPresenter(
     private val client: CvClientInterface,
     private val scope: CoroutineScope,
+    private val disconnection: Disconnection? = null,
 ) : AutoCloseable {
     private val mutableState = MutableStateFlow<PaymentScreenState>(Idle)
     val state: StateFlow<PaymentScreenState> = mutableState.asStateFlow()
@@ -206,6 +209,7 @@ class PaymentPresenter(
 
     private fun fail(error: CvException) {
         closeKeypad()
+        disconnection?.notice(error)
         mutableState.value = Error(frenchMessage(error), error)
     }
 

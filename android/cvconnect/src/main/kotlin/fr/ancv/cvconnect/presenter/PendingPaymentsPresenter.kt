@@ -29,11 +29,13 @@ data class PendingScreenState(
 
 /**
  * The pending-payments screen, for when the push was lost (or notifications are off).
- * Opening one goes through [PaymentPresenter.openPayment].
+ * Opening one goes through [PaymentPresenter.openPayment]. A failure saying this phone was
+ * revoked is also reported to [disconnection].
  */
 class PendingPaymentsPresenter(
     private val client: CvClientInterface,
     private val scope: CoroutineScope,
+    private val disconnection: Disconnection? = null,
 ) {
     private val mutableState = MutableStateFlow(PendingScreenState())
     val state: StateFlow<PendingScreenState> = mutableState.asStateFlow()
@@ -56,6 +58,7 @@ class PendingPaymentsPresenter(
 
     /** The screen after a failure: the French sentence, and the last balance known, marked stale. */
     private fun failed(error: CvException): PendingScreenState {
+        disconnection?.notice(error)
         val cached = guarded({ null }) { client.cachedBalance() }
         return mutableState.value.copy(
             loading = false,
