@@ -34,8 +34,8 @@ pub struct ColdStart {
     /// Reference: create a 4 KiB file in a new folder next to the data folders and
     /// `fsync` it, to show what durable writes cost on this disk.
     pub fsync: Samples,
-    /// `Client::new` on an enrolled folder + `balance()`: new connection, challenge,
-    /// token, balance.
+    /// `Client::new` on an enrolled folder + `balance()`: new connection, then one
+    /// request with its device-signed proof (protocol v1.1).
     pub first_network: Samples,
 }
 
@@ -141,7 +141,8 @@ impl Figure for ColdStart {
          database) and on the folder of an enrolled device (every later launch). The library\n\
          also builds its two-worker tokio runtime on first use; it is timed alone and together\n\
          with a fresh client. The first network call (`balance()` on a freshly built client of\n\
-         an enrolled device: TCP connect, challenge, token, balance) is shown apart: it is\n\
+         an enrolled device: TCP connect, then the balance with its proof under protocol v1.1,\n\
+         where v1 asked for a challenge and a token first) is shown apart: it is\n\
          bound by round trips, not by start-up work.\n\n";
 
     fn rows(&self) -> Vec<Row> {
@@ -179,7 +180,7 @@ impl Figure for ColdStart {
             rows.push(Row {
                 figure: "2c. Cold start + first network call".into(),
                 result: format!("{} / {}", human(net.median), human(net.p99)),
-                goal: "— (3 round trips: challenge, token, balance)".into(),
+                goal: "— (2 round trips: TCP, then the balance with its proof)".into(),
                 status: "informative".into(),
             });
         }

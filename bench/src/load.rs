@@ -226,7 +226,7 @@ impl Figure for Load {
              balance), types the PIN on the shuffled keypad, `confirm_keypad` (sealed PIN, ECDSA\n\
              signature, server-side PIN check and debit) and expects `PaidInFull`. A flow counts\n\
              when its outcome is; flows started before the deadline run to the end. Each phone\n\
-             did one untimed flow first (tokens, connections).\n",
+             did one untimed flow first (connections, caches).\n",
             run.phones, run.load_secs
         );
     }
@@ -292,8 +292,10 @@ impl Figure for Load {
         out.push_str(
             "\nThe phones run in the same process and on the same 2 cores as the sandbox (their\n\
              crypto, SQLite journal and HTTP clients cost CPU too), so the figure is a lower bound\n\
-             for a sandbox with the machine to itself. Per flow the sandbox serves 6 to 7 requests:\n\
-             create, push-feed poll, detail, balance, confirm (and a token renewal now and then).\n",
+             for a sandbox with the machine to itself. Per flow the sandbox serves the merchant's\n\
+             request, the push-feed poll, the detail (which carries the balance under protocol\n\
+             v1.1) and the confirmation; every request of a phone carries a device-signed proof\n\
+             that the sandbox verifies (a signature check where v1 looked a token up).\n",
         );
         if let Some(s) = self.latency.summary() {
             let busy = total / self.elapsed.as_secs_f64().max(1e-9);
