@@ -4,6 +4,7 @@ import androidx.compose.runtime.Composable
 import androidx.compose.runtime.LaunchedEffect
 import androidx.compose.runtime.collectAsState
 import androidx.compose.runtime.getValue
+import fr.ancv.cvconnect.presenter.Disconnection
 import fr.ancv.cvconnect.presenter.EnrollmentPresenter
 import fr.ancv.cvconnect.presenter.PaymentPresenter
 import fr.ancv.cvconnect.presenter.PaymentScreenState
@@ -11,15 +12,27 @@ import fr.ancv.cvconnect.presenter.PendingPaymentsPresenter
 
 /**
  * The whole app on one screen at a time: activation, then home (balance and pending
- * payments), or the payment flow while a payment is open. Glue only: it reads the
+ * payments), or the payment flow while a payment is open; over all of them, "Ce
+ * téléphone a été déconnecté" once any presenter reported it to [Disconnection]. Glue only: it reads the
  * presenters' states and hands their actions to the screens as callbacks; the screens
  * take state and callbacks, and nothing here calls the library.
  */
 @Composable
-fun CvConnectScreens(enrollment: EnrollmentPresenter, pending: PendingPaymentsPresenter, payment: PaymentPresenter) {
+fun CvConnectScreens(
+    enrollment: EnrollmentPresenter,
+    pending: PendingPaymentsPresenter,
+    payment: PaymentPresenter,
+    disconnection: Disconnection? = null,
+) {
     val enroll by enrollment.state.collectAsState()
     val flow by payment.state.collectAsState()
+    val disconnected = disconnection?.disconnected?.collectAsState()?.value == true
     when {
+        disconnected -> ThisPhoneDisconnectedScreen {
+            payment.dismiss()
+            disconnection?.reenrolled()
+            enrollment.check()
+        }
         enroll.checking -> BusyScreen("Démarrage…")
         enroll.enrolled == null -> StartupErrorScreen(enroll.error.orEmpty(), enrollment::check)
         enroll.enrolled == false -> EnrollScreen(enroll, enrollment::enroll)

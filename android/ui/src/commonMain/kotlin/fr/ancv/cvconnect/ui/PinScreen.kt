@@ -47,8 +47,7 @@ fun PinScreen(
     SensitiveScreen()
     ScreenColumn(
         bottom = {
-            PinDots(state.entered, state.required)
-            KeypadGrid(state.layout, onKey, onErase)
+            PinPad(state.layout, state.entered, state.required, onKey, onErase)
             ButtonPair(
                 { SecondaryButton("Annuler", onCancel) },
                 { PrimaryButton("Valider", onValidate, enabled = state.complete) },
@@ -68,6 +67,13 @@ fun PinScreen(
             lastAttempt -> Banner(LAST_ATTEMPT_WARNING, Tone.Warning)
         }
     }
+}
+
+/** The dots of the digits typed, then the shuffled keys: the PIN pad of every screen that asks for the PIN. */
+@Composable
+fun PinPad(layout: List<Int>, entered: Int, required: Int, onKey: (position: Int) -> Unit, onErase: () -> Unit) {
+    PinDots(entered, required)
+    KeypadGrid(layout, onKey, onErase)
 }
 
 /** "2 chiffres saisis sur 4", announced as it changes; the digits are never said. */

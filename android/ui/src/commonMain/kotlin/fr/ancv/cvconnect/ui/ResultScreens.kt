@@ -83,7 +83,7 @@ fun ErrorScreen(state: PaymentScreenState.Error, onDone: () -> Unit) {
 
 /** The top of a result or an error screen: the look's mark and title, the library's [message], the look's hint. */
 @Composable
-private fun Verdict(look: Presentation, message: String) {
+internal fun Verdict(look: Presentation, message: String) {
     Box(Modifier.fillMaxWidth().wrapContentWidth()) { StatusMark(look.mark, look.color) }
     ScreenTitle(look.title, Modifier.fillMaxWidth(), TextAlign.Center)
     Text(message, style = MaterialTheme.typography.titleMedium, textAlign = TextAlign.Center, modifier = Modifier.fillMaxWidth())

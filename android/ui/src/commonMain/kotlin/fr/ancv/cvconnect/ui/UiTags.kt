@@ -14,6 +14,7 @@ object UiTags {
     const val ENROLL_EMAIL = "enroll-email"
     const val ENROLL_CODE = "enroll-code"
     const val PENDING_ROW_PREFIX = "pending-"
+    const val DEVICE_ROW_PREFIX = "device-"
 
     fun pinKey(position: Int) = PIN_KEY_PREFIX + position
 }

@@ -1,6 +1,7 @@
 package fr.ancv.cvconnect.ui.test
 
 import androidx.compose.runtime.Composable
+import fr.ancv.cvconnect.ui.DevicesScreen
 import fr.ancv.cvconnect.ui.EnrollScreen
 import fr.ancv.cvconnect.ui.ErrorScreen
 import fr.ancv.cvconnect.ui.HomeScreen
@@ -8,9 +9,11 @@ import fr.ancv.cvconnect.ui.PaymentScreen
 import fr.ancv.cvconnect.ui.PinScreen
 import fr.ancv.cvconnect.ui.ResultScreen
 import fr.ancv.cvconnect.ui.SendingScreen
+import fr.ancv.cvconnect.ui.ThisPhoneDisconnectedScreen
 import fr.ancv.cvconnect.ui.desktop.DesktopHost
 import fr.ancv.cvconnect.ui.desktop.Frame
 import fr.ancv.cvconnect.ui.desktop.RecordingScreenGuard
+import fr.ancv.cvconnect.presenter.DevicesScreenState
 import fr.ancv.cvconnect.presenter.PaymentScreenState
 
 /** The screenshots in docs/screens: name → screen and state (callbacks do nothing). */
@@ -37,13 +40,18 @@ object Shots {
         "error-locked" to shot { ResultScreen(s.locked) {} },
         "error-offline" to shot { ErrorScreen(s.offline) {} },
         "error-unknown" to shot { ErrorScreen(s.unknown) {} },
+        "devices" to shot { devices(DeviceStates.list) },
+        "devices-pin" to shot { devices(DeviceStates.pin) },
+        "devices-revoked" to shot { devices(DeviceStates.revoked) },
+        "devices-disconnected" to shot { ThisPhoneDisconnectedScreen {} },
     )
 
     /** The names alone (no sandbox needed to list them). */
     val names: List<String> = listOf(
         "enroll", "home", "home-offline", "payment", "payment-partial", "payment-200", "pin", "pin-last-attempt",
         "pin-200", "sending", "result-paid", "result-partial", "result-declined", "result-expired", "result-cancelled",
-        "error-locked", "error-offline", "error-unknown",
+        "error-locked", "error-offline", "error-unknown", "devices", "devices-pin", "devices-revoked",
+        "devices-disconnected",
     )
 
     private var built: Map<String, Shot>? = null
@@ -59,6 +67,9 @@ object Shots {
 
     @Composable
     private fun payment(state: PaymentScreenState.PaymentScreen) = PaymentScreen(state, {}, {}, {})
+
+    @Composable
+    private fun devices(state: DevicesScreenState) = DevicesScreen(state, {}, {}, {}, {}, {}, {})
 
     @Composable
     private fun pin(state: PaymentScreenState.PinEntry) = PinScreen(state, {}, {}, {}, {})
