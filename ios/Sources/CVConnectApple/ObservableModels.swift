@@ -42,4 +42,24 @@ public final class PendingPaymentsModel: ObservableObject {
 
     public func refresh() async { await flow.refresh() }
 }
+
+/// SwiftUI's view of a `DevicesFlow` ("Mes appareils").
+@MainActor
+public final class DevicesModel: ObservableObject {
+    @Published public private(set) var state: DevicesScreenState = .loading
+    public let flow: DevicesFlow
+
+    /// `onDisconnected`: this phone was revoked; the app shows it over every screen.
+    public init(client: any CvClientProtocol, onDisconnected: @escaping @MainActor () -> Void) {
+        flow = DevicesFlow(client: client, onDisconnected: onDisconnected)
+        flow.observe { [weak self] in self?.state = $0 }
+    }
+
+    public func refresh() { flow.refresh() }
+    public func startRevocation(deviceId: String) { flow.startRevocation(deviceId: deviceId) }
+    public func press(position: Int) { flow.press(position: position) }
+    public func erase() { flow.erase() }
+    public func validate() { flow.validate() }
+    public func cancel() { flow.cancel() }
+}
 #endif

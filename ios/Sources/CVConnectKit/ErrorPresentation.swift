@@ -48,7 +48,7 @@ public struct ErrorPresentation: Equatable, Sendable {
     static func action(for error: CvError) -> Action {
         if error.isRetryable() { return .retry }
         switch error {
-        case .notEnrolled, .enrollmentLost, .unauthorized, .keyInvalidated: return .enrollAgain
+        case .notEnrolled, .enrollmentLost, .unauthorized, .deviceRevoked, .keyInvalidated: return .enrollAgain
         case .pinEntryExpired, .signerCancelled: return .newPinEntry
         default: return .dismiss
         }

@@ -10,7 +10,7 @@ final class ErrorPresentationTests: XCTestCase {
     static let everyCase: [CvError] = [
         .offline, .timeout, .certificateRejected, .server(status: 503), .protocolViolation(detail: "bad body"),
         .api(code: "amount_out_of_bounds", serverMessage: "Montant refusé.", httpStatus: 422),
-        .notEnrolled, .alreadyEnrolled, .enrollmentLost, .unauthorized, .paymentNotFound(paymentId: "pay_x"),
+        .notEnrolled, .alreadyEnrolled, .enrollmentLost, .unauthorized, .deviceRevoked, .paymentNotFound(paymentId: "pay_x"),
         .alreadyHandled(status: .expired), .confirmationInProgress, .invalidAmount(detail: "Montant invalide."),
         .pinEntryExpired, .pinEntry(detail: "Touche inconnue (10)."), .signer(detail: "busy"), .signerCancelled,
         .keyInvalidated, .storage(detail: "disk full"), .push(detail: "bad id"), .invalidConfig(reason: "http"),
@@ -18,7 +18,7 @@ final class ErrorPresentationTests: XCTestCase {
     ]
 
     func testEveryCaseHasAFrenchSentenceAndAnAction() {
-        XCTAssertEqual(Set(Self.everyCase.map { "\($0)".prefix { $0 != "(" && $0 != " " } }).count, 23)
+        XCTAssertEqual(Set(Self.everyCase.map { "\($0)".prefix { $0 != "(" && $0 != " " } }).count, 24)
         for error in Self.everyCase {
             let message = error.userMessage()
             XCTAssertFalse(message.isEmpty, "\(error)")
@@ -31,7 +31,7 @@ final class ErrorPresentationTests: XCTestCase {
         }
         XCTAssertEqual(Self.everyCase.filter { $0.isRetryable() }, [.offline, .timeout, .server(status: 503)])
         XCTAssertEqual(Self.everyCase.filter { ErrorPresentation($0).action == .enrollAgain },
-                       [.notEnrolled, .enrollmentLost, .unauthorized, .keyInvalidated])
+                       [.notEnrolled, .enrollmentLost, .unauthorized, .deviceRevoked, .keyInvalidated])
         XCTAssertEqual(Self.everyCase.filter { ErrorPresentation($0).action == .newPinEntry },
                        [.pinEntryExpired, .signerCancelled])
         XCTAssertEqual(CvError.api(code: "amount_out_of_bounds", serverMessage: "Montant refusé.", httpStatus: 422).userMessage(),
