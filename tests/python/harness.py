@@ -82,6 +82,10 @@ class Sandbox(example.Sandbox):
     def new_account(self, balance: Decimal, pin: str = SEED_PIN) -> str:
         return super().new_account(balance, pin)
 
+    def revoke_device(self, device_id: str) -> dict:
+        """An administrator cuts `device_id` off (`POST /admin/devices/{id}/revoke`)."""
+        return self.admin("POST", f"/admin/devices/{device_id}/revoke")
+
     def advance_clock(self, seconds: int) -> None:
         self.admin("POST", "/admin/clock", {"advance_secs": seconds})
 

@@ -66,3 +66,13 @@ async def test_the_keypad_is_emptied_by_the_revocation(sandbox):
     assert keypad.state().complete
     await kept.client.revoke_device(lost.device_id, keypad)
     assert keypad.state().entered == 0
+
+
+@async_test
+async def test_a_phone_revoked_by_an_administrator_is_told_at_its_next_call(sandbox):
+    kept, lost = await two_phones(sandbox)
+    assert sandbox.revoke_device(lost.device_id)["revoked_at"] > 0
+    with pytest.raises(CvError.DeviceRevoked):
+        await lost.client.pending_payments()
+    assert not lost.client.is_enrolled()
+    assert await kept.balance() == D("100.00")

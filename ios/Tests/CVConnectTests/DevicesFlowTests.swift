@@ -5,8 +5,8 @@ import XCTest
 
 /// `DevicesFlow` against the sandbox: the list, a revocation with the PIN typed by the
 /// positions of its digits, a wrong PIN, and the revoked phone's own screen.
-@MainActor
-final class DevicesFlowTests: XCTestCase {
+final class DevicesFlowTests: XCTestCase, @unchecked Sendable {  // no stored state; the tests run on the main actor
+    @MainActor
     private func twoPhones() async throws -> (kept: Phone, lost: Phone) {
         let (kept, email) = try await Phone.enrolled(balance: "100.00")
         let lost = try Phone()
@@ -14,6 +14,7 @@ final class DevicesFlowTests: XCTestCase {
         return (kept, lost)
     }
 
+    @MainActor
     private func loadedFlow(_ phone: Phone, onDisconnected: @escaping @MainActor () -> Void = {}) async -> DevicesFlow {
         let flow = DevicesFlow(client: phone.client, onDisconnected: onDisconnected)
         flow.refresh()
@@ -22,6 +23,7 @@ final class DevicesFlowTests: XCTestCase {
     }
 
     /// On the list, starts revoking the line that is not this phone and types `pin`.
+    @MainActor
     private func typeRevocation(_ flow: DevicesFlow, pin: String) async throws {
         guard case let .list(rows, _) = flow.state else { return XCTFail("not on the list: \(flow.state)") }
         flow.startRevocation(deviceId: try XCTUnwrap(rows.first { $0.canRevoke }).deviceId)
@@ -30,6 +32,7 @@ final class DevicesFlowTests: XCTestCase {
         for digit in pin { flow.press(position: layout.firstIndex(of: Int(String(digit))!)!) }
     }
 
+    @MainActor
     func testTheListMarksThisPhoneInFrench() async throws {
         let (kept, _) = try await twoPhones()
         let flow = await loadedFlow(kept)
@@ -40,6 +43,7 @@ final class DevicesFlowTests: XCTestCase {
         XCTAssertTrue(rows[0].lastUsedText.hasPrefix("Dernière utilisation le "), rows[0].lastUsedText)
     }
 
+    @MainActor
     func testRevokingTheLostPhoneThenItShowsItWasDisconnected() async throws {
         let (kept, lost) = try await twoPhones()
         let flow = await loadedFlow(kept)
@@ -56,6 +60,7 @@ final class DevicesFlowTests: XCTestCase {
         XCTAssertFalse(try lost.client.isEnrolled())
     }
 
+    @MainActor
     func testAWrongPinComesBackToANewKeypadWithTwoAttemptsLeft() async throws {
         let (kept, _) = try await twoPhones()
         let flow = await loadedFlow(kept)

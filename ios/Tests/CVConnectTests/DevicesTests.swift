@@ -61,4 +61,16 @@ final class DevicesTests: XCTestCase {
         let balance = try await lost.client.balance()
         XCTAssertEqual(balance.amount, Decimal(100), "the phone stays enrolled")
     }
+
+    func testAPhoneRevokedByAnAdministratorIsToldAtItsNextCall() async throws {
+        let (kept, lost) = try await twoPhones()
+        try await Sandbox.shared.revokeDevice(try deviceId(lost))
+        do {
+            _ = try await lost.client.pendingPayments()
+            XCTFail("a revoked phone listed its payments")
+        } catch CvError.deviceRevoked {}
+        XCTAssertFalse(try lost.client.isEnrolled())
+        let balance = try await kept.client.balance()
+        XCTAssertEqual(balance.amount, Decimal(100))
+    }
 }

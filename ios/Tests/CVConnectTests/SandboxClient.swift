@@ -74,6 +74,11 @@ extension SandboxClient {
         try await admin("POST", "/admin/activation-codes", ["email": email])["code"] as! String
     }
 
+    /// An administrator cuts `deviceId` off (`POST /admin/devices/{id}/revoke`).
+    func revokeDevice(_ deviceId: String) async throws {
+        _ = try await admin("POST", "/admin/devices/\(deviceId)/revoke")
+    }
+
     func advanceClock(seconds: Int) async throws {
         _ = try await admin("POST", "/admin/clock", ["advance_secs": seconds])
     }

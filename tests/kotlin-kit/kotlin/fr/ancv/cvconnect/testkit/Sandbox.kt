@@ -75,6 +75,9 @@ class Sandbox internal constructor(
     fun activationCode(email: String): String =
         admin("POST", "/admin/activation-codes", JSONObject(mapOf("email" to email))).getString("code")
 
+    /** An administrator cuts [deviceId] off (`POST /admin/devices/{id}/revoke`); returns when, in Unix seconds. */
+    fun revokeDevice(deviceId: String): Long = admin("POST", "/admin/devices/$deviceId/revoke").getLong("revoked_at")
+
     /** Moves this sandbox's clock forward: payments expire, tokens age, for every test using it. */
     fun advanceClock(seconds: Long) {
         admin("POST", "/admin/clock", JSONObject(mapOf("advance_secs" to seconds)))

@@ -62,4 +62,12 @@ class DevicesTest {
         assertEquals(RevocationOutcome.WrongPin(attemptsLeft = 2), kept.revoke(lost.deviceId, wrong))
         assertEquals(eur("100.00"), lost.client.balance().amount)
     }
+
+    @Test
+    fun `a phone revoked by an administrator is told at its next call`() = world.twoPhones { kept, lost ->
+        assertTrue(world.sandbox.revokeDevice(lost.deviceId) > 0)
+        assertFailsWith<CvException.DeviceRevoked> { lost.client.pendingPayments() }
+        assertFalse(lost.client.isEnrolled())
+        assertEquals(eur("100.00"), kept.client.balance().amount)
+    }
 }
