@@ -102,17 +102,7 @@ private fun RevocationPinScreen(
     onValidate: () -> Unit,
     onCancel: () -> Unit,
 ) {
-    SensitiveScreen()
-    ScreenColumn(
-        bottom = {
-            PinPad(state.layout, state.entered, state.required, onKey, onErase)
-            ButtonPair(
-                { SecondaryButton("Annuler", onCancel) },
-                { PrimaryButton("Valider", onValidate, enabled = state.complete) },
-            )
-        },
-    ) {
-        ScreenTitle("Code personnel")
+    PinEntryScreen(PinKeys(state.layout, state.entered, state.required, onKey, onErase), onValidate, onCancel) {
         Text(
             "Pour déconnecter «\u00A0${state.device.name}\u00A0»",
             style = MaterialTheme.typography.titleMedium,

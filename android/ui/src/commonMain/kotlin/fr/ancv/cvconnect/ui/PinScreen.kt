@@ -6,6 +6,7 @@ import androidx.compose.foundation.clickable
 import androidx.compose.foundation.layout.Arrangement
 import androidx.compose.foundation.layout.Box
 import androidx.compose.foundation.layout.Column
+import androidx.compose.foundation.layout.ColumnScope
 import androidx.compose.foundation.layout.Row
 import androidx.compose.foundation.layout.RowScope
 import androidx.compose.foundation.layout.Spacer
@@ -44,17 +45,7 @@ fun PinScreen(
     onValidate: () -> Unit,
     onCancel: () -> Unit,
 ) {
-    SensitiveScreen()
-    ScreenColumn(
-        bottom = {
-            PinPad(state.layout, state.entered, state.required, onKey, onErase)
-            ButtonPair(
-                { SecondaryButton("Annuler", onCancel) },
-                { PrimaryButton("Valider", onValidate, enabled = state.complete) },
-            )
-        },
-    ) {
-        ScreenTitle("Code personnel")
+    PinEntryScreen(PinKeys(state.layout, state.entered, state.required, onKey, onErase), onValidate, onCancel) {
         Text(
             "${state.view.amountText} à ${state.view.payeeName}",
             style = MaterialTheme.typography.titleMedium,
@@ -69,11 +60,35 @@ fun PinScreen(
     }
 }
 
-/** The dots of the digits typed, then the shuffled keys: the PIN pad of every screen that asks for the PIN. */
+/** A keypad on screen: the digit on each key, the digits typed of those required, and where touches go. */
+class PinKeys(
+    val layout: List<Int>,
+    val entered: Int,
+    val required: Int,
+    val onKey: (position: Int) -> Unit,
+    val onErase: () -> Unit,
+)
+
+/**
+ * Every screen that asks for the PIN (a payment, a revocation): guarded, the title "Code
+ * personnel", what it is for ([header]), then the dots, the keys, "Annuler" and "Valider".
+ */
 @Composable
-fun PinPad(layout: List<Int>, entered: Int, required: Int, onKey: (position: Int) -> Unit, onErase: () -> Unit) {
-    PinDots(entered, required)
-    KeypadGrid(layout, onKey, onErase)
+fun PinEntryScreen(keys: PinKeys, onValidate: () -> Unit, onCancel: () -> Unit, header: @Composable ColumnScope.() -> Unit) {
+    SensitiveScreen()
+    ScreenColumn(
+        bottom = {
+            PinDots(keys.entered, keys.required)
+            KeypadGrid(keys.layout, keys.onKey, keys.onErase)
+            ButtonPair(
+                { SecondaryButton("Annuler", onCancel) },
+                { PrimaryButton("Valider", onValidate, enabled = keys.entered == keys.required) },
+            )
+        },
+    ) {
+        ScreenTitle("Code personnel")
+        header()
+    }
 }
 
 /** "2 chiffres saisis sur 4", announced as it changes; the digits are never said. */
