@@ -21,6 +21,7 @@ struct CVConnectApp: App {
                         .environmentObject(model)
                         .environmentObject(services.payment)
                         .environmentObject(services.pending)
+                        .environmentObject(services.devices)
                 } else {
                     Text(model.startError ?? ErrorPresentation.unexpectedMessage).padding()
                 }
@@ -40,11 +41,13 @@ final class Services {
     let client: CvClient
     let payment: PaymentModel
     let pending: PendingPaymentsModel
+    let devices: DevicesModel
 
     init(client: CvClient) {
         self.client = client
         payment = PaymentModel(client: client)
         pending = PendingPaymentsModel(client: client)
+        devices = DevicesModel(client: client, onDisconnected: { AppModel.shared.markDisconnected() })
     }
 }
 
@@ -61,6 +64,8 @@ final class AppModel: ObservableObject {
     @Published private(set) var enrolled = false
     @Published private(set) var enrollError: String?
     @Published private(set) var enrolling = false
+    /// This phone was revoked: "Ce téléphone a été déconnecté" over every screen.
+    @Published private(set) var disconnected = false
     var apnsToken: String?
 
     private init() {
@@ -108,6 +113,14 @@ final class AppModel: ObservableObject {
             enrolled = false
             enrollError = ErrorPresentation(error).message
         }
+    }
+
+    func markDisconnected() { disconnected = true }
+
+    /// After "Activer ce téléphone": the core wiped its data, so the activation shows.
+    func startOver() {
+        disconnected = false
+        refreshEnrollment()
     }
 
     func enroll(email: String, code: String) {

@@ -16,7 +16,9 @@ struct RootView: View {
     var body: some View {
         NavigationView {
             Group {
-                if !app.enrolled {
+                if app.disconnected {
+                    ThisPhoneDisconnectedView(onEnrollAgain: { app.startOver() })
+                } else if !app.enrolled {
                     EnrollView()
                 } else {
                     switch payment.state {
@@ -62,8 +64,10 @@ struct EnrollView: View {
 
 /// Home: the balance and the payments waiting (covers a push that never arrived).
 struct PendingView: View {
+    @EnvironmentObject private var app: AppModel
     @EnvironmentObject private var pending: PendingPaymentsModel
     @EnvironmentObject private var payment: PaymentModel
+    @EnvironmentObject private var devices: DevicesModel
 
     var body: some View {
         List {
@@ -71,6 +75,10 @@ struct PendingView: View {
                 Text(pending.state.balanceText ?? "…").font(.title)
                 if pending.state.balanceStale { Text("Dernier solde connu").font(.footnote) }
                 if let error = pending.state.error { Text(error).foregroundColor(.red) }
+                NavigationLink("Mes appareils") {
+                    DevicesView(model: devices, onEnrollAgain: { app.startOver() })
+                        .onAppear { devices.refresh() }
+                }
             }
             Section("Paiements en attente") {
                 if pending.state.payments.isEmpty { Text("Aucun paiement en attente.") }

@@ -7,6 +7,8 @@ import com.google.firebase.FirebaseApp
 import com.google.firebase.messaging.FirebaseMessaging
 import fr.ancv.cvconnect.CvException
 import fr.ancv.cvconnect.Platform
+import fr.ancv.cvconnect.presenter.DevicesPresenter
+import fr.ancv.cvconnect.presenter.Disconnection
 import fr.ancv.cvconnect.presenter.EnrollmentPresenter
 import fr.ancv.cvconnect.presenter.PaymentPresenter
 import fr.ancv.cvconnect.presenter.PendingPaymentsPresenter
@@ -29,6 +31,9 @@ sealed interface Startup {
         val enrollment: EnrollmentPresenter,
         val pending: PendingPaymentsPresenter,
         val payment: PaymentPresenter,
+        val devices: DevicesPresenter,
+        /** Set by any presenter that met `DeviceRevoked`: the app shows the phone disconnected. */
+        val disconnection: Disconnection,
     ) : Startup
 
     data class Failed(val message: String) : Startup
@@ -57,7 +62,14 @@ class AppViewModel(application: Application) : AndroidViewModel(application) {
                 val client = app.client()
                 val enrollment = EnrollmentPresenter(client, viewModelScope, Platform.ANDROID, pushToken = ::pushToken)
                 enrollment.check()
-                Startup.Ready(enrollment, PendingPaymentsPresenter(client, viewModelScope), PaymentPresenter(client, viewModelScope))
+                val disconnection = Disconnection()
+                Startup.Ready(
+                    enrollment,
+                    PendingPaymentsPresenter(client, viewModelScope, disconnection),
+                    PaymentPresenter(client, viewModelScope, disconnection),
+                    DevicesPresenter(client, viewModelScope, disconnection),
+                    disconnection,
+                )
             } catch (cancelled: CancellationException) {
                 throw cancelled
             } catch (error: CvException) {

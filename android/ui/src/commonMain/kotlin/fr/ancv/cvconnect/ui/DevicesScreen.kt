@@ -31,10 +31,11 @@ fun DevicesScreen(
     onValidate: () -> Unit,
     onBack: () -> Unit,
     onEnrollAgain: () -> Unit,
+    onClose: (() -> Unit)? = null,
 ) {
     when (state) {
         DevicesScreenState.Loading -> BusyScreen("Chargement des appareils…")
-        is DevicesScreenState.DeviceList -> DeviceListScreen(state, onRevoke, onBack)
+        is DevicesScreenState.DeviceList -> DeviceListScreen(state, onRevoke, onBack, onClose)
         is DevicesScreenState.PinEntry -> RevocationPinScreen(state, onKey, onErase, onValidate, onBack)
         is DevicesScreenState.Sending -> BusyScreen("Déconnexion en cours…", state.device.name)
         is DevicesScreenState.Revoked -> Outcome(Presentation("Appareil déconnecté", Mark.Check, CvColors.Success), state.message, onBack)
@@ -44,13 +45,19 @@ fun DevicesScreen(
     }
 }
 
-/** [DevicesScreen] driven by its presenter. */
+/** [DevicesScreen] driven by its presenter; [onClose], when given, leaves the list ("Retour"). */
 @Composable
-fun DevicesScreen(state: DevicesScreenState, presenter: DevicesPresenter, onEnrollAgain: () -> Unit) =
+fun DevicesScreen(
+    state: DevicesScreenState,
+    presenter: DevicesPresenter,
+    onEnrollAgain: () -> Unit,
+    onClose: (() -> Unit)? = null,
+) =
     DevicesScreen(
         state, presenter::startRevocation, presenter::press, presenter::erase, presenter::validate,
         onBack = { if (state is DevicesScreenState.PinEntry) presenter.cancel() else presenter.refresh() },
         onEnrollAgain = onEnrollAgain,
+        onClose = onClose,
     )
 
 /** What the whole app shows when any call found that this phone was revoked. */
@@ -65,8 +72,19 @@ fun ThisPhoneDisconnectedScreen(onEnrollAgain: () -> Unit) {
 }
 
 @Composable
-private fun DeviceListScreen(state: DevicesScreenState.DeviceList, onRevoke: (String) -> Unit, onRefresh: () -> Unit) {
-    ScreenColumn(bottom = { SecondaryButton("Actualiser", onRefresh) }) {
+private fun DeviceListScreen(
+    state: DevicesScreenState.DeviceList,
+    onRevoke: (String) -> Unit,
+    onRefresh: () -> Unit,
+    onClose: (() -> Unit)?,
+) {
+    val buttons = @Composable {
+        Column(verticalArrangement = Arrangement.spacedBy(8.dp)) {
+            SecondaryButton("Actualiser", onRefresh, modifier = Modifier.fillMaxWidth())
+            onClose?.let { SecondaryButton("Retour", it, modifier = Modifier.fillMaxWidth()) }
+        }
+    }
+    ScreenColumn(bottom = { if (onClose == null) SecondaryButton("Actualiser", onRefresh) else buttons() }) {
         ScreenTitle("Mes appareils")
         state.notice?.let { Banner(it, Tone.Success) }
         Column {

@@ -30,10 +30,16 @@ import fr.ancv.cvconnect.presenter.PendingScreenState
  * library's French reason.
  */
 @Composable
-fun HomeScreen(state: PendingScreenState, onOpen: (paymentId: String) -> Unit, onRefresh: () -> Unit) {
+fun HomeScreen(
+    state: PendingScreenState,
+    onOpen: (paymentId: String) -> Unit,
+    onRefresh: () -> Unit,
+    onDevices: (() -> Unit)? = null,
+) {
     ScreenColumn(bottom = { SecondaryButton(if (state.loading) "Actualisation…" else "Actualiser", onRefresh, enabled = !state.loading) }) {
         ScreenTitle(APP_NAME)
         BalanceCard(state.balanceText, state.balanceStale)
+        onDevices?.let { SecondaryButton("Mes appareils", it) }
         state.error?.let { Banner(it, Tone.Error) }
         Text(
             "Paiements en attente",

@@ -27,7 +27,7 @@ fun AppRoot(model: AppViewModel) {
             // closes the payment (left pending, not declined: "Refuser" declines).
             BackHandler(enabled = flow is PaymentScreenState.PinEntry) { current.payment.cancelPinEntry() }
             BackHandler(enabled = flow.closable()) { current.payment.dismiss() }
-            CvConnectScreens(current.enrollment, current.pending, current.payment)
+            CvConnectScreens(current.enrollment, current.pending, current.payment, current.disconnection, current.devices)
         }
     }
 }

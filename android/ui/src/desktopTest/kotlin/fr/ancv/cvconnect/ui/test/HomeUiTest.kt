@@ -37,6 +37,16 @@ class HomeUiTest {
     }
 
     @Test
+    fun `home opens my devices, this phone listed, and comes back`() = onApp { app ->
+        app.waitForText("Aucun paiement en attente.")
+        app.click("Mes appareils")
+        app.waitForText("Ce téléphone")
+        app.assertShown("Mes appareils")
+        app.click("Retour")
+        app.waitForText("Paiements en attente")
+    }
+
+    @Test
     fun `offline, home shows the last balance known and a push cannot open`() = onPhone {
         val port = URI(World.shared.sandbox.baseUrl).port
         LoopbackRelay("127.0.0.1", port).use { network ->

@@ -15,6 +15,8 @@ import androidx.compose.ui.test.performTextInput
 import androidx.compose.ui.test.v2.runDesktopComposeUiTest
 import androidx.compose.ui.unit.dp
 import fr.ancv.cvconnect.Platform
+import fr.ancv.cvconnect.presenter.DevicesPresenter
+import fr.ancv.cvconnect.presenter.Disconnection
 import fr.ancv.cvconnect.presenter.EnrollmentPresenter
 import fr.ancv.cvconnect.presenter.PaymentPresenter
 import fr.ancv.cvconnect.presenter.PendingPaymentsPresenter
@@ -74,15 +76,17 @@ class AppUnderTest(
     private val scope = CoroutineScope(
         SupervisorJob() + mainThread.asCoroutineDispatcher() + CoroutineExceptionHandler { _, error -> uncaught += error },
     )
-    val payment = PaymentPresenter(phone.client, scope)
-    val pending = PendingPaymentsPresenter(phone.client, scope)
+    val disconnection = Disconnection()
+    val payment = PaymentPresenter(phone.client, scope, disconnection)
+    val pending = PendingPaymentsPresenter(phone.client, scope, disconnection)
+    val devices = DevicesPresenter(phone.client, scope, disconnection)
     val enrollment = EnrollmentPresenter(phone.client, scope, Platform.ANDROID, pushToken = { "fcm:ui-test-" + System.nanoTime() })
     val guard = RecordingScreenGuard()
 
     init {
         if (enrolled) runBlocking { phone.enroll(email) }
         enrollment.check()
-        compose.setContent { DesktopHost(guard) { CvConnectScreens(enrollment, pending, payment) } }
+        compose.setContent { DesktopHost(guard) { CvConnectScreens(enrollment, pending, payment, disconnection, devices) } }
     }
 
     /** The merchant asks for [total] ("150.00"); returns the push data map from the sandbox's feed. */
