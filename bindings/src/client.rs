@@ -174,8 +174,8 @@ impl CvClient {
         device_id: String,
         keypad: Arc<Keypad>,
     ) -> Result<RevocationOutcome, CvError> {
-        let mut entry = guard(|| keypad.take_entry())?;
+        let pin = guard(|| keypad.take_pin())?;
         let client = self.0.clone();
-        run(async move { Ok(client.revoke_device(&device_id, &mut entry).await?.into()) }).await
+        run(async move { Ok(client.revoke_device(&device_id, pin).await?.into()) }).await
     }
 }

@@ -33,15 +33,6 @@ impl Keypad {
     pub(crate) fn take_pin(&self) -> Result<Pin, CvError> {
         Ok(self.lock().take_pin()?)
     }
-
-    /// Moves the whole entry out, for a core call that takes the PIN out of a keypad
-    /// itself after an await (a revocation): a fresh, empty keypad of the same length
-    /// takes its place, so this one reads as emptied, as after a confirmation.
-    pub(crate) fn take_entry(&self) -> Result<CoreKeypad, CvError> {
-        let mut keypad = self.lock();
-        let fresh = CoreKeypad::new(keypad.pin_length())?;
-        Ok(std::mem::replace(&mut *keypad, fresh))
-    }
 }
 
 #[uniffi::export]

@@ -18,7 +18,10 @@ async fn revoke(phone: &Phone, target: &Phone, pin: &str) -> anyhow::Result<Revo
     let mut keypad = phone.client.start_revocation_pin_entry().await?;
     type_pin(&mut keypad, pin)?;
     let target_id = target.device_id()?;
-    Ok(phone.client.revoke_device(&target_id, &mut keypad).await?)
+    Ok(phone
+        .client
+        .revoke_device_keypad(&target_id, &mut keypad)
+        .await?)
 }
 
 /// The phone's next call is told it is revoked, and its store was wiped.

@@ -7,6 +7,7 @@ use super::http::{Request, Retry};
 use super::Client;
 use crate::crypto::confirmation::sign_revocation;
 use crate::keypad::Keypad;
+use crate::pin::Pin;
 use crate::protocol::errors::ErrorCode;
 use crate::protocol::push::is_valid_id;
 use crate::protocol::wire::{DeviceList, Platform, RevokeResponse};
@@ -70,10 +71,20 @@ impl Client {
 
     /// Revokes the phone `device_id` of this account with the PIN typed on `keypad`
     /// (taken out of it and wiped).
-    pub async fn revoke_device(
+    pub async fn revoke_device_keypad(
         &self,
         device_id: &str,
         keypad: &mut Keypad,
+    ) -> Result<RevocationOutcome, ClientError> {
+        let pin = keypad.take_pin()?;
+        self.revoke_device(device_id, pin).await
+    }
+
+    /// Revokes the phone `device_id` of this account with `pin` (sealed, then wiped).
+    pub async fn revoke_device(
+        &self,
+        device_id: &str,
+        pin: Pin,
     ) -> Result<RevocationOutcome, ClientError> {
         if !is_valid_id(device_id) {
             return Err(ClientError::Http(super::HttpError::Api {
@@ -84,7 +95,6 @@ impl Client {
                 payment_status: None,
             }));
         }
-        let pin = keypad.take_pin()?;
         let list = self.device_list().await?;
         let me = self.inner.device()?.device_id;
         let request = sign_revocation(&list, device_id, &me, pin, self.inner.signer.as_ref())?;

@@ -1,6 +1,7 @@
 //! Beneficiary accounts: balance, PIN hash, wrong-PIN counter and lock.
 
 use cvconnect_core::amount::Amount;
+use cvconnect_core::protocol::errors::ErrorCode;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use super::{amount_from_db, cents_to_i64, exists};
@@ -161,4 +162,23 @@ pub fn unlock(conn: &Connection, id: &str) -> rusqlite::Result<()> {
         [id],
     )?;
     Ok(())
+}
+
+/// A wrong PIN or device signature, at a confirmation or a revocation: one attempt less
+/// on the account's one counter, the PIN locked at zero. The refusal to answer.
+pub fn count_wrong_pin(
+    conn: &Connection,
+    account: &AccountRow,
+    max_attempts: u8,
+) -> rusqlite::Result<ApiError> {
+    let failed = account.failed_attempts.saturating_add(1);
+    let left = max_attempts.saturating_sub(failed);
+    conn.execute(
+        "UPDATE accounts SET failed_attempts = ?2, pin_locked = ?3 WHERE id = ?1",
+        params![account.id, i64::from(failed), left == 0],
+    )?;
+    Ok(match left {
+        0 => ApiError::new(ErrorCode::PinLocked),
+        left => ApiError::auth_failed(left),
+    })
 }

@@ -189,21 +189,11 @@ fn decide(
     // 9. The attempt counter.
     if !(signature_ok && pin_ok) {
         payments::renew_nonce(conn, &payment.id, now)?;
-        let failed = account.failed_attempts.saturating_add(1);
-        let left = limits.max_attempts.saturating_sub(failed);
-        if left == 0 {
-            conn.execute(
-                "UPDATE accounts SET failed_attempts = ?2, pin_locked = 1 WHERE id = ?1",
-                params![account.id, i64::from(failed)],
-            )?;
+        let refusal = accounts::count_wrong_pin(conn, &account, limits.max_attempts)?;
+        if refusal.code == ErrorCode::PinLocked {
             payments::set_status(conn, &payment.id, PaymentStatus::Refused, now)?;
-            return Ok(Err(ApiError::new(ErrorCode::PinLocked)));
         }
-        conn.execute(
-            "UPDATE accounts SET failed_attempts = ?2 WHERE id = ?1",
-            params![account.id, i64::from(failed)],
-        )?;
-        return Ok(Err(ApiError::auth_failed(left)));
+        return Ok(Err(refusal));
     }
 
     // 10. Debit, ledger, status, nonce, counter.

@@ -74,7 +74,11 @@ pub fn revoke(
     }
     renew_nonce(conn, &account.id)?;
     if !pin_and_signature_hold(secrets, input, &account) {
-        return Ok(Err(count_wrong_attempt(conn, &account, max_attempts)?));
+        return Ok(Err(accounts::count_wrong_pin(
+            conn,
+            &account,
+            max_attempts,
+        )?));
     }
     conn.execute(
         "UPDATE accounts SET failed_attempts = 0 WHERE id = ?1",
@@ -103,24 +107,6 @@ fn pin_and_signature_hold(secrets: &Secrets, input: &RevokeInput, account: &Acco
     )
     .is_ok_and(|digits| secrets.pin_matches(&account.id, &digits, &account.pin_hash));
     signature_ok && pin_ok
-}
-
-/// A wrong PIN or signature: one attempt less, the lock at zero.
-fn count_wrong_attempt(
-    conn: &Connection,
-    account: &AccountRow,
-    max_attempts: u8,
-) -> rusqlite::Result<ApiError> {
-    let failed = account.failed_attempts.saturating_add(1);
-    let left = max_attempts.saturating_sub(failed);
-    conn.execute(
-        "UPDATE accounts SET failed_attempts = ?2, pin_locked = ?3 WHERE id = ?1",
-        params![account.id, i64::from(failed), left == 0],
-    )?;
-    Ok(match left {
-        0 => ApiError::new(ErrorCode::PinLocked),
-        left => ApiError::auth_failed(left),
-    })
 }
 
 /// Cuts `device_id` off at once: its tokens go, its push token goes (no further push),
