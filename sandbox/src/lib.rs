@@ -22,6 +22,7 @@
 
 pub mod config;
 
+pub mod attestation;
 mod clock;
 mod db;
 mod error;

@@ -20,6 +20,8 @@ pub const REQUEST_TAG: &str = "cvconnect/request/v1";
 pub const REVOKE_TAG: &str = "cvconnect/revoke/v1";
 /// Domain tag of the enrollment proof (§6.2).
 pub const ENROLL_TAG: &str = "cvconnect/enroll/v1";
+/// Domain tag of the client data an iOS App Attest key attests (§5.1.1, protocol v1.2).
+pub const ATTEST_TAG: &str = "cvconnect/attest/v1";
 /// Domain tag of the PIN seal's associated data (§7).
 pub const PIN_SEAL_TAG: &str = "cvconnect/pin-seal/v1";
 
@@ -217,6 +219,18 @@ pub fn enrollment_bytes(email: &str, activation_code: &str, public_key_spki: &[u
     FieldWriter::new(ENROLL_TAG)
         .field(email.trim().to_lowercase().as_bytes())
         .field(activation_code.as_bytes())
+        .field(public_key_spki)
+        .finish()
+}
+
+/// The client data an App Attest attestation binds (§5.1.1): the server's enrollment
+/// challenge and the device's P-256 signing key. The phone passes SHA-256 of these bytes
+/// as `clientDataHash` to `attestKey`; the backend recomputes it from the enrollment.
+/// (Android Key Attestation takes the raw challenge instead: the Keystore key is created
+/// with it, and the certificate it signs names the key itself.)
+pub fn attestation_client_data(challenge: &[u8], public_key_spki: &[u8]) -> Vec<u8> {
+    FieldWriter::new(ATTEST_TAG)
+        .field(challenge)
         .field(public_key_spki)
         .finish()
 }
