@@ -13,6 +13,7 @@
 //!
 //! What a new suite needs is in this crate's `README.md`.
 
+pub mod attestation;
 mod errors;
 mod keypad;
 mod logs;

@@ -1,0 +1,1 @@
+//! Android Key Attestation chains (being written).

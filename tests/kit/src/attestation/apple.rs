@@ -1,0 +1,1 @@
+//! iOS App Attest attestation objects (being written).
