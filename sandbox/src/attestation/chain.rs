@@ -1,8 +1,201 @@
-//! X.509 chain walking shared by both platforms (owned by the Android helper).
+//! X.509 chain walking shared by both platforms.
+//!
+//! # Why
+//!
+//! Android Key Attestation and iOS App Attest both hand the backend a certificate chain,
+//! leaf first, that must lead to a configured root. The walk is the same for both, and
+//! every step is a refusal with its own typed reason, so it is written once here:
+//!
+//! 1. bounded input: at most [`MAX_CHAIN_LEN`] certificates of at most [`MAX_CERT_LEN`]
+//!    bytes each (untrusted input, parsed before anything is trusted);
+//! 2. each certificate parses as DER X.509 with no trailing bytes (x509-parser);
+//! 3. each certificate's signature verifies with the next one's public key, and that next
+//!    one is a CA when it says so (basicConstraints `cA` FALSE is refused; an absent
+//!    extension is accepted, as on old Keymaster intermediates);
+//! 4. the last certificate is one of the roots (byte-equal, as Android sends its root), or
+//!    is signed by one of them (as App Attest's x5c, which stops below Apple's root);
+//! 5. every certificate of the chain is valid at `now` (expired and not yet valid are
+//!    distinct errors).
+//!
+//! A configured root is a trust anchor (RFC 5280 §6.1.1): its key is trusted, its own
+//! dates are the operator's concern and are not checked. Names are not chained (issuer of
+//! one against subject of the next): the signatures are what bind the chain, and some
+//! devices encode the same name differently across their certificates.
+//!
+//! Revocation is the platforms' business: [`serial_hex`] gives a certificate's serial in
+//! the form Google's attestation status list uses.
 
-/// Why a certificate chain does not verify.
-#[derive(Debug, thiserror::Error)]
+use x509_parser::certificate::X509Certificate;
+use x509_parser::prelude::FromDer;
+
+/// Most certificates a chain may hold (Android sends 3 to 5 with its root, App Attest 2).
+pub const MAX_CHAIN_LEN: usize = 6;
+/// Largest certificate accepted, in bytes (real attestation certificates are under 2 KiB;
+/// Google's RSA-4096 root is about 1.4 KiB).
+pub const MAX_CERT_LEN: usize = 16 * 1024;
+
+/// Why a certificate chain does not verify. `index` counts from the leaf (0).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ChainError {
-    #[error("not implemented")]
-    Unimplemented,
+    #[error("empty certificate chain")]
+    Empty,
+    #[error("certificate chain of {len} certificates, more than allowed")]
+    TooLong { len: usize },
+    #[error("certificate {index} is larger than allowed")]
+    TooLarge { index: usize },
+    #[error("certificate {index} is not DER X.509")]
+    Malformed { index: usize },
+    #[error("configured root {index} is not DER X.509")]
+    MalformedRoot { index: usize },
+    #[error("certificate {index} is not signed by the next certificate's key")]
+    BadSignature { index: usize },
+    #[error("certificate {index} signs another but is not a CA")]
+    NotCa { index: usize },
+    #[error("the chain does not lead to a configured root")]
+    UntrustedRoot,
+    #[error("certificate {index} has expired")]
+    Expired { index: usize },
+    #[error("certificate {index} is not yet valid")]
+    NotYetValid { index: usize },
+}
+
+/// A chain that verified, leaf first, with the configured root it leads to.
+#[derive(Debug)]
+pub struct VerifiedChain<'a> {
+    certs: Vec<X509Certificate<'a>>,
+}
+
+impl<'a> VerifiedChain<'a> {
+    /// The certificate that certifies the attested key.
+    pub fn leaf(&self) -> &X509Certificate<'a> {
+        &self.certs[0]
+    }
+
+    /// Every certificate of the chain as sent, leaf first.
+    pub fn certs(&self) -> &[X509Certificate<'a>] {
+        &self.certs
+    }
+}
+
+/// A certificate's serial as Google's attestation status list writes it: lowercase hex of
+/// the DER INTEGER's magnitude, without leading zeros (`"0"` for zero). Serials are read as
+/// unsigned: a negative serial (a DER encoding bug of some old devices) is listed by its
+/// bytes, not with Java's minus sign.
+pub fn serial_hex(cert: &X509Certificate<'_>) -> String {
+    let hex: String = cert
+        .raw_serial()
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect();
+    canonical_serial(&hex)
+}
+
+/// A hex serial in the status list's form: lowercase, without leading zeros.
+pub fn canonical_serial(hex: &str) -> String {
+    let lower = hex.to_ascii_lowercase();
+    let trimmed = lower.trim_start_matches('0');
+    if trimmed.is_empty() {
+        "0".to_owned()
+    } else {
+        trimmed.to_owned()
+    }
+}
+
+/// Verifies `chain` (DER, leaf first) up to one of `roots` (DER) at `now` (Unix seconds).
+pub fn verify_chain<'a>(
+    chain: &'a [Vec<u8>],
+    roots: &[Vec<u8>],
+    now: i64,
+) -> Result<VerifiedChain<'a>, ChainError> {
+    let certs = parse_chain(chain)?;
+    for (index, pair) in certs.windows(2).enumerate() {
+        check_link(index, &pair[0], &pair[1])?;
+    }
+    check_anchor(chain, &certs, roots)?;
+    for (index, cert) in certs.iter().enumerate() {
+        check_validity(index, cert, now)?;
+    }
+    Ok(VerifiedChain { certs })
+}
+
+fn parse_chain(chain: &[Vec<u8>]) -> Result<Vec<X509Certificate<'_>>, ChainError> {
+    if chain.is_empty() {
+        return Err(ChainError::Empty);
+    }
+    if chain.len() > MAX_CHAIN_LEN {
+        return Err(ChainError::TooLong { len: chain.len() });
+    }
+    chain
+        .iter()
+        .enumerate()
+        .map(|(index, der)| {
+            if der.len() > MAX_CERT_LEN {
+                return Err(ChainError::TooLarge { index });
+            }
+            parse_exact(der).ok_or(ChainError::Malformed { index })
+        })
+        .collect()
+}
+
+/// One certificate, with nothing after it.
+fn parse_exact(der: &[u8]) -> Option<X509Certificate<'_>> {
+    match X509Certificate::from_der(der) {
+        Ok(([], cert)) => Some(cert),
+        _ => None,
+    }
+}
+
+/// `cert` (at `index`) is signed by `issuer`, which may sign certificates.
+fn check_link(
+    index: usize,
+    cert: &X509Certificate<'_>,
+    issuer: &X509Certificate<'_>,
+) -> Result<(), ChainError> {
+    cert.verify_signature(Some(issuer.public_key()))
+        .map_err(|_| ChainError::BadSignature { index })?;
+    if !may_sign_certificates(issuer) {
+        return Err(ChainError::NotCa { index: index + 1 });
+    }
+    Ok(())
+}
+
+/// A CA by basicConstraints, or a certificate without that extension (old Keymaster
+/// intermediates); a malformed or duplicated extension is refused.
+fn may_sign_certificates(cert: &X509Certificate<'_>) -> bool {
+    match cert.basic_constraints() {
+        Ok(Some(constraints)) => constraints.value.ca,
+        Ok(None) => true,
+        Err(_) => false,
+    }
+}
+
+/// The chain's last certificate is a configured root or is signed by one.
+fn check_anchor(
+    chain: &[Vec<u8>],
+    certs: &[X509Certificate<'_>],
+    roots: &[Vec<u8>],
+) -> Result<(), ChainError> {
+    let last_der = &chain[chain.len() - 1];
+    let last = &certs[certs.len() - 1];
+    if roots.iter().any(|root| root == last_der) {
+        return Ok(());
+    }
+    for (index, root_der) in roots.iter().enumerate() {
+        let root = parse_exact(root_der).ok_or(ChainError::MalformedRoot { index })?;
+        if last.verify_signature(Some(root.public_key())).is_ok() {
+            return Ok(());
+        }
+    }
+    Err(ChainError::UntrustedRoot)
+}
+
+fn check_validity(index: usize, cert: &X509Certificate<'_>, now: i64) -> Result<(), ChainError> {
+    let validity = cert.validity();
+    if now < validity.not_before.timestamp() {
+        return Err(ChainError::NotYetValid { index });
+    }
+    if now > validity.not_after.timestamp() {
+        return Err(ChainError::Expired { index });
+    }
+    Ok(())
 }
