@@ -7,6 +7,8 @@ use std::time::Duration;
 use cvconnect_core::amount::Amount;
 use serde::{Deserialize, Serialize};
 
+pub use crate::attestation::{AttestationConfig, Policy as AttestationPolicy};
+
 /// Where the state lives.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Database {
@@ -50,6 +52,8 @@ pub struct SandboxConfig {
     pub connections: ConnectionLimits,
     /// Merchant notifications: retries of deliveries, the expiry sweeper.
     pub webhooks: WebhookSettings,
+    /// Key attestation at enrollment (v1.2): the policy and what each platform must show.
+    pub attestation: AttestationConfig,
 }
 
 /// How merchant notifications are delivered (protocol §8.1) and how often due payment
@@ -160,6 +164,7 @@ impl Default for SandboxConfig {
             limits: Limits::default(),
             connections: ConnectionLimits::default(),
             webhooks: WebhookSettings::default(),
+            attestation: AttestationConfig::default(),
         }
     }
 }

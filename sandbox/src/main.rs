@@ -9,7 +9,12 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use cvconnect_core::amount::Amount;
+use cvconnect_sandbox::attestation::options::AttestationOptions;
 use cvconnect_sandbox::{Database, Sandbox, SandboxConfig, Seed, SeedAccount, SeedMerchant};
+
+fn usage() -> String {
+    USAGE.replace("{ATTESTATION}", AttestationOptions::USAGE)
+}
 
 const USAGE: &str = "\
 Usage: cvconnect-sandbox [OPTIONS]
@@ -55,7 +60,7 @@ Options:
                             how long a notification is retried (default 86400)
   --webhook-timeout-ms N    longest wait for the merchant's answer (default 10000)
   --expiry-sweep-ms N       how often due payment requests are expired (default 1000)
-  -h, --help                this help
+{ATTESTATION}  -h, --help                this help
 
 Without --seed, --account or --merchant (and without --no-seed), the demo data of
 seed/demo.json is seeded: camille.martin@example.fr (12345678901, 200.00 €, PIN 4827)
@@ -85,6 +90,7 @@ fn parse_args(args: Vec<String>) -> anyhow::Result<Option<SandboxConfig>> {
     let mut seed = Seed::default();
     let mut seeded = false;
     let mut no_seed = false;
+    let mut attestation = AttestationOptions::default();
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
         let (name, inline) = match arg.split_once('=') {
@@ -99,6 +105,9 @@ fn parse_args(args: Vec<String>) -> anyhow::Result<Option<SandboxConfig>> {
                     .ok_or_else(|| anyhow::anyhow!("{name} needs a value ({what})")),
             }
         };
+        if attestation.take(&name, || value("VALUE"))? {
+            continue;
+        }
         match name.as_str() {
             "-h" | "--help" => return Ok(None),
             "--host" => config.host = value("IP")?.parse::<IpAddr>()?,
@@ -187,6 +196,7 @@ fn parse_args(args: Vec<String>) -> anyhow::Result<Option<SandboxConfig>> {
     } else {
         Some(Seed::demo())
     };
+    config.attestation = attestation.finish()?;
     Ok(Some(config))
 }
 
@@ -201,7 +211,7 @@ async fn main() -> anyhow::Result<()> {
         )
         .init();
     let Some(config) = parse_args(std::env::args().skip(1).collect())? else {
-        print!("{USAGE}");
+        print!("{}", usage());
         return Ok(());
     };
     let sandbox = Sandbox::start(config).await?;

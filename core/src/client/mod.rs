@@ -8,6 +8,7 @@
 mod auth;
 mod config;
 mod devices;
+mod enroll;
 mod error;
 mod http;
 mod inner;
@@ -40,15 +41,13 @@ pub use store::{schema_version, PaymentRecord, DATABASE_FILE};
 use crate::amount::Amount;
 use crate::crypto::signer::DeviceSigner;
 use crate::log::{mask_email, set_log_sink, LogSink};
-use crate::protocol::canonical::enrollment_bytes;
 use crate::protocol::push::is_valid_id;
 use crate::protocol::wire::{
-    pending_page_path, EnrollRequest, EnrollResponse, PaymentList, PaymentSummary, Platform,
-    PushTokenRequest, MAX_PENDING_PAGES,
+    pending_page_path, PaymentList, PaymentSummary, PushTokenRequest, MAX_PENDING_PAGES,
 };
 use http::{Http, Request, Retry};
 pub(crate) use inner::Inner;
-use store::{DeviceRecord, Store};
+use store::Store;
 
 crate::shared::shared_type! {
     replay: declare_enrolled_device;
@@ -122,64 +121,6 @@ impl Client {
     /// cannot tell or lost the enrollment.
     pub fn is_enrolled(&self) -> Result<bool, ClientError> {
         Ok(self.enrolled_device()?.is_some())
-    }
-
-    /// Enrolls this device with the one-time activation code issued for `email`.
-    pub async fn enroll(
-        &self,
-        email: &str,
-        activation_code: &str,
-        push_token: Option<String>,
-        platform: Platform,
-    ) -> Result<EnrolledDevice, ClientError> {
-        self.enroll_named(email, activation_code, push_token, platform, None)
-            .await
-    }
-
-    /// [`Client::enroll`], with the name the user chose for this phone, shown in the
-    /// account's device list (at most 64 characters).
-    pub async fn enroll_named(
-        &self,
-        email: &str,
-        activation_code: &str,
-        push_token: Option<String>,
-        platform: Platform,
-        name: Option<String>,
-    ) -> Result<EnrolledDevice, ClientError> {
-        if self.inner.store.device()?.is_some() {
-            return Err(ClientError::AlreadyEnrolled);
-        }
-        let public_key = self.inner.signer.public_key()?;
-        let proof =
-            self.inner
-                .signer
-                .sign(&enrollment_bytes(email, activation_code, &public_key))?;
-        let request = EnrollRequest {
-            email: email.trim().to_owned(),
-            activation_code: activation_code.trim().to_owned(),
-            public_key: URL_SAFE_NO_PAD.encode(&public_key),
-            push_token,
-            platform,
-            proof: URL_SAFE_NO_PAD.encode(proof),
-            name: name.map(|name| name.trim().chars().take(64).collect()),
-        };
-        let response: EnrollResponse = self
-            .inner
-            .http
-            .send(&Request::post("/v1/devices", Some(&request), Retry::Never))
-            .await?;
-        let email = email.trim().to_lowercase();
-        let record = DeviceRecord {
-            device_id: response.device_id.clone(),
-            public_key,
-            email: email.clone(),
-        };
-        self.inner.store.save_device(&record, now_unix())?;
-        tracing::info!(email = %mask_email(&email), "device enrolled");
-        Ok(EnrolledDevice {
-            device_id: response.device_id,
-            email_masked: mask_email(&email),
-        })
     }
 
     /// Tells the backend this device's new push token (the platforms rotate them).

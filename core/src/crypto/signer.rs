@@ -24,6 +24,8 @@ use ring::rand::SystemRandom;
 use ring::signature::{self, EcdsaKeyPair, KeyPair as _};
 use zeroize::Zeroizing;
 
+use super::DeviceAttestation;
+
 /// DER prefix of a P-256 SubjectPublicKeyInfo holding an uncompressed point:
 /// `SEQUENCE { SEQUENCE { id-ecPublicKey, prime256v1 }, BIT STRING (0 unused bits) }`.
 const P256_SPKI_PREFIX: [u8; 26] = [
@@ -68,6 +70,14 @@ pub trait DeviceSigner: Send + Sync {
     /// An ECDSA P-256 SHA-256 signature over `message`, DER-encoded. The signer hashes
     /// the message itself.
     fn sign(&self, message: &[u8]) -> Result<Vec<u8>, SignerError>;
+    /// Attests the signing key for the backend's enrollment `challenge` (v1.2), before
+    /// enrollment reads [`Self::public_key`]: an Android Keystore signer creates its key
+    /// with the challenge as attestation challenge here, so the key enrolled is the one
+    /// attested. `None` for a signer that cannot attest (the default).
+    fn attest(&self, challenge: &[u8]) -> Result<Option<DeviceAttestation>, SignerError> {
+        let _ = challenge;
+        Ok(None)
+    }
 }
 
 /// A P-256 key held in process memory. For the sandbox, tests and demos: production

@@ -43,6 +43,11 @@ pub enum ErrorCode {
     /// The device was revoked (from another device of the account or by an
     /// administrator); told only to a request signed by that device's key.
     DeviceRevoked,
+    /// (v1.2) The backend requires a key attestation at enrollment and none was sent.
+    AttestationRequired,
+    /// (v1.2) The enrollment's attestation did not verify (which check failed is told
+    /// to the backend's logs only).
+    AttestationRefused,
     /// Server fault (also what fault injection returns).
     InternalError,
     /// Any code this client does not know.
@@ -71,6 +76,8 @@ impl ErrorCode {
             ErrorCode::IdempotencyConflict => "idempotency_conflict",
             ErrorCode::RateLimited => "rate_limited",
             ErrorCode::DeviceRevoked => "device_revoked",
+            ErrorCode::AttestationRequired => "attestation_required",
+            ErrorCode::AttestationRefused => "attestation_refused",
             ErrorCode::InternalError => "internal_error",
             ErrorCode::Unknown => "unknown",
         }
@@ -95,7 +102,9 @@ impl ErrorCode {
             ErrorCode::NotFound => 404,
             ErrorCode::InvalidActivationCode
             | ErrorCode::AuthenticationFailed
-            | ErrorCode::PinLocked => 403,
+            | ErrorCode::PinLocked
+            | ErrorCode::AttestationRequired
+            | ErrorCode::AttestationRefused => 403,
             ErrorCode::NonceUsed
             | ErrorCode::PaymentNotPending
             | ErrorCode::IdempotencyConflict => 409,
@@ -131,6 +140,12 @@ impl ErrorCode {
                 "Trop de demandes. Veuillez réessayer dans quelques instants."
             }
             ErrorCode::DeviceRevoked => "Ce téléphone a été déconnecté de votre compte.",
+            ErrorCode::AttestationRequired => {
+                "Cette version de l'application ne peut pas activer ce téléphone. Mettez-la à jour."
+            }
+            ErrorCode::AttestationRefused => {
+                "Ce téléphone ne peut pas être activé : son intégrité n'a pas pu être vérifiée."
+            }
             ErrorCode::InternalError | ErrorCode::Unknown => {
                 "Le service est momentanément indisponible. Veuillez réessayer."
             }

@@ -10,7 +10,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::amount::Amount;
 
+mod attestation;
 mod devices;
+pub use attestation::{
+    AttestationEvidence, AttestationPolicy, AttestationStatement, DeviceAttestationSummary,
+    EnrollmentChallenge,
+};
 pub use devices::{DeviceList, DeviceSummary, RevokeRequest, RevokeResponse};
 
 crate::shared::shared_type! {
@@ -92,6 +97,9 @@ pub struct EnrollRequest {
     /// shown in the account's device list (v1.1).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// The key's attestation (v1.2), when the phone could make one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attestation: Option<AttestationEvidence>,
 }
 
 /// Answer `201` of enrollment.

@@ -3,13 +3,20 @@
 use std::collections::BTreeMap;
 
 use cvconnect_core::amount::Amount;
-use cvconnect_core::protocol::wire::RevokeResponse;
+use cvconnect_core::protocol::wire::{DeviceSummary, RevokeResponse};
 use reqwest::Method;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use super::{segment, ClientResult, Http, Recorder};
+
+/// `GET /admin/accounts/{account}/devices`: the account's devices, none revoked,
+/// with what their attestation proved.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdminDeviceList {
+    pub devices: Vec<DeviceSummary>,
+}
 
 /// An account as the admin routes show it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -182,6 +189,12 @@ impl AdminClient {
     pub async fn unlock(&self, account: &str) -> ClientResult<AdminAccount> {
         let path = format!("/admin/accounts/{}/unlock", segment(account));
         self.http.call(Method::POST, &path, None).await
+    }
+
+    /// `GET /admin/accounts/{account}/devices`.
+    pub async fn devices(&self, account: &str) -> ClientResult<AdminDeviceList> {
+        let path = format!("/admin/accounts/{}/devices", segment(account));
+        self.http.call(Method::GET, &path, None).await
     }
 
     /// `POST /admin/devices/{device_id}/revoke`: cuts a device off at once.

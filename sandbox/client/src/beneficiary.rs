@@ -168,6 +168,7 @@ impl SoftDevice {
                 platform: Platform::Other,
                 proof: b64url(&proof),
                 name: None,
+                attestation: None,
             })
             .await?;
         let mut device = SoftDevice {

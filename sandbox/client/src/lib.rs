@@ -28,8 +28,8 @@ use cvconnect_core::protocol::wire::ErrorInfo;
 pub(crate) use http::{segment, Http};
 
 pub use admin::{
-    ActivationCode, AdminAccount, AdminClient, ClockState, FaultKind, FaultView, Ledger,
-    LedgerEntry, NewMerchant, PushFeed, PushNotification,
+    ActivationCode, AdminAccount, AdminClient, AdminDeviceList, ClockState, FaultKind, FaultView,
+    Ledger, LedgerEntry, NewMerchant, PushFeed, PushNotification,
 };
 pub use beneficiary::{BeneficiaryClient, SoftDevice};
 pub use merchant::MerchantClient;

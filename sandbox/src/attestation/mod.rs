@@ -22,6 +22,7 @@
 pub mod android;
 pub mod apple;
 mod chain;
+pub mod options;
 
 use std::collections::HashSet;
 
@@ -29,18 +30,9 @@ pub use android::AndroidError;
 pub use apple::AppleError;
 pub use chain::ChainError;
 
-/// Whether enrollment asks for attestation (`--attestation`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Policy {
-    /// Attestations are ignored; every device enrolls unattested (protocol v1).
-    #[default]
-    Off,
-    /// A device without attestation enrolls, recorded as unattested; one that sends an
-    /// attestation enrolls only if it verifies.
-    Optional,
-    /// Only devices whose attestation verifies enroll.
-    Required,
-}
+/// Whether enrollment asks for attestation (`--attestation off|optional|required`);
+/// told to phones with each enrollment challenge.
+pub use cvconnect_core::protocol::wire::AttestationPolicy as Policy;
 
 /// Attestation settings of a sandbox: the policy and what each platform must show.
 #[derive(Debug, Clone, Default)]
@@ -104,6 +96,16 @@ pub enum Evidence<'a> {
 pub enum AttestedPlatform {
     Android,
     Ios,
+}
+
+impl AttestedPlatform {
+    /// The name stored on the device row and shown in the device list.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AttestedPlatform::Android => "android",
+            AttestedPlatform::Ios => "ios",
+        }
+    }
 }
 
 /// Where the key lives, as the attestation states it.

@@ -3,15 +3,14 @@
 
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::Json;
 use cvconnect_core::amount::Amount;
 use cvconnect_core::protocol::canonical::FieldWriter;
 use cvconnect_core::protocol::errors::ErrorCode;
 use cvconnect_core::protocol::wire::{
-    BalanceResponse, ChallengeRequest, ChallengeResponse, DeclineResponse, EnrollRequest,
-    EnrollResponse, PaymentDetail, PaymentList, PaymentStatus, PinKey, PushTokenRequest,
-    TokenRequest, TokenResponse,
+    BalanceResponse, ChallengeRequest, ChallengeResponse, DeclineResponse, PaymentDetail,
+    PaymentList, PaymentStatus, PinKey, PushTokenRequest, TokenRequest, TokenResponse,
 };
 use cvconnect_core::protocol::CURRENCY;
 use serde::Deserialize;
@@ -22,61 +21,10 @@ use crate::extract::{DeviceAuth, JsonBody, PathId, QueryParams};
 use crate::state::AppState;
 use crate::store::confirm::{self, min_amount, ConfirmInput, Limits};
 use crate::store::payments::{Cursor, Owner};
-use crate::store::{accounts, activation, devices, payments};
+use crate::store::{accounts, devices, payments};
 use crate::util::{b64url_decode, is_valid_id, sha256};
 
-const MAX_PUSH_TOKEN: usize = 4096;
-
-pub async fn enroll(
-    State(state): State<AppState>,
-    JsonBody(req): JsonBody<EnrollRequest>,
-) -> ApiResult<Response> {
-    if req.activation_code.len() > 64 || req.email.len() > 320 {
-        return Err(ApiError::new(ErrorCode::InvalidActivationCode));
-    }
-    let public_key = b64url_decode(&req.public_key)
-        .filter(|k| k.len() <= 512)
-        .ok_or_else(|| ApiError::validation("public_key"))?;
-    let proof = b64url_decode(&req.proof)
-        .filter(|p| p.len() <= 256)
-        .ok_or_else(|| ApiError::validation("proof"))?;
-    if req
-        .name
-        .as_ref()
-        .is_some_and(|name| name.chars().count() > 64 || name.chars().any(char::is_control))
-    {
-        return Err(ApiError::validation("name"));
-    }
-    if req
-        .push_token
-        .as_ref()
-        .is_some_and(|t| t.is_empty() || t.len() > MAX_PUSH_TOKEN)
-    {
-        return Err(ApiError::validation("push_token"));
-    }
-    let device_id = state
-        .transaction(move |tx, state, now| {
-            let enrollment = activation::Enrollment {
-                email: &req.email,
-                activation_code: &req.activation_code,
-                public_key: &public_key,
-                push_token: req.push_token.as_deref(),
-                platform: &req.platform,
-                proof: &proof,
-                name: req.name.as_deref(),
-            };
-            let max_failures = state.config.limits.max_activation_failures;
-            activation::enroll(tx, &state.secrets, &enrollment, max_failures, now)
-        })
-        .await??;
-    tracing::info!(%device_id, "device enrolled");
-    let pin_length = state.config.pin_length;
-    let enrolled = EnrollResponse {
-        device_id,
-        pin_length,
-    };
-    Ok((StatusCode::CREATED, Json(enrolled)).into_response())
-}
+use super::enrollment::MAX_PUSH_TOKEN;
 
 pub async fn challenge(
     State(state): State<AppState>,

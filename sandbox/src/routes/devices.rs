@@ -4,9 +4,10 @@
 use axum::extract::State;
 use axum::Json;
 use cvconnect_core::protocol::wire::{DeviceList, PinKey, RevokeRequest, RevokeResponse};
+use cvconnect_sandbox_client::AdminDeviceList;
 
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{AdminAuth, DeviceAuth, JsonBody, PathId};
+use crate::extract::{AdminAuth, DeviceAuth, JsonBody, PathId, PathText};
 use crate::state::AppState;
 use crate::store::revoke::{self, RevokeInput};
 use crate::store::{accounts, devices};
@@ -63,6 +64,23 @@ pub async fn revoke(
         .await??;
     tracing::info!(device_id = %answer.device_id, "device revoked by another device");
     Ok(Json(answer))
+}
+
+/// `GET /admin/accounts/{account}/devices`: the account's devices and what their
+/// attestation proved (none is `current`).
+pub async fn admin_list(
+    State(state): State<AppState>,
+    _: AdminAuth,
+    PathText(reference): PathText,
+) -> ApiResult<Json<AdminDeviceList>> {
+    let devices = state
+        .db
+        .run(move |conn| {
+            let account = accounts::find(conn, &reference)?.ok_or_else(ApiError::not_found)?;
+            Ok(devices::listing(conn, &account.id, "")?)
+        })
+        .await?;
+    Ok(Json(AdminDeviceList { devices }))
 }
 
 /// `POST /admin/devices/{device_id}/revoke`.

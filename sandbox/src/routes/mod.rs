@@ -5,6 +5,7 @@ pub mod admin;
 pub mod beneficiary;
 pub mod checkout;
 pub mod devices;
+pub mod enrollment;
 pub mod merchant;
 
 use std::panic::AssertUnwindSafe;
@@ -75,7 +76,8 @@ pub async fn cancel_owned(state: &AppState, owner: Owner, id: String) -> ApiResu
 
 pub fn router(state: AppState) -> Router {
     let protocol = Router::new()
-        .route("/v1/devices", post(beneficiary::enroll).get(devices::list))
+        .route("/v1/devices", post(enrollment::enroll).get(devices::list))
+        .route("/v1/enrollment-challenges", post(enrollment::challenge))
         .route("/v1/devices/{device_id}/revoke", post(devices::revoke))
         .route("/v1/auth/challenge", post(beneficiary::challenge))
         .route("/v1/auth/token", post(beneficiary::token))
@@ -127,6 +129,10 @@ pub fn router(state: AppState) -> Router {
             .route("/admin/accounts/{account}", get(admin::get_account))
             .route("/admin/accounts/{account}/balance", put(admin::set_balance))
             .route("/admin/accounts/{account}/unlock", post(admin::unlock))
+            .route(
+                "/admin/accounts/{account}/devices",
+                get(devices::admin_list),
+            )
             .route(
                 "/admin/devices/{device_id}/revoke",
                 post(devices::admin_revoke),

@@ -12,8 +12,10 @@ use cvconnect_core::protocol::errors::ErrorCode;
 use cvconnect_core::protocol::wire::Platform;
 use rusqlite::{params, Connection};
 
-use super::optional_row;
+use super::{enrollment, optional_row};
+use crate::attestation::{Policy, Verified};
 use crate::error::{ApiError, ApiResult};
+use crate::routes::enrollment::AttestationCheck;
 use crate::secrets::Secrets;
 use crate::util::{new_id, normalize_email, random_bytes};
 
@@ -56,6 +58,9 @@ pub struct Enrollment<'a> {
     pub platform: &'a Platform,
     pub proof: &'a [u8],
     pub name: Option<&'a str>,
+    /// The attestation, verified before the transaction.
+    pub attestation: &'a AttestationCheck,
+    pub policy: Policy,
 }
 
 /// Wrong codes counted for `email` in the last 24 hours.
@@ -134,12 +139,48 @@ pub fn enroll(
     if !verify_p256(e.public_key, &signed, e.proof) {
         return Ok(Err(ApiError::validation("proof")));
     }
+    let attested = match attestation_outcome(conn, e, now)? {
+        Ok(attested) => attested,
+        Err(refusal) => return Ok(Err(refusal)),
+    };
     conn.execute(
         "UPDATE activation_codes SET used_at = ?2 WHERE code_hash = ?1",
         params![code_hash, now],
     )?;
     conn.execute("DELETE FROM enrollment_failures WHERE email = ?1", [&email])?;
-    Ok(Ok(insert_device(conn, &account_id, e, now)?))
+    let device_id = insert_device(conn, &account_id, e, now)?;
+    if let Some(verified) = attested {
+        enrollment::record(conn, &device_id, verified)?;
+    }
+    Ok(Ok(device_id))
+}
+
+/// What the policy makes of the attestation: the verified result to record, nothing
+/// (unattested, allowed), or the refusal. Spends the challenge named, whatever the
+/// outcome; the activation code stays unused on a refusal.
+fn attestation_outcome(
+    conn: &Connection,
+    e: &Enrollment<'_>,
+    now: i64,
+) -> rusqlite::Result<Result<Option<Verified>, ApiError>> {
+    Ok(match e.attestation {
+        AttestationCheck::Absent if e.policy == Policy::Required => {
+            Err(ApiError::new(ErrorCode::AttestationRequired))
+        }
+        AttestationCheck::Absent => Ok(None),
+        AttestationCheck::Checked {
+            challenge,
+            verified,
+        } => match (enrollment::spend(conn, challenge, now)?, verified) {
+            (true, Some(verified)) => Ok(Some(*verified)),
+            (fresh, _) => {
+                if !fresh {
+                    tracing::warn!("attestation refused: unknown, spent or expired challenge");
+                }
+                Err(ApiError::new(ErrorCode::AttestationRefused))
+            }
+        },
+    })
 }
 
 fn insert_device(

@@ -4,7 +4,7 @@
 use cvconnect_core::crypto::signer::verify_p256;
 use cvconnect_core::protocol::canonical::auth_bytes;
 use cvconnect_core::protocol::errors::ErrorCode;
-use cvconnect_core::protocol::wire::{DeviceSummary, Platform};
+use cvconnect_core::protocol::wire::{DeviceAttestationSummary, DeviceSummary, Platform};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use super::optional_row;
@@ -199,7 +199,8 @@ pub fn listing(
     current: &str,
 ) -> rusqlite::Result<Vec<DeviceSummary>> {
     let mut statement = conn.prepare(
-        "SELECT id, platform, name, created_at, last_used_at FROM devices
+        "SELECT id, platform, name, created_at, last_used_at, attested_platform, attested_level
+         FROM devices
          WHERE account_id = ?1 AND revoked_at IS NULL ORDER BY created_at, rowid",
     )?;
     let rows = statement.query_map([account_id], |r| {
@@ -216,6 +217,13 @@ pub fn listing(
             name: r.get(2)?,
             enrolled_at: r.get(3)?,
             last_used_at: r.get(4)?,
+            attestation: match (r.get(5)?, r.get(6)?) {
+                (Some(platform), Some(security_level)) => Some(DeviceAttestationSummary {
+                    platform,
+                    security_level,
+                }),
+                _ => None,
+            },
         })
     })?;
     rows.collect()

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod activation;
 pub mod confirm;
 pub mod devices;
+pub mod enrollment;
 pub mod ledger;
 pub mod limits;
 pub mod merchants;

@@ -137,6 +137,7 @@ async fn activation_codes_are_single_use_and_bound_to_the_email() {
         platform: Platform::Android,
         proof: b64(&other.sign(&signed_bytes).unwrap()),
         name: None,
+        attestation: None,
     };
     let api = world.beneficiary();
     let err = api.enroll(&request).await.unwrap_err();

@@ -19,6 +19,9 @@ pub struct DeviceSummary {
     pub last_used_at: Option<i64>,
     /// True for the device that asks.
     pub current: bool,
+    /// What its attestation proved at enrollment (v1.2); absent when it had none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attestation: Option<super::DeviceAttestationSummary>,
 }
 
 /// `GET /v1/devices` (v1.1): the account's devices, and what a revocation needs.
