@@ -6,7 +6,7 @@ use cvconnect_sandbox::attestation::apple::{self, AppleError, Input, MAX_OBJECT_
 use cvconnect_sandbox::attestation::{
     AppAttestEnvironment, ApplePolicy, AttestedPlatform, ChainError, SecurityLevel, Verified,
 };
-use cvconnect_testkit::attestation::apple::{test_policy, AppAttestBuilder, BUNDLE_ID};
+use cvconnect_testkit::attestation::apple::{test_policy, AppAttestBuilder, Defect, BUNDLE_ID};
 use rcgen::PublicKeyData;
 
 const CHALLENGE: &[u8] = b"single-use enrollment challenge";
@@ -111,7 +111,7 @@ fn attestation_refused_for_another_device_key() {
 
 #[test]
 fn attestation_refused_for_auth_data_altered_after_the_nonce() {
-    let result = verify_built(&test_policy(), |b| b.tamper_auth_data());
+    let result = verify_built(&test_policy(), |b| b.defect(Defect::TamperedAuthData));
     assert_eq!(result, Err(AppleError::NonceMismatch));
 }
 
@@ -168,14 +168,20 @@ fn attestation_refused_for_a_key_id_other_than_the_certified_keys() {
 }
 
 #[test]
+fn attestation_refused_for_a_cose_key_other_than_the_certified_key() {
+    let result = verify_built(&test_policy(), |b| b.defect(Defect::ForeignCoseKey));
+    assert_eq!(result, Err(AppleError::PublicKeyMismatch));
+}
+
+#[test]
 fn attestation_refused_under_another_root() {
-    let result = verify_built(&test_policy(), |b| b.rogue_root());
+    let result = verify_built(&test_policy(), |b| b.defect(Defect::RogueRoot));
     assert_eq!(result, Err(AppleError::Chain(ChainError::UntrustedRoot)));
 }
 
 #[test]
 fn attestation_refused_for_an_expired_credential_certificate() {
-    let result = verify_built(&test_policy(), |b| b.expired());
+    let result = verify_built(&test_policy(), |b| b.defect(Defect::ExpiredCredCert));
     assert_eq!(
         result,
         Err(AppleError::Chain(ChainError::Expired { index: 0 }))
@@ -191,7 +197,7 @@ fn attestation_refused_for_another_statement_format() {
 #[test]
 fn attestation_refused_for_truncated_auth_data_at_every_length() {
     for len in 0..AUTH_DATA_LEN {
-        let result = verify_built(&test_policy(), |b| b.truncate_auth_data(len));
+        let result = verify_built(&test_policy(), |b| b.defect(Defect::TruncatedAuthData(len)));
         assert_eq!(
             result,
             Err(AppleError::TruncatedAuthData),

@@ -1,20 +1,16 @@
-//! iOS App Attest attestation objects, built as `DCAppAttestService.attestKey` returns
-//! them, under a test CA standing in for Apple's App Attestation root.
+//! iOS App Attest attestation objects as `DCAppAttestService.attestKey` returns them,
+//! under a test CA standing in for Apple's App Attestation root. [`AppAttestBuilder`]
+//! makes a valid production attestation by default; each knob breaks one checked point.
 //!
-//! The object is the CBOR map `{ fmt: "apple-appattest", attStmt: { x5c: [credCert,
-//! intermediate], receipt }, authData }`. Field by field it follows a real attestation
-//! object: the credential certificate's subject is the hex key id under "AAA
-//! Certification", its nonce extension 1.2.840.113635.100.8.2 is `SEQUENCE { [1]
-//! EXPLICIT OCTET STRING }`, authData is WebAuthn's layout with flags AT and a COSE_Key
-//! `{1: 2, 3: -7, -1: 1, -2: x, -3: y}`. What differs from Apple's: the CA's names and
-//! keys; the credential certificate is signed with ECDSA-SHA384 by the P-384
-//! intermediate (Apple signs it with ECDSA-SHA256, which rcgen cannot pair with a P-384
-//! key); Apple's other extensions (receipt data 1.2.840.113635.100.8.5, OS version
-//! 1.2.840.113635.100.8.7) are absent, the backend reads neither; the receipt is a
-//! placeholder, not Apple's PKCS#7.
-//!
-//! [`AppAttestBuilder`] makes a valid production attestation by default; each knob breaks
-//! one point that the backend checks.
+//! Field by field it follows a real object: CBOR `{ fmt: "apple-appattest", attStmt:
+//! { x5c: [credCert, intermediate], receipt }, authData }`; credCert's subject is the hex
+//! key id under "AAA Certification", its nonce extension 1.2.840.113635.100.8.2 is
+//! `SEQUENCE { [1] EXPLICIT OCTET STRING }`; authData is WebAuthn's layout, flags AT, COSE
+//! key `{1: 2, 3: -7, -1: 1, -2: x, -3: y}`. Unlike Apple's: the CA's names and keys;
+//! credCert is signed ECDSA-SHA384 by the P-384 intermediate (Apple uses ECDSA-SHA256,
+//! which rcgen cannot pair with P-384); Apple's extensions 1.2.840.113635.100.8.5 and
+//! .8.7 (receipt data, OS version), which the backend does not read, are absent; the
+//! receipt is a placeholder, not Apple's PKCS#7.
 
 use std::sync::OnceLock;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -34,7 +30,7 @@ pub const TEAM_ID: &str = "ABCDE12345";
 /// The test app's bundle id.
 pub const BUNDLE_ID: &str = "fr.ancv.cvconnect";
 /// The placeholder receipt (Apple's is a PKCS#7 signed by its fraud-receipt CA).
-pub const TEST_RECEIPT: &[u8] = b"test receipt: not an Apple PKCS#7 receipt";
+const TEST_RECEIPT: &[u8] = b"test receipt: not an Apple PKCS#7 receipt";
 
 /// Apple's nonce extension, 1.2.840.113635.100.8.2.
 const NONCE_OID: &[u64] = &[1, 2, 840, 113635, 100, 8, 2];
@@ -137,10 +133,22 @@ pub struct AppAttestBuilder {
     sign_count: u32,
     credential_id: Option<Vec<u8>>,
     key_id: Option<Vec<u8>>,
-    tamper_auth_data: bool,
-    truncate_auth_data: Option<usize>,
-    rogue_root: bool,
-    expired: bool,
+    defect: Option<Defect>,
+}
+
+/// One way to break an attestation beyond the builder's value knobs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Defect {
+    /// authData altered (its RP ID hash's last byte) after Apple certified its nonce.
+    TamperedAuthData,
+    /// authData cut to this many bytes (the cut data is what Apple certified).
+    TruncatedAuthData(usize),
+    /// authData's COSE key is another key than the certified one.
+    ForeignCoseKey,
+    /// Issued by a CA under another root than the policy's.
+    RogueRoot,
+    /// The credential certificate expired a week before `now`.
+    ExpiredCredCert,
 }
 
 impl AppAttestBuilder {
@@ -158,10 +166,7 @@ impl AppAttestBuilder {
             sign_count: 0,
             credential_id: None,
             key_id: None,
-            tamper_auth_data: false,
-            truncate_auth_data: None,
-            rogue_root: false,
-            expired: false,
+            defect: None,
         }
     }
 
@@ -208,47 +213,30 @@ impl AppAttestBuilder {
         self
     }
 
-    /// Alters authData (its RP ID hash's last byte) after Apple certified its nonce.
-    pub fn tamper_auth_data(mut self) -> Self {
-        self.tamper_auth_data = true;
-        self
-    }
-
-    /// Cuts authData to `len` bytes (and certifies the cut data).
-    pub fn truncate_auth_data(mut self, len: usize) -> Self {
-        self.truncate_auth_data = Some(len);
-        self
-    }
-
-    /// Issued by a CA under another root than the policy's.
-    pub fn rogue_root(mut self) -> Self {
-        self.rogue_root = true;
-        self
-    }
-
-    /// A credential certificate that expired a week before `now`.
-    pub fn expired(mut self) -> Self {
-        self.expired = true;
+    /// Breaks the attestation in one of the ways of [`Defect`].
+    pub fn defect(mut self, defect: Defect) -> Self {
+        self.defect = Some(defect);
         self
     }
 
     /// Generates the App Attest key and its attestation.
     pub fn build(&self) -> AppAttestation {
-        let key = KeyPair::generate_for(&PKCS_ECDSA_P256_SHA256).expect("App Attest key");
+        let key = p256_key();
         let key_id = sha256(key.public_key_raw());
-        let mut auth_data = self.auth_data(&key, &key_id);
-        if let Some(len) = self.truncate_auth_data {
+        let foreign = (self.defect == Some(Defect::ForeignCoseKey)).then(p256_key);
+        let cose_key_pair = foreign.as_ref().unwrap_or(&key);
+        let mut auth_data = self.auth_data(cose_key_pair.public_key_raw(), &key_id);
+        if let Some(Defect::TruncatedAuthData(len)) = self.defect {
             auth_data.truncate(len);
         }
         let client_data_hash = sha256(&attestation_client_data(&self.challenge, &self.device_spki));
         let nonce = sha256(&[&auth_data[..], &client_data_hash].concat());
-        if self.tamper_auth_data {
+        if self.defect == Some(Defect::TamperedAuthData) {
             auth_data[31] ^= 0x01;
         }
-        let ca = if self.rogue_root {
-            rogue_ca()
-        } else {
-            test_ca()
+        let ca = match self.defect {
+            Some(Defect::RogueRoot) => rogue_ca(),
+            _ => test_ca(),
         };
         let cred_cert = self.cred_cert(ca, &key, &key_id, &nonce);
         AppAttestation {
@@ -262,7 +250,7 @@ impl AppAttestBuilder {
     }
 
     /// rpIdHash ‖ flags ‖ signCount ‖ aaguid ‖ credentialId length ‖ credentialId ‖ COSE_Key.
-    fn auth_data(&self, key: &KeyPair, key_id: &[u8]) -> Vec<u8> {
+    fn auth_data(&self, cose_point: &[u8], key_id: &[u8]) -> Vec<u8> {
         let app_id = format!("{}.{}", self.team_id, self.bundle_id);
         let credential_id = self.credential_id.as_deref().unwrap_or(key_id);
         let aaguid = match self.environment {
@@ -277,7 +265,7 @@ impl AppAttestBuilder {
             aaguid,
             &id_len.to_be_bytes(),
             credential_id,
-            &cose_key(key.public_key_raw()),
+            &cose_key(cose_point),
         ]
         .concat()
     }
@@ -296,7 +284,7 @@ impl AppAttestBuilder {
             KeyUsagePurpose::KeyEncipherment,
             KeyUsagePurpose::DataEncipherment,
         ];
-        let (start, end) = if self.expired {
+        let (start, end) = if self.defect == Some(Defect::ExpiredCredCert) {
             (self.now - 10 * DAY, self.now - 7 * DAY)
         } else {
             (self.now - DAY, self.now + 2 * DAY)
@@ -383,6 +371,10 @@ fn apple_name(common_name: &str) -> rcgen::DistinguishedName {
     name.push(DnType::OrganizationName, "Apple Inc.");
     name.push(DnType::StateOrProvinceName, "California");
     name
+}
+
+fn p256_key() -> KeyPair {
+    KeyPair::generate_for(&PKCS_ECDSA_P256_SHA256).expect("P-256 key")
 }
 
 fn p384_key() -> KeyPair {
