@@ -15,7 +15,7 @@ use crate::keypad::Keypad;
 use crate::log::{ForeignLogSink, LogSink};
 use crate::runtime::{run, RUNTIME};
 use crate::session::PaymentSession;
-use crate::signer::{DeviceSigner, ForeignSigner};
+use crate::signer::{DeviceSigner, ForeignSigner, KeyAttester};
 use crate::view::{ReconciledPayment, RevocationOutcome};
 
 /// The beneficiary's side of Chèque-Vacances Connect on this device: enrollment, the
@@ -35,13 +35,30 @@ impl CvClient {
         signer: Arc<dyn DeviceSigner>,
         log_sink: Option<Arc<dyn LogSink>>,
     ) -> Result<Self, CvError> {
-        guard(|| {
-            let _runtime = RUNTIME.enter();
-            let log_sink = log_sink.map(|sink| Arc::new(ForeignLogSink(sink)) as Arc<dyn CoreSink>);
-            let signer = Arc::new(ForeignSigner(signer));
-            let client = Client::new(config.try_into()?, signer, log_sink)?;
-            Ok(CvClient(Arc::new(client)))
-        })
+        Self::build(
+            config,
+            ForeignSigner {
+                signer,
+                attester: None,
+            },
+            log_sink,
+        )
+    }
+
+    /// [`CvClient::new`] for an app that attests its device key at enrollment (protocol
+    /// v1.2): the attester is asked once, when the backend's policy wants an attestation.
+    #[uniffi::constructor]
+    pub fn with_attester(
+        config: ClientConfig,
+        signer: Arc<dyn DeviceSigner>,
+        attester: Arc<dyn KeyAttester>,
+        log_sink: Option<Arc<dyn LogSink>>,
+    ) -> Result<Self, CvError> {
+        let signer = ForeignSigner {
+            signer,
+            attester: Some(attester),
+        };
+        Self::build(config, signer, log_sink)
     }
 
     /// This device's enrolled identity, or null before the first enrollment. Throws
@@ -177,5 +194,20 @@ impl CvClient {
         let pin = guard(|| keypad.take_pin())?;
         let client = self.0.clone();
         run(async move { Ok(client.revoke_device(&device_id, pin).await?.into()) }).await
+    }
+}
+
+impl CvClient {
+    fn build(
+        config: ClientConfig,
+        signer: ForeignSigner,
+        log_sink: Option<Arc<dyn LogSink>>,
+    ) -> Result<Self, CvError> {
+        guard(|| {
+            let _runtime = RUNTIME.enter();
+            let log_sink = log_sink.map(|sink| Arc::new(ForeignLogSink(sink)) as Arc<dyn CoreSink>);
+            let client = Client::new(config.try_into()?, Arc::new(signer), log_sink)?;
+            Ok(CvClient(Arc::new(client)))
+        })
     }
 }

@@ -8,6 +8,7 @@
 use std::sync::Arc;
 
 use cvconnect_core::crypto::signer::{DeviceSigner as CoreSigner, SignerError};
+use cvconnect_core::crypto::DeviceAttestation;
 
 /// Why the device key could not sign. Thrown by the app's signer.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, uniffi::Error)]
@@ -63,15 +64,38 @@ pub trait DeviceSigner: Send + Sync {
     fn sign(&self, message: Vec<u8>) -> Result<Vec<u8>, SignerFailure>;
 }
 
-/// The foreign signer seen as the core's [`CoreSigner`].
-pub(crate) struct ForeignSigner(pub(crate) Arc<dyn DeviceSigner>);
+/// Attests the device key at enrollment (protocol v1.2), for a backend that asks:
+/// Android Key Attestation (the Keystore key created with the challenge as attestation
+/// challenge, and its certificate chain), or iOS App Attest (`attestKey` with
+/// `appAttestClientDataHash(challenge, publicKey)`). Optional: a client built without
+/// one enrolls unattested, which a backend may refuse by policy.
+#[uniffi::export(with_foreign)]
+pub trait KeyAttester: Send + Sync {
+    /// Called once per enrollment, before the signer's public key is read: an Android
+    /// implementation (re)creates the signing key here with `challenge` as attestation
+    /// challenge. Null when this device cannot attest (no hardware support).
+    fn attest(&self, challenge: Vec<u8>) -> Result<Option<DeviceAttestation>, SignerFailure>;
+}
+
+/// The foreign signer (and attester, if any) seen as the core's [`CoreSigner`].
+pub(crate) struct ForeignSigner {
+    pub(crate) signer: Arc<dyn DeviceSigner>,
+    pub(crate) attester: Option<Arc<dyn KeyAttester>>,
+}
 
 impl CoreSigner for ForeignSigner {
     fn public_key(&self) -> Result<Vec<u8>, SignerError> {
-        Ok(self.0.public_key()?)
+        Ok(self.signer.public_key()?)
     }
 
     fn sign(&self, message: &[u8]) -> Result<Vec<u8>, SignerError> {
-        Ok(self.0.sign(message.to_vec())?)
+        Ok(self.signer.sign(message.to_vec())?)
+    }
+
+    fn attest(&self, challenge: &[u8]) -> Result<Option<DeviceAttestation>, SignerError> {
+        match &self.attester {
+            Some(attester) => Ok(attester.attest(challenge.to_vec())?),
+            None => Ok(None),
+        }
     }
 }

@@ -28,3 +28,11 @@ impl PaymentOutcome {
         CoreOutcome::from(self.clone()).message_fr()
     }
 }
+
+/// The `clientDataHash` an iOS app passes to `DCAppAttestService.attestKey` for an
+/// enrollment (protocol v1.2): SHA-256 of the canonical client data binding the
+/// backend's challenge and the device's P-256 signing key (SPKI DER).
+#[uniffi::export]
+pub fn app_attest_client_data_hash(challenge: Vec<u8>, public_key: Vec<u8>) -> Vec<u8> {
+    cvconnect_core::crypto::app_attest_client_data_hash(&challenge, &public_key).to_vec()
+}

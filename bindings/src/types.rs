@@ -7,6 +7,7 @@
 
 use cvconnect_core::amount::Amount;
 use cvconnect_core::client::{BalanceInfo, DeviceInfo, EnrolledDevice, PaymentRecord, PushReceipt};
+use cvconnect_core::crypto::DeviceAttestation;
 use cvconnect_core::log::LogLevel;
 use cvconnect_core::protocol::wire::{Payee, PaymentStatus, PaymentSummary, Platform};
 
@@ -42,3 +43,4 @@ cvconnect_core::declare_payment_summary!(remote_record);
 cvconnect_core::declare_payment_record!(remote_record);
 cvconnect_core::declare_push_receipt!(remote_record);
 cvconnect_core::declare_device_info!(remote_record);
+cvconnect_core::declare_device_attestation!(remote_enum);

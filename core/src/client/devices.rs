@@ -29,6 +29,9 @@ crate::shared::shared_type! {
         pub last_used_at: Option<i64>,
         /// True for this phone (which cannot revoke itself).
         pub current: bool,
+        /// Where its key lives, when an attestation proved it at enrollment (v1.2):
+        /// `strongbox`, `trusted_environment` or `secure_enclave`; null otherwise.
+        pub attested_security_level: Option<String>,
     }
 }
 
@@ -144,5 +147,6 @@ fn info(summary: crate::protocol::wire::DeviceSummary) -> DeviceInfo {
         enrolled_at: summary.enrolled_at,
         last_used_at: summary.last_used_at,
         current: summary.current,
+        attested_security_level: summary.attestation.map(|a| a.security_level),
     }
 }

@@ -13,23 +13,26 @@ use ring::digest::{digest, SHA256};
 
 use crate::protocol::canonical::attestation_client_data;
 
-/// A platform's statement about the signing key.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum DeviceAttestation {
-    /// Android Key Attestation: the Keystore's certificate chain of the signing key,
-    /// created with the challenge as attestation challenge; DER, leaf first.
-    AndroidKey {
-        /// The Keystore's chain, leaf (the signing key's certificate) first.
-        certificate_chain: Vec<Vec<u8>>,
-    },
-    /// iOS App Attest: the App Attest key's id and its attestation object (CBOR),
-    /// whose `clientDataHash` is [`app_attest_client_data_hash`].
-    AppleAppAttest {
-        /// The App Attest key's id: SHA-256 of its public key.
-        key_id: Vec<u8>,
-        /// The CBOR attestation object `attestKey` returned.
-        attestation_object: Vec<u8>,
-    },
+crate::shared::shared_type! {
+    replay: declare_device_attestation;
+    /// A platform's statement about the signing key.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub enum DeviceAttestation {
+        /// Android Key Attestation: the Keystore's certificate chain of the signing key,
+        /// created with the challenge as attestation challenge; DER, leaf first.
+        AndroidKey {
+            /// The Keystore's chain, leaf (the signing key's certificate) first.
+            certificate_chain: Vec<Vec<u8>>,
+        },
+        /// iOS App Attest: the App Attest key's id and its attestation object (CBOR),
+        /// whose `clientDataHash` is `app_attest_client_data_hash(challenge, public_key)`.
+        AppleAppAttest {
+            /// The App Attest key's id: SHA-256 of its public key.
+            key_id: Vec<u8>,
+            /// The CBOR attestation object `attestKey` returned.
+            attestation_object: Vec<u8>,
+        },
+    }
 }
 
 /// The `clientDataHash` an iOS app passes to `DCAppAttestService.attestKey`: SHA-256 of

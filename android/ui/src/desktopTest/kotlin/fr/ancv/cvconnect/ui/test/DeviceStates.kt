@@ -18,7 +18,7 @@ object DeviceStates {
     private val lost = row("dev_iphone", "iPhone de Camille", Platform.IOS, 1_733_043_600, 1_764_441_300, current = false)
 
     private fun row(id: String, name: String, platform: Platform, enrolled: Long, used: Long, current: Boolean) =
-        DeviceRow.of(DeviceInfo(id, name, platform, enrolled, used, current), paris)
+        DeviceRow.of(DeviceInfo(id, name, platform, enrolled, used, current, null), paris)
 
     val list = DevicesScreenState.DeviceList(listOf(thisPhone, lost))
     val pin = DevicesScreenState.PinEntry(lost, FIXED_LAYOUT, entered = 2, required = 4)
