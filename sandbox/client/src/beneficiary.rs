@@ -7,8 +7,8 @@ use cvconnect_core::pin::Pin;
 use cvconnect_core::protocol::canonical::{auth_bytes, enrollment_bytes};
 use cvconnect_core::protocol::wire::{
     BalanceResponse, ChallengeRequest, ChallengeResponse, ConfirmRequest, ConfirmResponse,
-    DeclineResponse, EnrollRequest, EnrollResponse, PaymentDetail, PaymentList, Platform,
-    PushTokenRequest, TokenRequest, TokenResponse,
+    DeclineResponse, EnrollRequest, EnrollResponse, EnrollmentChallenge, PaymentDetail,
+    PaymentList, Platform, PushTokenRequest, TokenRequest, TokenResponse,
 };
 use reqwest::Method;
 
@@ -38,6 +38,13 @@ impl BeneficiaryClient {
     pub async fn enroll(&self, request: &EnrollRequest) -> ClientResult<EnrollResponse> {
         self.http
             .call_json(Method::POST, "/v1/devices", None, request)
+            .await
+    }
+
+    /// `POST /v1/enrollment-challenges` (v1.2).
+    pub async fn enrollment_challenge(&self) -> ClientResult<EnrollmentChallenge> {
+        self.http
+            .call(Method::POST, "/v1/enrollment-challenges", None)
             .await
     }
 

@@ -27,9 +27,9 @@ pub struct EnrollmentChallenge {
     pub policy: AttestationPolicy,
 }
 
-/// The attestation of the enrolling key, in `EnrollRequest.attestation`.
+/// The attestation of the enrolling key, in `EnrollRequest.attestation`. (Unknown
+/// fields are refused by the statement: serde cannot deny them beside `flatten`.)
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct AttestationEvidence {
     /// The challenge of `POST /v1/enrollment-challenges` this evidence was made for.
     pub challenge: String,
@@ -96,5 +96,15 @@ mod tests {
                 certificate_chain: vec!["a".into(), "b".into()]
             }
         );
+    }
+
+    #[test]
+    fn an_unknown_field_or_format_in_an_attestation_is_refused() {
+        let extra = serde_json::json!(
+            {"challenge": "c", "format": "android-key", "certificate_chain": [], "x": 1}
+        );
+        assert!(serde_json::from_value::<AttestationEvidence>(extra).is_err());
+        let unknown = serde_json::json!({"challenge": "c", "format": "tpm"});
+        assert!(serde_json::from_value::<AttestationEvidence>(unknown).is_err());
     }
 }

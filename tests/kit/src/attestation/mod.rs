@@ -5,3 +5,4 @@
 
 pub mod android;
 pub mod apple;
+pub mod signer;
