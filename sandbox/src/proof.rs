@@ -95,21 +95,37 @@ fn check(
     if !cvconnect_core::crypto::signer::verify_p256(&device.public_key, signed, &signature) {
         return Ok(None);
     }
-    conn.execute("DELETE FROM proof_ids WHERE expires_at < ?1", [now])?;
-    let first_use = conn.execute(
-        "INSERT OR IGNORE INTO proof_ids (device_id, proof_id, expires_at) VALUES (?1, ?2, ?3)",
-        params![
-            device.id,
-            proof.proof_id,
-            proof.timestamp + PROOF_WINDOW_SECS
-        ],
-    )? == 1;
+    let first_use = spend(conn, &device.id, proof, now)?;
     if !first_use {
         tracing::info!(device_id = %device.id, "request proof replayed");
     } else {
         devices::touch(conn, &device.id, now)?;
     }
     Ok(first_use.then_some(device))
+}
+
+/// Spends `proof`'s id for `device_id` until the window has passed it; false when it
+/// was already spent (a replay). The ids are kept in the database, so that a replay is
+/// refused after a restart too. The statements are prepared once per connection: this
+/// runs on every request of a device.
+fn spend(
+    conn: &Connection,
+    device_id: &str,
+    proof: &RequestProof,
+    now: i64,
+) -> rusqlite::Result<bool> {
+    conn.prepare_cached("DELETE FROM proof_ids WHERE expires_at < ?1")?
+        .execute([now])?;
+    let inserted = conn
+        .prepare_cached(
+            "INSERT OR IGNORE INTO proof_ids (device_id, proof_id, expires_at) VALUES (?1, ?2, ?3)",
+        )?
+        .execute(params![
+            device_id,
+            proof.proof_id,
+            proof.timestamp + PROOF_WINDOW_SECS
+        ])?;
+    Ok(inserted == 1)
 }
 
 /// Puts the server's time on every answer (`CVC-Server-Time`).
