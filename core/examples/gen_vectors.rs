@@ -22,7 +22,8 @@ use cvconnect_core::crypto::signer::{
     spki_sha256_pin, verify_p256, DeviceSigner as _, SoftwareSigner,
 };
 use cvconnect_core::protocol::canonical::{
-    auth_bytes, enrollment_bytes, pin_seal_aad, request_bytes, ConfirmationFields,
+    attestation_client_data, auth_bytes, enrollment_bytes, pin_seal_aad, request_bytes,
+    ConfirmationFields,
 };
 use cvconnect_core::protocol::proof::{body_sha256, RequestProof};
 use reference_seal::{hex, unhex};
@@ -171,6 +172,21 @@ fn enrollment(spki: &[u8]) -> Section {
     ("enrollment", about, values)
 }
 
+/// §5.1.1 (v1.2): the client data an App Attest key attests, and its hash.
+fn attestation_client_data_section(spki: &[u8]) -> Section {
+    let challenge = sha256(b"cvconnect/test-vectors/enrollment-challenge");
+    let client_data = attestation_client_data(&challenge, spki);
+    let values = json!({
+        "challenge_hex": hex(&challenge),
+        "challenge": b64url(&challenge),
+        "public_key_spki_hex": hex(spki),
+        "client_data_hex": hex(&client_data),
+        "client_data_hash_hex": hex(&sha256(&client_data)),
+    });
+    let about = "§5.1.1 and docs/attestation.md (v1.2): the enrollment challenge (raw bytes, and as the server sends it), the SPKI of signature.public_key_spki_hex, the canonical client data (tag cvconnect/attest/v1, challenge bytes, SPKI) and its SHA-256: the clientDataHash an iOS app passes to attestKey, which the backend recomputes.";
+    ("attestation_client_data", about, values)
+}
+
 /// The canonical bytes of a request given as the vector writes it (body as text).
 fn request_proof_bytes(request: &Value) -> Vec<u8> {
     let field = |key: &str| request[key].as_str().expect("text field");
@@ -263,6 +279,7 @@ fn main() {
             ),
         ),
         enrollment(&spki),
+        attestation_client_data_section(&spki),
         request_proof(&spki),
         (
             "pin_seal_aad",

@@ -12,7 +12,10 @@ mod reference_seal;
 #[path = "vectors/request_proof.rs"]
 mod request_proof;
 
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
 use cvconnect_core::amount::Amount;
+use cvconnect_core::crypto::app_attest_client_data_hash;
 use cvconnect_core::crypto::seal::{seal_pin, SealedPin};
 use cvconnect_core::crypto::signer::{
     point_from_spki, spki_from_point, spki_sha256_pin, verify_p256, DeviceSigner as _,
@@ -20,7 +23,8 @@ use cvconnect_core::crypto::signer::{
 };
 use cvconnect_core::pin::Pin;
 use cvconnect_core::protocol::canonical::{
-    auth_bytes, enrollment_bytes, pin_seal_aad, request_bytes, ConfirmationFields,
+    attestation_client_data, auth_bytes, enrollment_bytes, pin_seal_aad, request_bytes,
+    ConfirmationFields,
 };
 use reference_seal::{hex, unhex};
 use serde_json::Value;
@@ -83,6 +87,7 @@ fn every_vector_is_described() {
         "signature",
         "pin_seal",
         "request_proof",
+        "attestation_client_data",
     ] {
         assert!(v[name].is_object(), "{name}");
         assert!(!text(&v["description"], name).is_empty(), "{name}");
@@ -169,6 +174,22 @@ fn enrollment_bytes_match() {
         let encoded = enrollment_bytes(text(e, email), text(e, "activation_code"), &spki);
         assert_eq!(encoded, bytes(e, "expected_hex"), "{email}");
     }
+}
+
+#[test]
+fn attestation_client_data_and_its_hash_match() {
+    let a = section("attestation_client_data");
+    let challenge = bytes(a, "challenge_hex");
+    let spki = bytes(a, "public_key_spki_hex");
+    assert_eq!(spki, bytes(section("signature"), "public_key_spki_hex"));
+    assert_eq!(
+        URL_SAFE_NO_PAD.decode(text(a, "challenge")).unwrap(),
+        challenge
+    );
+    let client_data = attestation_client_data(&challenge, &spki);
+    assert_eq!(client_data, bytes(a, "client_data_hex"));
+    let hash = app_attest_client_data_hash(&challenge, &spki);
+    assert_eq!(hash.to_vec(), bytes(a, "client_data_hash_hex"));
 }
 
 /// `signature` verifies the vector's message under `spki`, and not its tampered copy.
