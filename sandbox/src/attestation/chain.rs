@@ -8,7 +8,8 @@
 //!
 //! 1. bounded input: at most [`MAX_CHAIN_LEN`] certificates of at most [`MAX_CERT_LEN`]
 //!    bytes each (untrusted input, parsed before anything is trusted);
-//! 2. each certificate parses as DER X.509 with no trailing bytes (x509-parser);
+//! 2. each certificate parses as DER X.509 with no trailing bytes (x509-parser, and
+//!    the tags of its unsigned framing, which x509-parser lets pass);
 //! 3. each certificate's signature verifies with the next one's public key, and that next
 //!    one is a CA when it says so (basicConstraints `cA` FALSE is refused; an absent
 //!    extension is accepted, as on old Keymaster intermediates);
@@ -25,6 +26,7 @@
 //! Revocation is the platforms' business: [`serial_hex`] gives a certificate's serial in
 //! the form Google's attestation status list uses.
 
+use asn1_rs::{Any, Class, Tag};
 use x509_parser::certificate::X509Certificate;
 use x509_parser::prelude::FromDer;
 
@@ -140,9 +142,45 @@ fn parse_chain(chain: &[Vec<u8>]) -> Result<Vec<X509Certificate<'_>>, ChainError
 /// One certificate, with nothing after it.
 fn parse_exact(der: &[u8]) -> Option<X509Certificate<'_>> {
     match X509Certificate::from_der(der) {
-        Ok(([], cert)) => Some(cert),
+        Ok(([], cert)) if framing_is_der(der) => Some(cert),
         _ => None,
     }
+}
+
+/// The certificate's unsigned framing has its DER tags: `SEQUENCE { SEQUENCE (tbs),
+/// SEQUENCE { OID, ... } (signatureAlgorithm), BIT STRING }`. x509-parser does not check
+/// those tags, which no signature covers: without this, one signed certificate would have
+/// several accepted encodings.
+fn framing_is_der(der: &[u8]) -> bool {
+    let Ok(([], certificate)) = Any::from_der(der) else {
+        return false;
+    };
+    let Ok((rest, tbs)) = Any::from_der(certificate.data) else {
+        return false;
+    };
+    let Ok((rest, algorithm)) = Any::from_der(rest) else {
+        return false;
+    };
+    let Ok(([], signature)) = Any::from_der(rest) else {
+        return false;
+    };
+    let Ok((_, algorithm_oid)) = Any::from_der(algorithm.data) else {
+        return false;
+    };
+    [
+        (certificate, Tag::Sequence),
+        (tbs, Tag::Sequence),
+        (algorithm, Tag::Sequence),
+        (algorithm_oid, Tag::Oid),
+        (signature, Tag::BitString),
+    ]
+    .into_iter()
+    .all(|(any, tag)| {
+        let constructed = tag == Tag::Sequence;
+        any.class() == Class::Universal
+            && any.tag() == tag
+            && any.header.is_constructed() == constructed
+    })
 }
 
 /// `cert` (at `index`) is signed by `issuer`, which may sign certificates.
