@@ -9,6 +9,9 @@ use cvconnect_sandbox::attestation::{
     self as attestation, AndroidPolicy, AttestationConfig, AttestationError, AttestedPlatform,
     ChainError, SecurityLevel, Verified,
 };
+use AndroidError::Chain;
+use ChainError::{BadSignature, Empty, Expired, Malformed, NotYetValid, TooLong, UntrustedRoot};
+
 use cvconnect_testkit::attestation::android::{
     fresh_device_spki, status_list_json, test_policy, AndroidAttestation, AndroidChainBuilder,
     ALGORITHM_RSA, LEVEL_SOFTWARE, LEVEL_STRONGBOX, LEVEL_TRUSTED_ENVIRONMENT, PACKAGE_NAME,
@@ -70,23 +73,31 @@ fn android(level: SecurityLevel) -> Verified {
 }
 
 #[test]
-fn attestation_android_strongbox_chain_verifies() {
+fn attestation_android_hardware_keys_verify_at_their_level() {
+    type Knob = fn(AndroidChainBuilder) -> AndroidChainBuilder;
+    let cases: [(&str, Knob, SecurityLevel); 4] = [
+        ("StrongBox", |chain| chain, SecurityLevel::StrongBox),
+        (
+            "TEE",
+            AndroidChainBuilder::tee,
+            SecurityLevel::TrustedEnvironment,
+        ),
+        (
+            "StrongBox attested by the TEE: the lower level",
+            |chain| chain.levels(LEVEL_STRONGBOX, LEVEL_TRUSTED_ENVIRONMENT),
+            SecurityLevel::TrustedEnvironment,
+        ),
+        (
+            "a key to sign and verify",
+            |chain| chain.purposes(&[PURPOSE_SIGN, PURPOSE_VERIFY]),
+            SecurityLevel::StrongBox,
+        ),
+    ];
     let device = Device::new();
-    let attestation = device.chain().build();
-    assert_eq!(
-        device.verify(&attestation),
-        Ok(android(SecurityLevel::StrongBox))
-    );
-}
-
-#[test]
-fn attestation_android_tee_chain_verifies() {
-    let device = Device::new();
-    let attestation = device.chain().tee().build();
-    assert_eq!(
-        device.verify(&attestation),
-        Ok(android(SecurityLevel::TrustedEnvironment))
-    );
+    for (case, knob, level) in cases {
+        let attestation = knob(device.chain()).build();
+        assert_eq!(device.verify(&attestation), Ok(android(level)), "{case}");
+    }
 }
 
 #[test]
@@ -103,29 +114,6 @@ fn attestation_android_verifies_through_the_platform_entry_point() {
     ));
     config.android = Some(test_policy());
     assert_eq!(verify(&config).unwrap(), android(SecurityLevel::StrongBox));
-}
-
-#[test]
-fn attestation_android_mixed_levels_count_as_the_lower_one() {
-    let device = Device::new();
-    let attestation = device
-        .chain()
-        .levels(LEVEL_STRONGBOX, LEVEL_TRUSTED_ENVIRONMENT)
-        .build();
-    assert_eq!(
-        device.verify(&attestation),
-        Ok(android(SecurityLevel::TrustedEnvironment))
-    );
-}
-
-#[test]
-fn attestation_android_accepts_a_key_to_sign_and_verify() {
-    let device = Device::new();
-    let attestation = device
-        .chain()
-        .purposes(&[PURPOSE_SIGN, PURPOSE_VERIFY])
-        .build();
-    assert!(device.verify(&attestation).is_ok());
 }
 
 #[test]
@@ -198,15 +186,9 @@ fn attestation_android_refuses_an_unverified_boot() {
 fn attestation_android_refuses_an_expired_or_not_yet_valid_certificate() {
     let device = Device::new();
     let expired = device.refusal(|chain| chain.expired());
-    assert_eq!(
-        expired,
-        AndroidError::Chain(ChainError::Expired { index: 1 })
-    );
+    assert_eq!(expired, Chain(Expired { index: 1 }));
     let future = device.refusal(|chain| chain.at(NOW + 60 * DAY));
-    assert_eq!(
-        future,
-        AndroidError::Chain(ChainError::NotYetValid { index: 1 })
-    );
+    assert_eq!(future, Chain(NotYetValid { index: 1 }));
 }
 
 #[test]
@@ -259,7 +241,7 @@ fn attestation_android_status_list_is_read_in_googles_format_only() {
 fn attestation_android_refuses_a_chain_under_another_root() {
     let device = Device::new();
     let refusal = device.refusal(|chain| chain.rogue_root());
-    assert_eq!(refusal, AndroidError::Chain(ChainError::UntrustedRoot));
+    assert_eq!(refusal, Chain(UntrustedRoot));
 }
 
 #[test]
@@ -293,17 +275,13 @@ fn attestation_android_refuses_truncated_chains() {
     let device = Device::new();
     let chain = device.chain().build().chain;
     let refusal = |certs: Vec<Vec<u8>>| device.verify_chain(certs).expect_err("refused");
-    assert_eq!(refusal(vec![]), AndroidError::Chain(ChainError::Empty));
+    assert_eq!(refusal(vec![]), Chain(Empty));
     let leaf_only = refusal(chain[..1].to_vec());
-    assert_eq!(leaf_only, AndroidError::Chain(ChainError::UntrustedRoot));
+    assert_eq!(leaf_only, Chain(UntrustedRoot));
     let no_intermediate = refusal(vec![chain[0].clone(), chain[2].clone()]);
-    let bad_signature = ChainError::BadSignature { index: 0 };
-    assert_eq!(no_intermediate, AndroidError::Chain(bad_signature));
+    assert_eq!(no_intermediate, Chain(BadSignature { index: 0 }));
     let too_long = refusal(vec![chain[0].clone(); 7]);
-    assert_eq!(
-        too_long,
-        AndroidError::Chain(ChainError::TooLong { len: 7 })
-    );
+    assert_eq!(too_long, Chain(TooLong { len: 7 }));
 }
 
 #[test]
@@ -311,17 +289,11 @@ fn attestation_android_refuses_garbage_without_panicking() {
     let device = Device::new();
     let chain = device.chain().build().chain;
     let garbage = device.verify_chain(vec![b"not a certificate".to_vec()]);
-    assert_eq!(
-        garbage,
-        Err(AndroidError::Chain(ChainError::Malformed { index: 0 }))
-    );
+    assert_eq!(garbage, Err(Chain(Malformed { index: 0 })));
     let mut trailing = chain.clone();
     trailing[1].push(0);
     let trailing = device.verify_chain(trailing);
-    assert_eq!(
-        trailing,
-        Err(AndroidError::Chain(ChainError::Malformed { index: 1 }))
-    );
+    assert_eq!(trailing, Err(Chain(Malformed { index: 1 })));
     for index in 0..chain.len() {
         for len in 0..chain[index].len() {
             let mut cut = chain.clone();

@@ -111,19 +111,18 @@ pub struct Malformed(pub &'static str);
 
 /// Parses the extension's value (the DER inside its OCTET STRING), with nothing after it.
 pub fn parse(der: &[u8]) -> Result<KeyDescription<'_>, Malformed> {
-    let mut fields = Elements::of_single(der, Tag::Sequence, "KeyDescription")?;
-    let description = KeyDescription {
-        attestation_version: fields.next_u32("attestationVersion")?,
-        attestation_security_level: fields.next_enum("attestationSecurityLevel")?,
-        keymint_version: fields.next_u32("keyMintVersion")?,
-        keymint_security_level: fields.next_enum("keyMintSecurityLevel")?,
-        attestation_challenge: fields.next_octets("attestationChallenge", MAX_CHALLENGE_LEN)?,
-        unique_id: fields.next_octets("uniqueId", MAX_OCTETS_LEN)?,
-        software_enforced: authorization_list(fields.next("softwareEnforced")?)?,
-        hardware_enforced: authorization_list(fields.next("hardwareEnforced")?)?,
-    };
-    fields.end("KeyDescription")?;
-    Ok(description)
+    sequence(single(der, "KeyDescription")?, "KeyDescription", |fields| {
+        Ok(KeyDescription {
+            attestation_version: fields.next_u32("attestationVersion")?,
+            attestation_security_level: fields.next_enum("attestationSecurityLevel")?,
+            keymint_version: fields.next_u32("keyMintVersion")?,
+            keymint_security_level: fields.next_enum("keyMintSecurityLevel")?,
+            attestation_challenge: fields.next_octets("attestationChallenge", MAX_CHALLENGE_LEN)?,
+            unique_id: fields.next_octets("uniqueId", MAX_OCTETS_LEN)?,
+            software_enforced: authorization_list(fields.next("softwareEnforced")?)?,
+            hardware_enforced: authorization_list(fields.next("hardwareEnforced")?)?,
+        })
+    })
 }
 
 fn authorization_list(any: Any<'_>) -> Result<AuthorizationList<'_>, Malformed> {
@@ -136,7 +135,10 @@ fn authorization_list(any: Any<'_>) -> Result<AuthorizationList<'_>, Malformed> 
         }
         let value = || explicit(&entry, WHAT);
         match entry.tag().0 {
-            TAG_PURPOSE => set_once(&mut list.purpose, integer_set(value()?)?)?,
+            TAG_PURPOSE => {
+                let purposes = set_of(value()?, "purpose", |member| u32_of(&member, "purpose"))?;
+                set_once(&mut list.purpose, purposes)?
+            }
             TAG_ALGORITHM => set_once(&mut list.algorithm, u32_of(&value()?, "algorithm")?)?,
             TAG_KEY_SIZE => set_once(&mut list.key_size, u32_of(&value()?, "keySize")?)?,
             TAG_EC_CURVE => set_once(&mut list.ec_curve, u32_of(&value()?, "ecCurve")?)?,
@@ -153,58 +155,73 @@ fn authorization_list(any: Any<'_>) -> Result<AuthorizationList<'_>, Malformed> 
 
 fn root_of_trust(any: Any<'_>) -> Result<RootOfTrust<'_>, Malformed> {
     const WHAT: &str = "RootOfTrust";
-    let mut fields = Elements::inside(any, Tag::Sequence, WHAT)?;
-    let root = RootOfTrust {
-        verified_boot_key: fields.next_octets("verifiedBootKey", MAX_OCTETS_LEN)?,
-        device_locked: bool_of(&fields.next(WHAT)?, "deviceLocked")?,
-        verified_boot_state: fields.next_enum("verifiedBootState")?,
-        verified_boot_hash: match fields.try_next(WHAT)? {
-            Some(hash) => Some(octets_of(&hash, "verifiedBootHash", MAX_OCTETS_LEN)?),
-            None => None,
-        },
-    };
-    fields.end(WHAT)?;
-    Ok(root)
+    sequence(any, WHAT, |fields| {
+        Ok(RootOfTrust {
+            verified_boot_key: fields.next_octets("verifiedBootKey", MAX_OCTETS_LEN)?,
+            device_locked: bool_of(&fields.next(WHAT)?, "deviceLocked")?,
+            verified_boot_state: fields.next_enum("verifiedBootState")?,
+            verified_boot_hash: match fields.try_next(WHAT)? {
+                Some(hash) => Some(octets_of(&hash, "verifiedBootHash", MAX_OCTETS_LEN)?),
+                None => None,
+            },
+        })
+    })
 }
 
 fn application_id(der: &[u8]) -> Result<AttestationApplicationId<'_>, Malformed> {
     const WHAT: &str = "AttestationApplicationId";
-    let mut fields = Elements::of_single(der, Tag::Sequence, WHAT)?;
-    let mut package_infos = Vec::new();
-    let mut packages = Elements::inside(fields.next(WHAT)?, Tag::Set, WHAT)?;
-    while let Some(info) = packages.try_next(WHAT)? {
-        bounded_push(&mut package_infos, package_info(info)?, WHAT)?;
-    }
-    let mut signature_digests = Vec::new();
-    let mut digests = Elements::inside(fields.next(WHAT)?, Tag::Set, WHAT)?;
-    while let Some(digest) = digests.try_next(WHAT)? {
-        let digest = octets_of(&digest, "signatureDigest", MAX_OCTETS_LEN)?;
-        bounded_push(&mut signature_digests, digest, WHAT)?;
-    }
-    fields.end(WHAT)?;
-    Ok(AttestationApplicationId {
-        package_infos,
-        signature_digests,
+    let package_info = |info| {
+        sequence(info, "AttestationPackageInfo", |fields| {
+            let package_name = fields.next_octets("packageName", MAX_OCTETS_LEN)?;
+            let version = i64_of(&fields.next(WHAT)?, "version")?;
+            Ok(PackageInfo {
+                package_name,
+                version,
+            })
+        })
+    };
+    let digest = |digest| octets_of(&digest, "signatureDigest", MAX_OCTETS_LEN);
+    sequence(single(der, WHAT)?, WHAT, |fields| {
+        Ok(AttestationApplicationId {
+            package_infos: set_of(fields.next(WHAT)?, WHAT, package_info)?,
+            signature_digests: set_of(fields.next(WHAT)?, WHAT, digest)?,
+        })
     })
 }
 
-fn package_info(any: Any<'_>) -> Result<PackageInfo<'_>, Malformed> {
-    const WHAT: &str = "AttestationPackageInfo";
-    let mut fields = Elements::inside(any, Tag::Sequence, WHAT)?;
-    let info = PackageInfo {
-        package_name: fields.next_octets("packageName", MAX_OCTETS_LEN)?,
-        version: i64_of(&fields.next(WHAT)?, "version")?,
-    };
-    fields.end(WHAT)?;
-    Ok(info)
+/// The one DER value `der` holds, with nothing after it.
+fn single<'a>(der: &'a [u8], what: &'static str) -> Result<Any<'a>, Malformed> {
+    match Any::from_der(der) {
+        Ok(([], any)) => Ok(any),
+        _ => Err(Malformed(what)),
+    }
 }
 
-fn integer_set(any: Any<'_>) -> Result<Vec<u32>, Malformed> {
-    const WHAT: &str = "purpose";
-    let mut members = Elements::inside(any, Tag::Set, WHAT)?;
+/// Reads a SEQUENCE's fields with `read`, which must read them all.
+fn sequence<'a, T>(
+    any: Any<'a>,
+    what: &'static str,
+    read: impl FnOnce(&mut Elements<'a>) -> Result<T, Malformed>,
+) -> Result<T, Malformed> {
+    let mut fields = Elements::inside(any, Tag::Sequence, what)?;
+    let value = read(&mut fields)?;
+    fields.end(what)?;
+    Ok(value)
+}
+
+/// Reads each member of a SET OF with `read`, at most [`MAX_SET_LEN`] of them.
+fn set_of<'a, T>(
+    any: Any<'a>,
+    what: &'static str,
+    mut read: impl FnMut(Any<'a>) -> Result<T, Malformed>,
+) -> Result<Vec<T>, Malformed> {
+    let mut members = Elements::inside(any, Tag::Set, what)?;
     let mut values = Vec::new();
-    while let Some(member) = members.try_next(WHAT)? {
-        bounded_push(&mut values, u32_of(&member, WHAT)?, WHAT)?;
+    while let Some(member) = members.try_next(what)? {
+        if values.len() >= MAX_SET_LEN {
+            return Err(Malformed(what));
+        }
+        values.push(read(member)?);
     }
     Ok(values)
 }
@@ -221,14 +238,6 @@ fn set_once<T>(slot: &mut Option<T>, value: T) -> Result<(), Malformed> {
     if slot.replace(value).is_some() {
         return Err(Malformed("AuthorizationList (repeated tag)"));
     }
-    Ok(())
-}
-
-fn bounded_push<T>(values: &mut Vec<T>, value: T, what: &'static str) -> Result<(), Malformed> {
-    if values.len() >= MAX_SET_LEN {
-        return Err(Malformed(what));
-    }
-    values.push(value);
     Ok(())
 }
 
@@ -272,14 +281,6 @@ struct Elements<'a> {
 }
 
 impl<'a> Elements<'a> {
-    /// The elements of `der`, which must be exactly one `tag` (universal, constructed).
-    fn of_single(der: &'a [u8], tag: Tag, what: &'static str) -> Result<Self, Malformed> {
-        match Any::from_der(der) {
-            Ok(([], any)) => Self::inside(any, tag, what),
-            _ => Err(Malformed(what)),
-        }
-    }
-
     fn inside(any: Any<'a>, tag: Tag, what: &'static str) -> Result<Self, Malformed> {
         let universal = any.class() == Class::Universal && any.header.is_constructed();
         if !universal || any.tag() != tag {

@@ -27,7 +27,6 @@ pub mod key_description;
 mod remote_key;
 
 use std::sync::OnceLock;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use cvconnect_sandbox::attestation::{AndroidPolicy, Evidence};
 use rcgen::{
@@ -57,6 +56,7 @@ const KEY_DESCRIPTION_OID: &[u64] = &[1, 3, 6, 1, 4, 1, 11129, 2, 1, 17];
 /// The leaf's serial, as the Keystore writes it (`setCertificateSerialNumber`'s default).
 const LEAF_SERIAL: &[u8] = &[1];
 const ROOT_SERIAL: &[u8] = &[0x01, 0x00];
+const ROOT_NAME: &str = "CVConnect Test Key Attestation Root";
 const DAY: i64 = 24 * 60 * 60;
 
 /// A root standing in for Google's hardware attestation root.
@@ -88,15 +88,15 @@ impl TestAndroidRoot {
 
 /// The process's test root, the one [`test_policy`] trusts.
 pub fn test_root() -> &'static TestAndroidRoot {
-    static ROOT: OnceLock<TestAndroidRoot> = OnceLock::new();
-    ROOT.get_or_init(|| TestAndroidRoot::generate("CVConnect Test Key Attestation Root"))
+    root(false)
 }
 
-/// A root that no policy trusts (with the same name as the test root's: names prove
-/// nothing, keys do).
-fn rogue_root() -> &'static TestAndroidRoot {
-    static ROOT: OnceLock<TestAndroidRoot> = OnceLock::new();
-    ROOT.get_or_init(|| TestAndroidRoot::generate("CVConnect Test Key Attestation Root"))
+/// The test root, or with `rogue` a root that no policy trusts. Both have the same name:
+/// names prove nothing, keys do.
+fn root(rogue: bool) -> &'static TestAndroidRoot {
+    static ROOTS: OnceLock<[TestAndroidRoot; 2]> = OnceLock::new();
+    let roots = ROOTS.get_or_init(|| [(); 2].map(|()| TestAndroidRoot::generate(ROOT_NAME)));
+    &roots[usize::from(rogue)]
 }
 
 /// The Android policy of the test app (`fr.ancv.cvconnect`, [`SIGNING_CERT_DIGEST`]),
@@ -170,7 +170,7 @@ impl AndroidChainBuilder {
     /// A valid StrongBox attestation of `device_spki` (P-256 SPKI DER) with `challenge`,
     /// for the test app, on a locked phone with a verified boot, valid now.
     pub fn new(device_spki: &[u8], challenge: &[u8]) -> AndroidChainBuilder {
-        let now = unix_now();
+        let now = OffsetDateTime::now_utc().unix_timestamp();
         AndroidChainBuilder {
             certified_spki: device_spki.to_vec(),
             description: KeyDescriptionSpec {
@@ -282,11 +282,7 @@ impl AndroidChainBuilder {
 
     /// Signs the chain.
     pub fn build(&self) -> AndroidAttestation {
-        let root = if self.rogue_root {
-            rogue_root()
-        } else {
-            test_root()
-        };
+        let root = root(self.rogue_root);
         let intermediate_serial = random_serial();
         let (intermediate_der, intermediate) = self.intermediate(root, &intermediate_serial);
         let leaf = self.leaf(&intermediate);
@@ -383,11 +379,4 @@ fn serial_hex(bytes: &[u8]) -> String {
 
 fn datetime(unix: i64) -> OffsetDateTime {
     OffsetDateTime::from_unix_timestamp(unix).expect("a representable time")
-}
-
-fn unix_now() -> i64 {
-    let since_epoch = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .expect("after 1970");
-    i64::try_from(since_epoch.as_secs()).expect("a representable time")
 }
