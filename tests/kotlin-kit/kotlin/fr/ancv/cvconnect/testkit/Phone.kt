@@ -3,6 +3,7 @@ package fr.ancv.cvconnect.testkit
 import fr.ancv.cvconnect.ClientConfig
 import fr.ancv.cvconnect.CvClient
 import fr.ancv.cvconnect.DeviceSigner
+import fr.ancv.cvconnect.KeyAttester
 import fr.ancv.cvconnect.Keypad
 import fr.ancv.cvconnect.LogLevel
 import fr.ancv.cvconnect.LogSink
@@ -15,16 +16,20 @@ import java.util.Collections
 /**
  * One phone: its own data folder and key, a client built through the bindings as an app
  * builds it. [baseUrl] is the sandbox's unless the phone reaches it another way (a relay,
- * or a port where nothing listens).
+ * or a port where nothing listens); [attester] attests its key at enrollment (v1.2).
  */
 class Phone(
     val sandbox: Sandbox,
     val signer: DeviceSigner = JdkSigner(),
     baseUrl: String = sandbox.baseUrl,
     sink: LogSink? = null,
+    attester: KeyAttester? = null,
 ) : AutoCloseable {
     private val dataDir: Path = Files.createTempDirectory("cvconnect-phone-")
-    val client = CvClient(ClientConfig(baseUrl = baseUrl, dataDir = dataDir.toString()), signer, sink)
+    private val config = ClientConfig(baseUrl = baseUrl, dataDir = dataDir.toString())
+
+    /** Built as an app builds it: `CvClient.withAttester` when the phone has an [attester]. */
+    val client = if (attester == null) CvClient(config, signer, sink) else CvClient.withAttester(config, signer, attester, sink)
     val deviceId: String get() = checkNotNull(client.enrolledDevice()) { "the phone is not enrolled" }.deviceId
 
     /** The e-mail of the account this phone enrolled on with [enroll]. */

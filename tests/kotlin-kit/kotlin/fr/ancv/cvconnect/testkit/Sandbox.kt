@@ -75,6 +75,12 @@ class Sandbox internal constructor(
     fun activationCode(email: String): String =
         admin("POST", "/admin/activation-codes", JSONObject(mapOf("email" to email))).getString("code")
 
+    /** The devices enrolled on the account of [email], as the admin API lists them (`GET /admin/accounts/{account}/devices`). */
+    fun devicesOf(email: String): List<JSONObject> {
+        val devices = admin("GET", "/admin/accounts/" + URLEncoder.encode(email, "UTF-8") + "/devices").getJSONArray("devices")
+        return (0 until devices.length()).map { devices.getJSONObject(it) }
+    }
+
     /** An administrator cuts [deviceId] off (`POST /admin/devices/{id}/revoke`); returns when, in Unix seconds. */
     fun revokeDevice(deviceId: String): Long = admin("POST", "/admin/devices/$deviceId/revoke").getLong("revoked_at")
 

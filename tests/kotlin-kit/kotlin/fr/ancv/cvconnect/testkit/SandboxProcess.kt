@@ -1,5 +1,6 @@
 package fr.ancv.cvconnect.testkit
 
+import java.io.IOException
 import java.io.Reader
 import java.util.UUID
 import java.util.concurrent.TimeUnit
@@ -42,12 +43,19 @@ internal object SandboxProcess {
         return first.trim().trimEnd('/')
     }
 
-    /** Reads and drops [source] on a daemon thread, so that a full pipe never blocks the sandbox. */
+    /**
+     * Reads and drops [source] on a daemon thread, so that a full pipe never blocks the
+     * sandbox. Stopping the process closes the pipe under the reader: that ends it too.
+     */
     private fun drain(source: Reader) {
         Thread {
-            source.use { reader ->
-                val buffer = CharArray(8192)
-                while (reader.read(buffer) >= 0) continue
+            try {
+                source.use { reader ->
+                    val buffer = CharArray(8192)
+                    while (reader.read(buffer) >= 0) continue
+                }
+            } catch (_: IOException) {
+                // The process was stopped.
             }
         }.apply { isDaemon = true }.start()
     }

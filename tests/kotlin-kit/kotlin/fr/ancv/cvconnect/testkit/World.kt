@@ -1,6 +1,7 @@
 package fr.ancv.cvconnect.testkit
 
 import fr.ancv.cvconnect.DeviceSigner
+import fr.ancv.cvconnect.KeyAttester
 import fr.ancv.cvconnect.LogSink
 import java.math.BigDecimal
 import java.nio.file.Path
@@ -26,9 +27,13 @@ class World(val sandbox: Sandbox) : AutoCloseable {
     /** A fresh account of [balance] with [pin]; returns its e-mail. */
     fun account(balance: String = DEFAULT_BALANCE, pin: String = Seed.PIN): String = sandbox.newAccount(balance, pin)
 
-    /** A phone, not enrolled yet. */
-    fun phone(signer: DeviceSigner = JdkSigner(), baseUrl: String = sandbox.baseUrl, sink: LogSink? = null): Phone =
-        Phone(sandbox, signer, baseUrl, sink)
+    /** A phone, not enrolled yet; with an [attester], built with `CvClient.withAttester`. */
+    fun phone(
+        signer: DeviceSigner = JdkSigner(),
+        baseUrl: String = sandbox.baseUrl,
+        sink: LogSink? = null,
+        attester: KeyAttester? = null,
+    ): Phone = Phone(sandbox, signer, baseUrl, sink, attester)
 
     /** A phone enrolled on [email]: by default a fresh account of [balance]. */
     suspend fun enrolledPhone(

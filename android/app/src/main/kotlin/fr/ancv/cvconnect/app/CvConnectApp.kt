@@ -53,9 +53,12 @@ class CvConnectApp : Application() {
     @WorkerThread
     private fun createClient(): CvClient {
         val dataDir = File(filesDir, "cvconnect").apply { mkdirs() }
-        return CvClient(
+        val key = DeviceKey.open(this)
+        // The key signs, and attests itself at enrollment when the backend asks (v1.2).
+        return CvClient.withAttester(
             ClientConfig(baseUrl = Backend.baseUrl(BuildConfig.BACKEND_URL), dataDir = dataDir.path),
-            DeviceKey.signer(this),
+            key,
+            key,
             if (BuildConfig.DEBUG) LogcatSink else null,
         )
     }
