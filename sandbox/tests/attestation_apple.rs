@@ -6,7 +6,9 @@ use cvconnect_sandbox::attestation::apple::{self, AppleError, Input, MAX_OBJECT_
 use cvconnect_sandbox::attestation::{
     AppAttestEnvironment, ApplePolicy, AttestedPlatform, ChainError, SecurityLevel, Verified,
 };
-use cvconnect_testkit::attestation::apple::{test_policy, AppAttestBuilder, Defect, BUNDLE_ID};
+use cvconnect_testkit::attestation::apple::{
+    test_policy, AppAttestBuilder, AppAttestation, Defect, BUNDLE_ID,
+};
 use rcgen::PublicKeyData;
 
 const CHALLENGE: &[u8] = b"single-use enrollment challenge";
@@ -41,6 +43,13 @@ fn verify_built(
         &attestation.attestation_object,
         &spki,
     )
+}
+
+/// A valid attestation for `challenge` and `device_spki`.
+fn attest(challenge: &[u8], device_spki: &[u8]) -> AppAttestation {
+    AppAttestBuilder::new(challenge, device_spki)
+        .at(NOW)
+        .build()
 }
 
 fn verify(
@@ -79,12 +88,49 @@ fn attestation_valid_in_development_with_a_development_policy() {
     );
 }
 
+/// One test per refusal: the attestation `alter` makes, verified under `policy`, is
+/// refused with exactly `refusal`.
+macro_rules! refused {
+    ($($name:ident: $policy:expr, $alter:expr => $refusal:expr;)+) => {$(
+        #[test]
+        fn $name() {
+            assert_eq!(verify_built(&$policy, $alter), Err($refusal));
+        }
+    )+};
+}
+
+refused! {
+    attestation_refused_for_auth_data_altered_after_the_nonce:
+        test_policy(), |b| b.defect(Defect::TamperedAuthData) => AppleError::NonceMismatch;
+    attestation_refused_for_another_app_id:
+        test_policy(), |b| b.app("ZYXWV98765", BUNDLE_ID) => AppleError::RpIdMismatch;
+    attestation_refused_for_a_non_zero_counter:
+        test_policy(), |b| b.sign_count(1) => AppleError::NonZeroCounter;
+    attestation_refused_for_a_development_aaguid_in_production:
+        test_policy(), |b| b.environment(AppAttestEnvironment::Development)
+        => AppleError::AaguidMismatch;
+    attestation_refused_for_a_production_aaguid_in_development:
+        development_policy(), |b| b => AppleError::AaguidMismatch;
+    attestation_refused_for_a_credential_id_other_than_the_key_id:
+        test_policy(), |b| b.credential_id(&[7; 32]) => AppleError::CredentialIdMismatch;
+    attestation_refused_for_a_key_id_other_than_the_certified_keys:
+        test_policy(), |b| b.key_id(&[7; 32]) => AppleError::KeyIdMismatch;
+    attestation_refused_for_a_cose_key_other_than_the_certified_key:
+        test_policy(), |b| b.defect(Defect::ForeignCoseKey) => AppleError::PublicKeyMismatch;
+    attestation_refused_under_another_root:
+        test_policy(), |b| b.defect(Defect::RogueRoot)
+        => AppleError::Chain(ChainError::UntrustedRoot);
+    attestation_refused_for_an_expired_credential_certificate:
+        test_policy(), |b| b.defect(Defect::ExpiredCredCert)
+        => AppleError::Chain(ChainError::Expired { index: 0 });
+    attestation_refused_for_another_statement_format:
+        test_policy(), |b| b.format("packed") => AppleError::WrongFormat;
+}
+
 #[test]
 fn attestation_refused_for_another_challenge() {
     let spki = device_spki();
-    let attestation = AppAttestBuilder::new(b"an earlier challenge", &spki)
-        .at(NOW)
-        .build();
+    let attestation = attest(b"an earlier challenge", &spki);
     let result = verify(
         &test_policy(),
         &attestation.key_id,
@@ -96,29 +142,16 @@ fn attestation_refused_for_another_challenge() {
 
 #[test]
 fn attestation_refused_for_another_device_key() {
-    let attestation = AppAttestBuilder::new(CHALLENGE, &device_spki())
-        .at(NOW)
-        .build();
-    let other_key = device_spki();
-    let result = verify(
-        &test_policy(),
-        &attestation.key_id,
-        &attestation.attestation_object,
-        &other_key,
-    );
-    assert_eq!(result, Err(AppleError::NonceMismatch));
-}
-
-#[test]
-fn attestation_refused_for_auth_data_altered_after_the_nonce() {
-    let result = verify_built(&test_policy(), |b| b.defect(Defect::TamperedAuthData));
+    let attestation = attest(CHALLENGE, &device_spki());
+    let (key_id, object) = (&attestation.key_id, &attestation.attestation_object);
+    let result = verify(&test_policy(), key_id, object, &device_spki());
     assert_eq!(result, Err(AppleError::NonceMismatch));
 }
 
 #[test]
 fn attestation_refused_for_any_altered_auth_data_byte() {
     let spki = device_spki();
-    let attestation = AppAttestBuilder::new(CHALLENGE, &spki).at(NOW).build();
+    let attestation = attest(CHALLENGE, &spki);
     let object = &attestation.attestation_object;
     // authData is the object's last field: its bytes end the CBOR.
     for position in object.len() - AUTH_DATA_LEN..object.len() {
@@ -127,71 +160,6 @@ fn attestation_refused_for_any_altered_auth_data_byte() {
         let result = verify(&test_policy(), &attestation.key_id, &altered, &spki);
         assert!(result.is_err(), "byte {position} of authData is not bound");
     }
-}
-
-#[test]
-fn attestation_refused_for_another_app_id() {
-    let result = verify_built(&test_policy(), |b| b.app("ZYXWV98765", BUNDLE_ID));
-    assert_eq!(result, Err(AppleError::RpIdMismatch));
-}
-
-#[test]
-fn attestation_refused_for_a_non_zero_counter() {
-    let result = verify_built(&test_policy(), |b| b.sign_count(1));
-    assert_eq!(result, Err(AppleError::NonZeroCounter));
-}
-
-#[test]
-fn attestation_refused_for_a_development_aaguid_in_production() {
-    let result = verify_built(&test_policy(), |b| {
-        b.environment(AppAttestEnvironment::Development)
-    });
-    assert_eq!(result, Err(AppleError::AaguidMismatch));
-}
-
-#[test]
-fn attestation_refused_for_a_production_aaguid_in_development() {
-    let result = verify_built(&development_policy(), |b| b);
-    assert_eq!(result, Err(AppleError::AaguidMismatch));
-}
-
-#[test]
-fn attestation_refused_for_a_credential_id_other_than_the_key_id() {
-    let result = verify_built(&test_policy(), |b| b.credential_id(&[7; 32]));
-    assert_eq!(result, Err(AppleError::CredentialIdMismatch));
-}
-
-#[test]
-fn attestation_refused_for_a_key_id_other_than_the_certified_keys() {
-    let result = verify_built(&test_policy(), |b| b.key_id(&[7; 32]));
-    assert_eq!(result, Err(AppleError::KeyIdMismatch));
-}
-
-#[test]
-fn attestation_refused_for_a_cose_key_other_than_the_certified_key() {
-    let result = verify_built(&test_policy(), |b| b.defect(Defect::ForeignCoseKey));
-    assert_eq!(result, Err(AppleError::PublicKeyMismatch));
-}
-
-#[test]
-fn attestation_refused_under_another_root() {
-    let result = verify_built(&test_policy(), |b| b.defect(Defect::RogueRoot));
-    assert_eq!(result, Err(AppleError::Chain(ChainError::UntrustedRoot)));
-}
-
-#[test]
-fn attestation_refused_for_an_expired_credential_certificate() {
-    let result = verify_built(&test_policy(), |b| b.defect(Defect::ExpiredCredCert));
-    assert_eq!(
-        result,
-        Err(AppleError::Chain(ChainError::Expired { index: 0 }))
-    );
-}
-
-#[test]
-fn attestation_refused_for_another_statement_format() {
-    let result = verify_built(&test_policy(), |b| b.format("packed"));
-    assert_eq!(result, Err(AppleError::WrongFormat));
 }
 
 #[test]
@@ -227,7 +195,7 @@ fn attestation_refused_for_garbage_cbor_without_panic() {
 #[test]
 fn attestation_refused_for_every_truncation_of_the_object_without_panic() {
     let spki = device_spki();
-    let attestation = AppAttestBuilder::new(CHALLENGE, &spki).at(NOW).build();
+    let attestation = attest(CHALLENGE, &spki);
     let object = &attestation.attestation_object;
     for len in 0..object.len() {
         let result = verify(&test_policy(), &attestation.key_id, &object[..len], &spki);
