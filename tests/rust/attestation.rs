@@ -52,7 +52,7 @@ async fn enroll_with(
     email: &str,
     code: &str,
 ) -> Result<EnrolledDevice, ClientError> {
-    let config = ClientConfig::new(&world.base_url, &world.new_dir("phone"));
+    let config = ClientConfig::new(&world.base_url, world.new_dir("phone"));
     let client = Client::new(config, signer, None).unwrap();
     let result = client.enroll(email, code, None, Platform::Android).await;
     assert_eq!(client.is_enrolled().unwrap(), result.is_ok());
@@ -96,7 +96,7 @@ async fn required_attestation_enrolls_an_iphone_with_app_attest_and_lists_it() {
     let signer = AttestingSigner::apple(|builder| builder);
     let account = world.account("100.00").await.unwrap();
     let code = world.activation_code(&account.email).await.unwrap();
-    let config = ClientConfig::new(&world.base_url, &world.new_dir("phone"));
+    let config = ClientConfig::new(&world.base_url, world.new_dir("phone"));
     let client = Client::new(config, signer, None).unwrap();
     client
         .enroll(&account.email, &code, None, Platform::Ios)

@@ -28,6 +28,7 @@ mod remote_key;
 
 use std::sync::OnceLock;
 
+use super::{datetime, unix_now};
 use cvconnect_sandbox::attestation::{AndroidPolicy, Evidence};
 use rcgen::{
     BasicConstraints, CertificateParams, CustomExtension, DnType, IsCa, Issuer, KeyPair,
@@ -170,7 +171,7 @@ impl AndroidChainBuilder {
     /// A valid StrongBox attestation of `device_spki` (P-256 SPKI DER) with `challenge`,
     /// for the test app, on a locked phone with a verified boot, valid now.
     pub fn new(device_spki: &[u8], challenge: &[u8]) -> AndroidChainBuilder {
-        let now = OffsetDateTime::now_utc().unix_timestamp();
+        let now = unix_now();
         AndroidChainBuilder {
             certified_spki: device_spki.to_vec(),
             description: KeyDescriptionSpec {
@@ -375,8 +376,4 @@ fn random_serial() -> Vec<u8> {
 fn serial_hex(bytes: &[u8]) -> String {
     let hex: String = bytes.iter().map(|byte| format!("{byte:02x}")).collect();
     hex.trim_start_matches('0').to_owned()
-}
-
-fn datetime(unix: i64) -> OffsetDateTime {
-    OffsetDateTime::from_unix_timestamp(unix).expect("a representable time")
 }

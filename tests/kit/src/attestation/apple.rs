@@ -13,8 +13,8 @@
 //! receipt is a placeholder, not Apple's PKCS#7.
 
 use std::sync::OnceLock;
-use std::time::{SystemTime, UNIX_EPOCH};
 
+use super::{datetime, unix_now};
 use ciborium::Value;
 use cvconnect_core::protocol::canonical::attestation_client_data;
 use cvconnect_sandbox::attestation::{AppAttestEnvironment, ApplePolicy, Evidence};
@@ -23,7 +23,6 @@ use rcgen::{
     KeyUsagePurpose, PKCS_ECDSA_P256_SHA256, PKCS_ECDSA_P384_SHA384,
 };
 use ring::digest::{digest, SHA256};
-use time::OffsetDateTime;
 
 /// The test app's team id.
 pub const TEAM_ID: &str = "ABCDE12345";
@@ -387,15 +386,4 @@ fn sha256(bytes: &[u8]) -> Vec<u8> {
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|byte| format!("{byte:02x}")).collect()
-}
-
-fn datetime(unix: i64) -> OffsetDateTime {
-    OffsetDateTime::from_unix_timestamp(unix).expect("a representable time")
-}
-
-fn unix_now() -> i64 {
-    let since_epoch = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .expect("after 1970");
-    i64::try_from(since_epoch.as_secs()).expect("a representable time")
 }

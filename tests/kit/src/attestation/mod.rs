@@ -6,3 +6,16 @@
 pub mod android;
 pub mod apple;
 pub mod signer;
+
+/// A Unix time as the certificates' validity dates.
+fn datetime(unix: i64) -> time::OffsetDateTime {
+    time::OffsetDateTime::from_unix_timestamp(unix).expect("a representable time")
+}
+
+/// Now, in Unix seconds: the builders' default `now`.
+fn unix_now() -> i64 {
+    let since_epoch = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("after 1970");
+    i64::try_from(since_epoch.as_secs()).expect("a representable time")
+}
