@@ -60,12 +60,13 @@ class Sandbox(example.Sandbox):
     ledger) and its merchant side."""
 
     @classmethod
-    def launch(cls) -> Sandbox:
-        """A sandbox of its own, seeded with sandbox/seed/demo.json."""
+    def launch(cls, *options: str) -> Sandbox:
+        """A sandbox of its own, seeded with sandbox/seed/demo.json, with more command-line
+        `options` (`*attestation_options("required")`…)."""
         binary = os.environ.get("CVCONNECT_SANDBOX_BIN")
         if not binary:
             raise RuntimeError("CVCONNECT_SANDBOX_BIN is not set (cargo xtask test sets it)")
-        return cls.start(binary, "--seed", str(ROOT / "sandbox" / "seed" / "demo.json"))
+        return cls.start(binary, "--seed", str(ROOT / "sandbox" / "seed" / "demo.json"), *options)
 
     @classmethod
     def start_or_join(cls) -> Sandbox:
@@ -106,6 +107,10 @@ class Sandbox(example.Sandbox):
     def debits_of(self, payment_id: str) -> list[dict]:
         return [e for e in self.admin("GET", "/admin/ledger")["entries"] if e["payment_id"] == payment_id]
 
+    def devices_of(self, email: str) -> list[dict]:
+        """The devices enrolled on the account of `email`, as the admin API lists them."""
+        return self.admin("GET", f"/admin/accounts/{email}/devices")["devices"]
+
     def merchant_payment(self, payment_id: str) -> dict:
         return self.request("GET", f"/v1/merchant/payment-requests/{payment_id}", example.MERCHANT_KEY)
 
@@ -132,15 +137,47 @@ class RecordingSink(cvconnect.LogSink):
         self.lines.append(f"{level} {target} {message}")
 
 
-class Phone:
-    """One phone: its own data folder and key, a client from the installed package."""
+APPLE_APP_ID = "ABCDE12345.fr.ancv.cvconnect"
+ATTESTATION_TEST_ROOT = ROOT / "tests" / "fixtures" / "attestation-test-root.pem"
 
-    def __init__(self, sandbox: Sandbox, signer=None, base_url: str | None = None, sink=None) -> None:
+
+def attestation_options(policy: str) -> tuple[str, ...]:
+    """Sandbox options for attestation `policy` (off, optional, required), App Attest
+    configured on the test root of tests/fixtures (whose key was thrown away: nothing
+    verifies under it, the suites check refusals)."""
+    return ("--attestation", policy, "--apple-app-id", APPLE_APP_ID, "--apple-root", str(ATTESTATION_TEST_ROOT))
+
+
+def garbage_android_chain() -> cvconnect.DeviceAttestation:
+    """An Android Key Attestation whose certificates are not DER: every check refuses it."""
+    return cvconnect.DeviceAttestation.ANDROID_KEY(certificate_chain=[b"\x30\x03\x01\x02\x03", b"not a certificate"])
+
+
+class RecordingAttester(cvconnect.KeyAttester):
+    """Records each challenge the core gives it and answers `answer(challenge)`."""
+
+    def __init__(self, answer=lambda challenge: garbage_android_chain()) -> None:
+        self.answer = answer
+        self.challenges: list[bytes] = []
+
+    def attest(self, challenge: bytes):
+        self.challenges.append(bytes(challenge))
+        return self.answer(challenge)
+
+
+class Phone:
+    """One phone: its own data folder and key, a client from the installed package (built
+    with `CvClient.with_attester` when it has an `attester`)."""
+
+    def __init__(self, sandbox: Sandbox, signer=None, base_url: str | None = None, sink=None, attester=None) -> None:
         self.sandbox = sandbox
         self.email: str | None = None
         self.dir = tempfile.TemporaryDirectory(prefix="cvconnect-python-")
         config = cvconnect.ClientConfig(base_url=base_url or sandbox.base_url, data_dir=self.dir.name)
-        self.client = cvconnect.CvClient(config, signer or PySigner(), sink)
+        if attester is None:
+            self.client = cvconnect.CvClient(config, signer or PySigner(), sink)
+        else:
+            self.client = cvconnect.CvClient.with_attester(config, signer or PySigner(), attester, sink)
 
     @classmethod
     async def enrolled(cls, sandbox: Sandbox, balance: Decimal = Decimal("200.00")) -> Phone:
