@@ -79,9 +79,13 @@ final class AppModel: ObservableObject {
         #endif
         try? FileManager.default.createDirectory(at: dataDir, withIntermediateDirectories: true)
         do {
-            let client = try CvClient(
+            // The Secure Enclave key signs; App Attest attests it at enrollment when the
+            // backend asks (protocol v1.2).
+            let signer = DeviceKeyStore.signer()
+            let client = try CvClient.withAttester(
                 config: ClientConfig(baseUrl: Self.baseUrl, dataDir: dataDir.path),
-                signer: DeviceKeyStore.signer(),
+                signer: signer,
+                attester: AppAttestAttester(service: DeviceCheckAppAttest(), signer: signer),
                 logSink: nil
             )
             services = Services(client: client)

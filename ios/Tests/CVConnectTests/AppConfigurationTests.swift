@@ -41,6 +41,14 @@ final class AppConfigurationTests: XCTestCase {
         let app = String(project[..<start.lowerBound])
         XCTAssertTrue(app.contains("com.apple.developer.usernotifications.time-sensitive: true"))
     }
+
+    /// The app may call App Attest (`DeviceCheckAppAttest`) only with its entitlement.
+    func testTheAppHasTheAppAttestEntitlementForAttestation() throws {
+        let project = try text("ios/project.yml")
+        let start = try XCTUnwrap(project.range(of: "  CVConnectNotificationService:\n"))
+        let app = String(project[..<start.lowerBound])
+        XCTAssertEqual(matches(#"com\.apple\.developer\.devicecheck\.appattest-environment: (\w+)"#, in: app), ["development"])
+    }
 }
 
 private func matches(_ pattern: String, in text: String) -> [String] {

@@ -30,13 +30,14 @@ final class Sandbox: SandboxClient, @unchecked Sendable {  // immutable after in
     let pin: String?
     private let process = Process()
 
-    init(tls: Bool = false) throws {
+    /// - Parameter arguments: more command-line options (`attestationArguments("required")`…).
+    init(tls: Bool = false, arguments: [String] = []) throws {
         guard let binary = ProcessInfo.processInfo.environment["CVCONNECT_SANDBOX_BIN"] else {
             throw HarnessFailure(description: "CVCONNECT_SANDBOX_BIN is not set (cargo xtask test swift sets it)")
         }
         let seed = workspaceRoot.appendingPathComponent("sandbox/seed/demo.json").path
         process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["--port", "0", "--memory", "--admin-token", adminToken, "--seed", seed] + (tls ? ["--tls"] : [])
+        process.arguments = ["--port", "0", "--memory", "--admin-token", adminToken, "--seed", seed] + (tls ? ["--tls"] : []) + arguments
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
@@ -103,12 +104,16 @@ final class Phone: Sendable {
     let client: CvClient
     let dataDir: String
 
-    init(_ sandbox: Sandbox = .shared, signer: (any DeviceSigner)? = nil, baseURL: String? = nil,
-         dataDir: String? = nil, configure: (ClientConfig) -> ClientConfig = { $0 }) throws {
+    /// With an `attester`, the client is built with `CvClient.withAttester`, as an app that
+    /// attests its key at enrollment builds it.
+    init(_ sandbox: Sandbox = .shared, signer: (any DeviceSigner)? = nil, attester: (any KeyAttester)? = nil,
+         baseURL: String? = nil, dataDir: String? = nil, configure: (ClientConfig) -> ClientConfig = { $0 }) throws {
         self.sandbox = sandbox
         self.dataDir = dataDir ?? Self.temporaryDirectory()
         let config = configure(ClientConfig(baseUrl: baseURL ?? sandbox.baseURL, dataDir: self.dataDir))
-        client = try CvClient(config: config, signer: try signer ?? softwareDeviceSigner(), logSink: nil)
+        let signer = try signer ?? softwareDeviceSigner()
+        client = try attester.map { try CvClient.withAttester(config: config, signer: signer, attester: $0, logSink: nil) }
+            ?? CvClient(config: config, signer: signer, logSink: nil)
     }
 
     static func temporaryDirectory() -> String {

@@ -74,6 +74,11 @@ extension SandboxClient {
         try await admin("POST", "/admin/activation-codes", ["email": email])["code"] as! String
     }
 
+    /// The devices enrolled on the account of `email`, as the admin API lists them.
+    func devices(of email: String) async throws -> [[String: Any]] {
+        try await admin("GET", "/admin/accounts/\(email)/devices")["devices"] as? [[String: Any]] ?? []
+    }
+
     /// An administrator cuts `deviceId` off (`POST /admin/devices/{id}/revoke`).
     func revokeDevice(_ deviceId: String) async throws {
         _ = try await admin("POST", "/admin/devices/\(deviceId)/revoke")
