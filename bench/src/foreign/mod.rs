@@ -52,6 +52,36 @@ pub struct Inside {
     pub signatures: Vec<u64>,
     /// The time spent in them.
     pub signing: Samples,
+    /// The pieces of an open timed apart once, after the driver's own warm-up (Kotlin).
+    pub calibration: Option<Calibration>,
+}
+
+/// Medians the Kotlin driver measures once after its JIT warm-up.
+pub struct Calibration {
+    /// Opens of the first payment, back to back, before any is timed.
+    pub warm_opens: u64,
+    /// An open in the second half of them.
+    pub warm_open: Duration,
+    /// The JDK's signature called directly from Kotlin, not from a library thread.
+    pub direct_sign: Duration,
+    /// An async call with no I/O: the runtime's spawn, the foreign future, its resume.
+    pub async_call: Duration,
+    /// A synchronous call that returns a record.
+    pub sync_call: Duration,
+}
+
+impl Calibration {
+    fn read(answer: &serde_json::Value) -> Option<Calibration> {
+        let c = answer.get("calibration")?;
+        let ns = |name: &str| c[name].as_u64().map(Duration::from_nanos);
+        Some(Calibration {
+            warm_opens: c["warm_opens"].as_u64()?,
+            warm_open: ns("warm_open_ns")?,
+            direct_sign: ns("direct_sign_ns")?,
+            async_call: ns("async_ns")?,
+            sync_call: ns("sync_ns")?,
+        })
+    }
 }
 
 impl Inside {
@@ -68,6 +98,10 @@ impl Inside {
         }
     }
 }
+
+/// The longest wait for a driver's answer to a push: the first can come after a warm-up
+/// of its own (the Kotlin driver's JIT warm-up opens the first payment 2000 times).
+const ANSWER_WAIT: Duration = Duration::from_secs(180);
 
 /// A driver ready to start: `Err` says why there is none.
 pub struct Driver {
@@ -138,8 +172,7 @@ fn drive(
         })?;
         let mut foreign_open = || -> Result<()> {
             child.send(&serde_json::to_string(&push)?)?;
-            let answer: serde_json::Value =
-                serde_json::from_str(&child.recv(Duration::from_secs(30))?)?;
+            let answer: serde_json::Value = serde_json::from_str(&child.recv(ANSWER_WAIT)?)?;
             let ns = answer["ns"].as_u64().context("no timing in the answer")?;
             if answer["payment_id"].as_str() != Some(payment_id.as_str()) {
                 return Err(anyhow!("the driver opened another payment: {answer}"));
@@ -147,6 +180,9 @@ fn drive(
             if record {
                 open.push(Duration::from_nanos(ns));
                 inside.record(&answer);
+            }
+            if let Some(calibration) = Calibration::read(&answer) {
+                inside.calibration = Some(calibration);
             }
             Ok(())
         };

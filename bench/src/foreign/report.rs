@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 use std::time::Duration;
 
-use super::{Ffi, Inside};
+use super::{Calibration, Ffi, Inside};
 use crate::push_to_screen::{self, PushToScreen};
 use crate::report::{ratio, verdict, Figure, Row};
 use crate::stats::{human, Samples};
@@ -76,7 +76,8 @@ fn bindings(p: &PushToScreen) -> [Binding<'_>; 3] {
                   `release-smaller` library as a JNA resource), run with `java -cp` on the \
                   JDK 17 HotSpot VM; timed in Kotlin with `System.nanoTime` around \
                   `client.openFromPush(data)` + `view()` in `runBlocking` on the main thread, \
-                  after 200 pushes of warm-up for the JIT. Its key is the Kotlin test kit's \
+                  after 200 pushes of warm-up, the first opened 2000 times back to back for \
+                  the JIT. Its key is the Kotlin test kit's \
                   `JdkSigner` (P-256, `SHA256withECDSA`: the calls an app makes on an Android \
                   Keystore key).",
             cost: "lifting the map through JNA, the suspending call's continuation resumed \
@@ -257,6 +258,9 @@ fn inside_prose(out: &mut String, inside: &Inside, open: Duration, rust: Duratio
             ratio(open.saturating_sub(signing.median), rust)
         );
     }
+    if let (Some(calibration), Some(signing)) = (&inside.calibration, inside.signing.summary()) {
+        calibration_prose(out, calibration, open, added, signing.median);
+    }
     let Some(wake) = inside.wake.summary() else {
         return;
     };
@@ -274,6 +278,45 @@ fn inside_prose(out: &mut String, inside: &Inside, open: Duration, rust: Duratio
         human(wake.p99),
         100.0 * ratio(wake.median, added),
         human(added)
+    );
+}
+
+/// What the Kotlin driver timed apart after its warm-up, against its timed `open`, the
+/// `added` time of the binding over the Rust call, and `signing` in the callback.
+fn calibration_prose(
+    out: &mut String,
+    c: &Calibration,
+    open: Duration,
+    added: Duration,
+    signing: Duration,
+) {
+    let known = signing + c.async_call + c.sync_call;
+    let _ = writeln!(
+        out,
+        "Timed apart by the driver once, after its warm-up ({} opens of the first payment \
+         back to back, the second half at {} at the median against {} for the timed opens: \
+         the timed ones are not waiting for the JIT): the JDK's signature called directly \
+         from Kotlin on the main thread {} against {} in the callback (the JDK's ECDSA, pure \
+         Java in JDK 17, is most of the signing time; an app signs with the Android Keystore \
+         instead, whose cost is the key store's, out of the library's reach); an async call that does no I/O \
+         (`reconcile()` with nothing to settle: the spawn on the library's runtime, the \
+         foreign future and its continuation resumed on the main thread) {}; a \
+         synchronous call returning a record (`enrolledDevice()`) {}. Together with the \
+         signing these make {} of the {} the binding adds; the other {} are not in these \
+         pieces: the signer's call through JNA from a library thread (attachment, see the \
+         experiment below, and JNA's reflective dispatch), lifting the map, and the JVM's \
+         own threads (JIT, G1) sharing the 2 cores with the library's runtime and the \
+         sandbox.\n",
+        c.warm_opens,
+        human(c.warm_open),
+        human(open),
+        human(c.direct_sign),
+        human(signing),
+        human(c.async_call),
+        human(c.sync_call),
+        human(known),
+        human(added),
+        human(added.saturating_sub(known)),
     );
 }
 

@@ -5,7 +5,9 @@
  *
  * Enrolls a device, prints {"ready": DEVICE_ID}, then for every line read on stdin (a push
  * data map as JSON) times openFromPush + view() and prints {"ns": ..., "payment_id": ...}.
- * Stops on an empty line or the end of input. The coroutine runs on the main thread
+ * Stops on an empty line or the end of input. Before timing the first push, opens its payment
+ * [JIT_WARMUP_OPENS] times (see there), then times the pieces of an open once and adds them to
+ * its answer as "calibration" (see [calibrate]). The coroutine runs on the main thread
  * (runBlocking), as an app's screen does on its main dispatcher. Each answer also gives
  * "signatures" and "sign_ns": the device key's signatures during the open and the time
  * spent in them (the JDK's ECDSA, standing in for the Android Keystore).
@@ -56,6 +58,60 @@ private class TimedSigner(private val key: DeviceSigner = JdkSigner()) : DeviceS
     }
 }
 
+/**
+ * Opens of the first push's payment before any is timed: HotSpot compiles a method with C2
+ * after about ten thousand invocations and loop iterations, and the binding's paths (lifting
+ * the map, polling the foreign future, the signer's callback and the JDK's ECDSA behind it,
+ * lowering the view) take a few hundred opens to get there. Fewer, and the JIT's compiler
+ * threads still compete for the 2 cores while the opens are timed. An app that has been
+ * running is past this point; an Android app's code is compiled ahead of time.
+ */
+private const val JIT_WARMUP_OPENS = 2000
+
+/** Opens [data]'s payment as a timed open does, untimed. */
+private suspend fun openAndClose(client: CvClient, data: Map<String, String>) {
+    val session = client.openFromPush(data)
+    session.view()
+    session.close()
+}
+
+/** The median of [times] runs of [block], in ns. */
+private inline fun median(times: Int, block: () -> Unit): Long {
+    val samples = LongArray(times)
+    for (i in 0 until times) {
+        val start = System.nanoTime()
+        block()
+        samples[i] = System.nanoTime() - start
+    }
+    samples.sort()
+    return samples[times / 2]
+}
+
+/**
+ * Warms the JIT up on [data]'s payment, then times the pieces of an open apart (medians, ns):
+ * back-to-back opens after the warm-up, the JDK's signature called directly from Kotlin, an
+ * async call that does no I/O (`reconcile()` with nothing to settle: the spawn on the library's
+ * runtime, the foreign future, its continuation resumed here) and a synchronous call that
+ * returns a record (`enrolledDevice()`).
+ */
+private suspend fun calibrate(client: CvClient, signer: TimedSigner, data: Map<String, String>): JSONObject {
+    val opens = LongArray(JIT_WARMUP_OPENS)
+    for (i in 0 until JIT_WARMUP_OPENS) {
+        val start = System.nanoTime()
+        openAndClose(client, data)
+        opens[i] = System.nanoTime() - start
+    }
+    val lastHalf = opens.copyOfRange(JIT_WARMUP_OPENS / 2, JIT_WARMUP_OPENS).apply { sort() }
+    val calibration = JSONObject()
+        .put("warm_opens", JIT_WARMUP_OPENS)
+        .put("warm_open_ns", lastHalf[lastHalf.size / 2])
+        .put("direct_sign_ns", median(300) { signer.sign(ByteArray(128)) })
+        .put("async_ns", median(1000) { runBlocking { client.reconcile() } })
+        .put("sync_ns", median(2000) { client.enrolledDevice() })
+    signer.takeInto(JSONObject())
+    return calibration
+}
+
 private fun say(json: JSONObject) {
     println(json.toString())
     System.out.flush()
@@ -75,17 +131,22 @@ fun main(args: Array<String>) = runBlocking {
         val device = client.enroll(email, code, "push-kotlin-bench", Platform.OTHER)
         say(JSONObject().put("ready", device.deviceId))
         val input = System.`in`.bufferedReader()
+        var calibration: JSONObject? = null
         while (true) {
             val line = input.readLine()?.trim().orEmpty()
             if (line.isEmpty()) break
             val data = pushData(line)
+            val first = if (calibration == null) calibrate(client, signer, data) else null
+            calibration = calibration ?: first
             signer.takeInto(JSONObject())
             val start = System.nanoTime()
             val session = client.openFromPush(data)
             val view = session.view()
             val elapsed = System.nanoTime() - start
             session.close()
-            say(signer.takeInto(JSONObject().put("ns", elapsed).put("payment_id", view.paymentId)))
+            val answer = JSONObject().put("ns", elapsed).put("payment_id", view.paymentId)
+            if (first != null) answer.put("calibration", first)
+            say(signer.takeInto(answer))
         }
     }
 }
