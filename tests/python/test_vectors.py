@@ -103,3 +103,14 @@ def test_request_proof_signature_verifies_only_its_request():
         changed_fields |= change.keys()
     assert {"method", "target", "body", "timestamp", "proof_id"} <= changed_fields
     assert any(change.get("body") == "" for change in r["refused"]), "a request without a body"
+
+
+def test_the_attestation_client_data_vector_rebuilds_and_its_hash_is_the_packages():
+    v = VECTORS["attestation_client_data"]
+    challenge, key = bytes.fromhex(v["challenge_hex"]), bytes.fromhex(v["public_key_spki_hex"])
+    client_data = _fields("cvconnect/attest/v1", challenge, key)
+    assert client_data == bytes.fromhex(v["client_data_hex"])
+    expected = bytes.fromhex(v["client_data_hash_hex"])
+    assert hashlib.sha256(client_data).digest() == expected
+    assert cvconnect.app_attest_client_data_hash(challenge, key) == expected
+    assert cvconnect.app_attest_client_data_hash(challenge, PySigner().public_key()) != expected, "another key"

@@ -74,6 +74,18 @@ final class VectorTests: XCTestCase {
         XCTAssertEqual(r["authorization"] as? String, unsigned + signature)
     }
 
+    /// Foundation on Linux has no SHA-256: the hash is the vector's, which the Rust, Kotlin
+    /// and Python suites check against the client data.
+    func testAttestationClientDataAndItsHashMatchTheVector() throws {
+        let v = try vectors("attestation_client_data")
+        let challenge = try hex(try XCTUnwrap(v["challenge_hex"] as? String))
+        let key = try hex(try XCTUnwrap(v["public_key_spki_hex"] as? String))
+        XCTAssertEqual(hexString(canonicalFields("cvconnect/attest/v1", [challenge, key])), v["client_data_hex"] as? String)
+        let hash = appAttestClientDataHash(challenge: challenge, publicKey: key)
+        XCTAssertEqual(hexString(hash), v["client_data_hash_hex"] as? String)
+        XCTAssertNotEqual(appAttestClientDataHash(challenge: challenge, publicKey: try softwareDeviceSigner().publicKey()), hash)
+    }
+
     func testRequestProofSignatureVerifiesOnlyItsRequest() throws {
         let r = try vectors("request_proof")
         let spki = try hex(try vectors("signature")["public_key_spki_hex"] as! String)

@@ -1,6 +1,7 @@
 package fr.cvconnect.tests
 
 import fr.ancv.cvconnect.ConfirmationFields
+import fr.ancv.cvconnect.appAttestClientDataHash
 import fr.ancv.cvconnect.canonicalConfirmationBytes
 import fr.ancv.cvconnect.testkit.JdkSigner
 import fr.ancv.cvconnect.testkit.eur
@@ -105,6 +106,18 @@ class VectorsAndRuntimeTest {
         jdk.initVerify(public)
         jdk.update(message)
         assertTrue(jdk.verify(s.getString("signature_der_hex").unhex()))
+    }
+
+    @Test
+    fun `the attestation client data vector rebuilds in the JVM and its hash is the binding's`() {
+        val v = vectors.getJSONObject("attestation_client_data")
+        val (challenge, key) = v.getString("challenge_hex").unhex() to v.getString("public_key_spki_hex").unhex()
+        val clientData = canonicalFields("cvconnect/attest/v1", challenge, key)
+        assertContentEquals(v.getString("client_data_hex").unhex(), clientData)
+        val hash = v.getString("client_data_hash_hex").unhex()
+        assertContentEquals(hash, MessageDigest.getInstance("SHA-256").digest(clientData))
+        assertContentEquals(hash, appAttestClientDataHash(challenge, key))
+        assertFalse(hash.contentEquals(appAttestClientDataHash(challenge, JdkSigner().publicKey())), "another key")
     }
 
     @Test
