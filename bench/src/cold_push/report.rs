@@ -136,8 +136,30 @@ impl Figure for ColdPush {
         self.floor(out);
         self.comparison(out);
         self.signatures(out);
+        out.push_str(BELOW_THREE);
     }
 }
+
+/// What 2 RTT (the stretch goal) would take: not built, see ADR 0007.
+const BELOW_THREE: &str =
+    "**Below 3 RTT, what it would take** (the stretch goal is 2; not built). \
+TCP's handshake and TLS 1.3's full handshake are one round trip each before the request's \
+own. TLS 1.3 resumption alone saves the certificate checks, not a round trip; it is early \
+data (0-RTT, RFC 8446 §2.3) that does: the client keeps the session ticket of its last \
+connection and sends the request in its first flight, beside the ClientHello, for TCP + 1 \
+RTT = 2 RTT. It needs (1) the server to issue tickets that allow early data and to accept it \
+(rustls: `ServerConfig::send_tls13_tickets`, `max_early_data_size`); (2) the phone to keep \
+its tickets across process restarts, since a cold push finds the app killed: rustls keeps \
+them in memory unless given a `ClientSessionStore` (`Resumption::store`), here one written \
+in the app's data folder, a secret to protect like the key store's; (3) an HTTP client that \
+writes the request as early data: rustls has `ClientConfig::enable_early_data` and \
+`ClientConnection::early_data()`, but neither reqwest nor hyper's client writes a request \
+into it, so it means a connector of our own over tokio-rustls; (4) a request safe to \
+replay, since early data can be replayed by the network (RFC 8446 §8): the detail is a \
+read, and its request proof is single use, so a replayed copy is refused by the replay \
+cache, and its answer is encrypted under keys the replaying party cannot derive. The gain is one round trip \
+on the first read of a cold start only, against a ticket on disk and a transport of our \
+own; ADR 0007 leaves it for a measurement on devices.\n\n";
 
 impl ColdPush {
     /// What the relay allows: one round trip as measured, and a new connection.
