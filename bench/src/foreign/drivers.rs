@@ -20,9 +20,10 @@ pub const SWIFT_ENV: &str = "CVCONNECT_BENCH_SWIFT";
 /// Set by `cargo xtask bench`: `{"argv": [...]}` or `{"skipped": "why"}`.
 pub const KOTLIN_ENV: &str = "CVCONNECT_BENCH_KOTLIN";
 
-/// Pushes the JVM opens before the recorded ones: enough for its JIT to compile the
-/// binding's hot paths (lifting, lowering, the future's callbacks), as it has long
-/// done in an app that has been running; an Android app's are compiled ahead of time.
+/// Pushes the JVM opens before the recorded ones, new payments each, after the 2000
+/// back-to-back opens of the first that the driver makes for the JIT itself
+/// (`PushToScreen.kt`): the binding's hot paths compiled, as they long have been in an
+/// app that has been running; an Android app's are compiled ahead of time.
 const JVM_WARMUP: usize = 200;
 
 /// The Python script, if the Python bindings are built.
