@@ -149,9 +149,10 @@ data (0-RTT, RFC 8446 §2.3) that does: the client keeps the session ticket of i
 connection and sends the request in its first flight, beside the ClientHello, for TCP + 1 \
 RTT = 2 RTT. It needs (1) the server to issue tickets that allow early data and to accept it \
 (rustls: `ServerConfig::send_tls13_tickets`, `max_early_data_size`); (2) the phone to keep \
-its tickets across process restarts, since a cold push finds the app killed: rustls keeps \
-them in memory unless given a `ClientSessionStore` (`Resumption::store`), here one written \
-in the app's data folder, a secret to protect like the key store's; (3) an HTTP client that \
+its tickets across process restarts, since a cold push finds the app killed: a rustls \
+`ClientSessionStore` (`Resumption::store`) receives them as values with no public encoding \
+(rustls 0.23), so they cannot be written to the app's data folder without changing the TLS \
+stack, and on disk they would be a secret to protect like the key store's; (3) an HTTP client that \
 writes the request as early data: rustls has `ClientConfig::enable_early_data` and \
 `ClientConnection::early_data()`, but neither reqwest nor hyper's client writes a request \
 into it, so it means a connector of our own over tokio-rustls; (4) a request safe to \
