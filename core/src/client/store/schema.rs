@@ -52,6 +52,8 @@ pub(super) const MIGRATIONS: &[&str] = &[
     // v3: balance readings ordered in milliseconds, not seconds (balance.rs).
     "ALTER TABLE balance_cache RENAME COLUMN fetched_at TO fetched_at_ms;
      UPDATE balance_cache SET fetched_at_ms = fetched_at_ms * 1000;",
+    // v4: the age prune of seen_push, on each tapped notification, without a table scan.
+    "CREATE INDEX seen_push_received ON seen_push (received_at);",
 ];
 
 /// The schema version this library writes (`PRAGMA user_version`); it refuses a

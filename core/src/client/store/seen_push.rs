@@ -74,19 +74,23 @@ fn remember(
     now: i64,
 ) -> rusqlite::Result<bool> {
     let tx = Transaction::new_unchecked(c, TransactionBehavior::Immediate)?;
-    tx.execute(
-        "DELETE FROM seen_push WHERE received_at < ?1",
-        [now.saturating_sub(PUSH_MAX_AGE_SECS)],
-    )?;
-    let inserted = tx.execute(
-        "INSERT OR IGNORE INTO seen_push (message_id, payment_id, received_at) VALUES (?1, ?2, ?3)",
-        params![message_id, payment_id, now],
-    )?;
-    tx.execute(
-        "DELETE FROM seen_push WHERE rowid NOT IN
-         (SELECT rowid FROM seen_push ORDER BY rowid DESC LIMIT ?1)",
-        [SEEN_PUSH_LIMIT as i64],
-    )?;
+    // Both prunes are range deletes on an index (received_at; the rowid), prepared once
+    // per connection: a tapped notification waits for this write.
+    tx.prepare_cached("DELETE FROM seen_push WHERE received_at < ?1")?
+        .execute([now.saturating_sub(PUSH_MAX_AGE_SECS)])?;
+    let inserted = tx
+        .prepare_cached(
+            "INSERT OR IGNORE INTO seen_push (message_id, payment_id, received_at) VALUES (?1, ?2, ?3)",
+        )?
+        .execute(params![message_id, payment_id, now])?;
+    if inserted == 1 {
+        // Everything at or below the rowid of the first id beyond the limit, newest first.
+        tx.prepare_cached(
+            "DELETE FROM seen_push WHERE rowid <=
+             (SELECT rowid FROM seen_push ORDER BY rowid DESC LIMIT 1 OFFSET ?1)",
+        )?
+        .execute([SEEN_PUSH_LIMIT as i64])?;
+    }
     tx.commit()?;
     Ok(inserted == 1)
 }
