@@ -45,8 +45,9 @@ impl CvClient {
         )
     }
 
-    /// [`CvClient::new`] for an app that attests its device key at enrollment (protocol
-    /// v1.2): the attester is asked once, when the backend's policy wants an attestation.
+    /// Like the primary constructor, for an app that attests its device key at
+    /// enrollment (protocol v1.2): the attester is asked once, when the backend's policy
+    /// wants an attestation.
     #[uniffi::constructor]
     pub fn with_attester(
         config: ClientConfig,
