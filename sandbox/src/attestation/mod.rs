@@ -137,6 +137,17 @@ pub struct Verified {
     pub level: SecurityLevel,
 }
 
+/// What enrollment learnt of the key's attestation, before its transaction.
+pub enum AttestationCheck {
+    /// None sent, or the policy is `off`.
+    Absent,
+    /// One was sent for `challenge`; `verified` when it holds.
+    Checked {
+        challenge: Vec<u8>,
+        verified: Option<Verified>,
+    },
+}
+
 /// Why an attestation was refused: for the logs, never for the phone.
 #[derive(Debug, thiserror::Error)]
 pub enum AttestationError {

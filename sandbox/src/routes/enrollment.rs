@@ -16,7 +16,7 @@ use cvconnect_core::protocol::wire::{
     AttestationEvidence, AttestationStatement, EnrollRequest, EnrollResponse, EnrollmentChallenge,
 };
 
-use crate::attestation::{self, Evidence, Policy, Verified};
+use crate::attestation::{self, AttestationCheck, Evidence, Policy};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::JsonBody;
 use crate::state::AppState;
@@ -30,17 +30,6 @@ pub const MAX_PUSH_TOKEN: usize = 4096;
 const MAX_CHAIN_LEN: usize = 8;
 const MAX_CERTIFICATE: usize = 16 * 1024;
 const MAX_ATTESTATION_OBJECT: usize = 64 * 1024;
-
-/// What enrollment learnt of the key's attestation, before its transaction.
-pub enum AttestationCheck {
-    /// None sent, or the policy is `off`.
-    Absent,
-    /// One was sent for `challenge`; `verified` when it holds.
-    Checked {
-        challenge: Vec<u8>,
-        verified: Option<Verified>,
-    },
-}
 
 /// `POST /v1/enrollment-challenges` (v1.2): a single-use challenge, and the policy.
 pub async fn challenge(State(state): State<AppState>) -> ApiResult<Response> {

@@ -13,9 +13,8 @@ use cvconnect_core::protocol::wire::Platform;
 use rusqlite::{params, Connection};
 
 use super::{enrollment, optional_row};
-use crate::attestation::{Policy, Verified};
+use crate::attestation::{AttestationCheck, Policy, Verified};
 use crate::error::{ApiError, ApiResult};
-use crate::routes::enrollment::AttestationCheck;
 use crate::secrets::Secrets;
 use crate::util::{new_id, normalize_email, random_bytes};
 
