@@ -2,7 +2,7 @@
 //! phone's answers, history and journal against what the sandbox did.
 //!
 //! That no payment is debited twice is also a `UNIQUE` constraint of the sandbox's
-//! ledger (`sandbox/src/db.rs`): the ledger could not show a second debit even if the
+//! ledger (`sandbox/src/db/schema.rs`): the ledger could not show a second debit even if the
 //! client sent one. The constraint stays as a second line of defence, and the checks
 //! here do not rely on it: they look at what the client itself could get wrong (how
 //! many times it told a payment paid, whether it journaled every confirmation before
