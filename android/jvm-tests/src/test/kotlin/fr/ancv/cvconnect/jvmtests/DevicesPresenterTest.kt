@@ -11,14 +11,11 @@ import fr.ancv.cvconnect.presenter.DevicesScreenState.ThisPhoneDisconnected
 import fr.ancv.cvconnect.presenter.Disconnection
 import fr.ancv.cvconnect.presenter.PaymentPresenter
 import fr.ancv.cvconnect.presenter.PaymentScreenState
+import fr.ancv.cvconnect.testkit.AppMainThread
 import fr.ancv.cvconnect.testkit.Phone
 import fr.ancv.cvconnect.testkit.Seed
 import fr.ancv.cvconnect.testkit.World
 import fr.ancv.cvconnect.testkit.jcaSigner
-import kotlinx.coroutines.CoroutineScope
-import kotlinx.coroutines.Dispatchers
-import kotlinx.coroutines.SupervisorJob
-import kotlinx.coroutines.cancel
 import kotlinx.coroutines.flow.StateFlow
 import kotlinx.coroutines.flow.first
 import kotlinx.coroutines.runBlocking
@@ -32,7 +29,8 @@ import kotlin.test.fail
 
 /** Two phones on one fresh account, a [DevicesPresenter] on each, and the app-wide [Disconnection] of each. */
 private class TwoPhones(val kept: Phone, val lost: Phone) : AutoCloseable {
-    val scope = CoroutineScope(SupervisorJob() + Dispatchers.Default)
+    private val mainThread = AppMainThread()
+    val scope = mainThread.scope
     val keptDisconnection = Disconnection()
     val lostDisconnection = Disconnection()
     val onKept = DevicesPresenter(kept.client, scope, keptDisconnection)
@@ -41,7 +39,8 @@ private class TwoPhones(val kept: Phone, val lost: Phone) : AutoCloseable {
     override fun close() {
         onKept.close()
         onLost.close()
-        scope.cancel()
+        mainThread.close()
+        assertEquals(emptyList(), mainThread.uncaught, "exceptions escaped the presenters (a crash on Android)")
     }
 }
 

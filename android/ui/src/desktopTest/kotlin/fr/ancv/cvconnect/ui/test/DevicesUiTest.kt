@@ -9,6 +9,7 @@ import androidx.compose.ui.test.performClick
 import fr.ancv.cvconnect.presenter.DevicesPresenter
 import fr.ancv.cvconnect.presenter.DevicesScreenState
 import fr.ancv.cvconnect.presenter.Disconnection
+import fr.ancv.cvconnect.testkit.AppMainThread
 import fr.ancv.cvconnect.testkit.Phone
 import fr.ancv.cvconnect.testkit.Seed
 import fr.ancv.cvconnect.testkit.World
@@ -16,16 +17,11 @@ import fr.ancv.cvconnect.testkit.jcaSigner
 import fr.ancv.cvconnect.ui.DevicesScreen
 import fr.ancv.cvconnect.ui.desktop.DesktopHost
 import fr.ancv.cvconnect.ui.desktop.RecordingScreenGuard
-import kotlinx.coroutines.CoroutineScope
-import kotlinx.coroutines.SupervisorJob
-import kotlinx.coroutines.asCoroutineDispatcher
-import kotlinx.coroutines.cancel
 import kotlinx.coroutines.runBlocking
 import org.junit.Assert.assertEquals
 import org.junit.Assert.assertFalse
 import org.junit.Assert.assertTrue
 import org.junit.Test
-import java.util.concurrent.Executors
 
 /**
  * "Mes appareils" on one phone of an account with two, through the real presenter and
@@ -35,8 +31,8 @@ import java.util.concurrent.Executors
 private class DevicesUnderTest(val compose: ComposeUiTest, world: World = World.shared) : AutoCloseable {
     val kept: Phone = world.phone(jcaSigner())
     val lost: Phone = world.phone(jcaSigner())
-    private val mainThread = Executors.newSingleThreadExecutor { Thread(it, "app-main").apply { isDaemon = true } }
-    private val scope = CoroutineScope(SupervisorJob() + mainThread.asCoroutineDispatcher())
+    private val mainThread = AppMainThread()
+    private val scope = mainThread.scope
     val disconnection = Disconnection()
     val presenter = DevicesPresenter(kept.client, scope, disconnection)
     val guard = RecordingScreenGuard()
@@ -65,10 +61,10 @@ private class DevicesUnderTest(val compose: ComposeUiTest, world: World = World.
 
     override fun close() {
         presenter.close()
-        scope.cancel()
-        mainThread.shutdown()
+        mainThread.close()
         lost.close()
         kept.close()
+        assertEquals("exceptions escaped the presenter (a crash on Android)", emptyList<Throwable>(), mainThread.uncaught)
     }
 }
 

@@ -12,20 +12,16 @@ import fr.ancv.cvconnect.presenter.PaymentScreenState.PinEntry
 import fr.ancv.cvconnect.presenter.PaymentScreenState.Result
 import fr.ancv.cvconnect.presenter.PendingPaymentsPresenter
 import fr.ancv.cvconnect.presenter.PendingScreenState
+import fr.ancv.cvconnect.testkit.AppMainThread
 import fr.ancv.cvconnect.testkit.Phone
 import fr.ancv.cvconnect.testkit.Seed
 import fr.ancv.cvconnect.testkit.World
 import fr.ancv.cvconnect.testkit.jcaSigner
-import kotlinx.coroutines.CoroutineScope
-import kotlinx.coroutines.SupervisorJob
-import kotlinx.coroutines.asCoroutineDispatcher
-import kotlinx.coroutines.cancel
 import kotlinx.coroutines.flow.StateFlow
 import kotlinx.coroutines.flow.first
 import kotlinx.coroutines.runBlocking
 import kotlinx.coroutines.withTimeout
 import java.net.URI
-import java.util.concurrent.Executors
 
 /**
  * Every screen state, as the real presenters produce it from a real sandbox payment
@@ -34,8 +30,8 @@ import java.util.concurrent.Executors
  */
 class ScreenStates private constructor(private val world: World) : AutoCloseable {
     private val sandbox = world.sandbox
-    private val thread = Executors.newSingleThreadExecutor { Thread(it, "states-main").apply { isDaemon = true } }
-    private val scope = CoroutineScope(SupervisorJob() + thread.asCoroutineDispatcher())
+    private val mainThread = AppMainThread("states-main")
+    private val scope = mainThread.scope
     private val closeables = mutableListOf<AutoCloseable>()
 
     lateinit var enrollment: EnrollmentState
@@ -168,8 +164,7 @@ class ScreenStates private constructor(private val world: World) : AutoCloseable
     }
 
     override fun close() {
-        scope.cancel()
-        thread.shutdown()
+        mainThread.close()
         closeables.reversed().forEach { runCatching { it.close() } }
     }
 

@@ -20,22 +20,16 @@ import fr.ancv.cvconnect.presenter.Disconnection
 import fr.ancv.cvconnect.presenter.EnrollmentPresenter
 import fr.ancv.cvconnect.presenter.PaymentPresenter
 import fr.ancv.cvconnect.presenter.PendingPaymentsPresenter
+import fr.ancv.cvconnect.testkit.AppMainThread
 import fr.ancv.cvconnect.testkit.World
 import fr.ancv.cvconnect.testkit.jcaSigner
 import fr.ancv.cvconnect.ui.CvConnectScreens
 import fr.ancv.cvconnect.ui.UiTags
 import fr.ancv.cvconnect.ui.desktop.DesktopHost
 import fr.ancv.cvconnect.ui.desktop.RecordingScreenGuard
-import kotlinx.coroutines.CoroutineExceptionHandler
-import kotlinx.coroutines.CoroutineScope
-import kotlinx.coroutines.SupervisorJob
-import kotlinx.coroutines.asCoroutineDispatcher
-import kotlinx.coroutines.cancel
 import kotlinx.coroutines.runBlocking
 import org.junit.Assert.assertEquals
 import org.junit.Assert.assertTrue
-import java.util.concurrent.CopyOnWriteArrayList
-import java.util.concurrent.Executors
 
 /** "150,00 €" as the library writes it: a no-break space before the euro sign. */
 fun fr(amount: String): String = "$amount\u00A0€"
@@ -71,11 +65,8 @@ class AppUnderTest(
 ) : AutoCloseable {
     val sandbox = world.sandbox
     val phone = world.phone(jcaSigner(), baseUrl)
-    private val uncaught: MutableList<Throwable> = CopyOnWriteArrayList()
-    private val mainThread = Executors.newSingleThreadExecutor { Thread(it, "app-main").apply { isDaemon = true } }
-    private val scope = CoroutineScope(
-        SupervisorJob() + mainThread.asCoroutineDispatcher() + CoroutineExceptionHandler { _, error -> uncaught += error },
-    )
+    private val mainThread = AppMainThread()
+    private val scope = mainThread.scope
     val disconnection = Disconnection()
     val payment = PaymentPresenter(phone.client, scope, disconnection)
     val pending = PendingPaymentsPresenter(phone.client, scope, disconnection)
@@ -192,9 +183,8 @@ class AppUnderTest(
 
     override fun close() {
         payment.close()
-        scope.cancel()
-        mainThread.shutdown()
+        mainThread.close()
         phone.close()
-        assertEquals("exceptions escaped the presenters (a crash on Android)", emptyList<Throwable>(), uncaught.toList())
+        assertEquals("exceptions escaped the presenters (a crash on Android)", emptyList<Throwable>(), mainThread.uncaught)
     }
 }
