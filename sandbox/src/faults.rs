@@ -1,5 +1,6 @@
 //! Fault injection per route (admin `POST /admin/faults`): an added delay, an HTTP 500
-//! without doing the work, or the connection dropped after the work is committed.
+//! without doing the work, the connection dropped after the work is committed, or the
+//! route missing (404), as on an older backend.
 
 use std::sync::Mutex;
 use std::time::Duration;
@@ -82,6 +83,7 @@ pub async fn fault_layer(State(state): State<AppState>, request: Request, next: 
             next.run(request).await
         }
         FaultKind::Error => ApiError::new(ErrorCode::InternalError).into_response(),
+        FaultKind::Missing => ApiError::not_found().into_response(),
         FaultKind::DropAfterCommit => {
             let mut response = next.run(request).await;
             response.extensions_mut().insert(DropConnection);

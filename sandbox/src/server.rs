@@ -1,6 +1,7 @@
 //! The accept loop: plain HTTP/1.1 or TLS (rustls, ring), one hyper connection per
-//! client, the peer address handed to axum as `ConnectInfo`, and the connection
-//! dropped without an answer when a `drop_after_commit` fault marked the response.
+//! client, the peer address handed to axum as `ConnectInfo`, each request run to its
+//! end in a task of its own, and the connection dropped without an answer when a
+//! `drop_after_commit` fault marked the response.
 //!
 //! Connections are bounded: at most `max_connections` at once (the next ones wait in
 //! the listen backlog), a request head must arrive within `header_timeout` (which also
@@ -22,7 +23,11 @@ use tokio::sync::{watch, Semaphore};
 use tokio::task::JoinSet;
 use tower_service::Service as _;
 
+use axum::response::IntoResponse as _;
+use cvconnect_core::protocol::errors::ErrorCode;
+
 use crate::config::ConnectionLimits;
+use crate::error::ApiError;
 use crate::faults::DropConnection;
 use crate::secrets::TlsIdentity;
 
@@ -152,9 +157,14 @@ async fn drive<I>(
         request.extensions_mut().insert(ConnectInfo(peer));
         let mut router = router.clone();
         async move {
-            let response = match router.call(request).await {
-                Ok(response) => response,
-                Err(never) => match never {},
+            // Its own task: a request that has arrived is carried to its end even if its
+            // client goes away meanwhile, as behind a load balancer. Otherwise what a
+            // dying client's confirmation did would depend on whether hyper noticed the
+            // closed socket before or after the transaction began.
+            let response = match tokio::spawn(async move { router.call(request).await }).await {
+                Ok(Ok(response)) => response,
+                Ok(Err(never)) => match never {},
+                Err(_) => ApiError::new(ErrorCode::InternalError).into_response(),
             };
             if response.extensions().get::<DropConnection>().is_some() {
                 return Err(DroppedByFault);

@@ -197,6 +197,7 @@ async fn checkout_page_openapi_and_health() {
         "/v1/payments",
         "/v1/payments/{payment_id}",
         "/v1/payments/{payment_id}/confirm",
+        "/v1/payments/{payment_id}/abandon",
         "/v1/payments/{payment_id}/decline",
         "/v1/merchant/payment-requests",
         "/v1/merchant/payment-requests/{id}",

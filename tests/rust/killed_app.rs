@@ -11,12 +11,21 @@
 //!   backend's record, never by a second debit.
 
 use std::os::unix::process::ExitStatusExt;
-use std::process::{Command, Stdio};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::Duration;
 
 use cvconnect_core::client::{PaymentOutcome, ReconciledPayment};
+use cvconnect_core::crypto::signer::SoftwareSigner;
 use cvconnect_core::protocol::wire::PaymentStatus;
 use cvconnect_core::test_hooks::crash::{CrashPoint, ENV_VAR};
-use cvconnect_testkit::{confirm_pin, eur, wait_for, Options, Phone, World, PIN};
+use cvconnect_testkit::{
+    confirm_pin, eur, wait_for, Fault, LogCapture, Options, Phone, World, CONFIRM_ROUTE, PIN,
+};
+
+/// The route of the fence before "not processed" (protocol v1.3).
+const ABANDON_ROUTE: &str = "/v1/payments/{payment_id}/abandon";
 
 /// The signal `std::process::abort` raises (Linux, macOS).
 const SIGABRT: i32 = 6;
@@ -28,27 +37,45 @@ struct Killed {
     payment_id: String,
 }
 
-/// An account holding 200.00 with an enrolled phone and a payment of 150.00; the
-/// probe confirms it on the phone's folder and dies at `point`; the phone starts again.
-async fn kill_app_at(point: CrashPoint) -> anyhow::Result<Killed> {
+/// An account holding 200.00 with an enrolled phone and a payment of 150.00, and the
+/// probe started on the phone's folder, confirming it: dying at `crash_at`, if given,
+/// and with its confirmation held in the sandbox for `held`, if given.
+async fn start_probe(
+    crash_at: Option<CrashPoint>,
+    held: Option<Duration>,
+) -> anyhow::Result<(World, Child, PathBuf, Arc<SoftwareSigner>, String)> {
     let world = World::start(Options::default()).await?;
     let (account, phone) = world.account_with_phone("200.00").await?;
     let payment_id = world.create_payment(&account.email, "150.00").await?;
+    if let Some(held) = held {
+        world
+            .inject_fault(CONFIRM_ROUTE, Fault::Delay(held), 1)
+            .await?;
+    }
     let Phone {
         data_dir, signer, ..
     } = phone;
     let key_file = data_dir.with_extension("key");
     std::fs::write(&key_file, signer.pkcs8_der())?;
 
-    let mut child = Command::new(env!("CARGO_BIN_EXE_killed_app_probe"))
+    let mut probe = Command::new(env!("CARGO_BIN_EXE_killed_app_probe"));
+    probe
         .arg(&world.base_url)
         .arg(&data_dir)
         .arg(&key_file)
         .arg(&payment_id)
-        .env(ENV_VAR, point.name())
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()?;
+        .stderr(Stdio::piped());
+    if let Some(point) = crash_at {
+        probe.env(ENV_VAR, point.name());
+    }
+    let child = probe.spawn()?;
+    Ok((world, child, data_dir, signer, payment_id))
+}
+
+/// The probe confirms the payment and dies at `point`; the phone starts again.
+async fn kill_app_at(point: CrashPoint) -> anyhow::Result<Killed> {
+    let (world, mut child, data_dir, signer, payment_id) = start_probe(Some(point), None).await?;
     let ended = wait_for("la fin du téléphone tué", || {
         let status = child.try_wait();
         async move { Ok(status?) }
@@ -160,4 +187,61 @@ async fn the_first_call_after_a_restart_settles_the_journal() -> anyhow::Result<
     let left = client.reconcile().await?;
     assert!(left.is_empty(), "already settled: {left:?}");
     killed.assert_paid_once().await
+}
+
+/// Killed while the backend still holds its confirmation: the restarted app reads the
+/// payment pending with the same nonce, yet the held request has not been refused, it
+/// is only late. Reconciliation fences it (§5.7.1) before saying "not processed", so
+/// when it arrives it is refused, and what the phone was told stays true.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killed_while_the_backend_holds_the_request_not_processed_stays_true() -> anyhow::Result<()>
+{
+    let logs = LogCapture::install();
+    let held = Some(Duration::from_secs(2));
+    let (world, mut child, data_dir, signer, payment_id) = start_probe(None, held).await?;
+    world.faults_played(CONFIRM_ROUTE).await?;
+    child.kill()?; // SIGKILL while its request is held inside the sandbox
+    child.wait()?;
+
+    let restarted = world.reopen_phone(&data_dir, signer)?;
+    let entry = ReconciledPayment {
+        payment_id: payment_id.clone(),
+        outcome: None,
+    };
+    assert_eq!(restarted.client.reconcile().await?, [entry]);
+    let late = format!("beneficiary confirm payment_id={payment_id}");
+    let answered = wait_for("la confirmation retenue par le bac à sable", || {
+        let line = logs
+            .text()
+            .lines()
+            .find(|l| l.contains(&late))
+            .map(str::to_owned);
+        async move { Ok(line) }
+    })
+    .await?;
+    assert!(answered.contains("status=409 debited=false"), "{answered}");
+    assert_eq!(world.debits_for(&payment_id).await?, 0);
+    assert_eq!(
+        world.merchant_status(&payment_id).await?,
+        PaymentStatus::Pending
+    );
+    Ok(())
+}
+
+/// A backend older than v1.3 has no fence: reconciliation falls back on the payment's
+/// record alone, as before, and says so in the log.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_the_fence_an_older_backend_is_settled_from_its_record() -> anyhow::Result<()> {
+    let logs = LogCapture::install();
+    let killed = kill_app_at(CrashPoint::BeforeSend).await?;
+    let (world, client) = (&killed.world, &killed.restarted.client);
+    world.inject_fault(ABANDON_ROUTE, Fault::Missing, 1).await?;
+    assert_eq!(client.reconcile().await?, [killed.entry(None)]);
+    assert!(
+        world.armed_faults().await?.is_empty(),
+        "the fence was asked"
+    );
+    assert!(logs.text().contains("backend without the abandon fence"));
+    assert_eq!(world.debits_for(&killed.payment_id).await?, 0);
+    Ok(())
 }

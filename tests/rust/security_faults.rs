@@ -68,13 +68,14 @@ use stats::{Stats, Violation};
 use worker::{app_runtime, Worker};
 
 /// Every route a beneficiary device calls during a payment.
-const ROUTES: [&str; 7] = [
+const ROUTES: [&str; 8] = [
     "/v1/auth/challenge",
     "/v1/auth/token",
     "/v1/balance",
     "/v1/payments",
     DETAIL_ROUTE,
     CONFIRM_ROUTE,
+    "/v1/payments/{payment_id}/abandon",
     "/v1/payments/{payment_id}/decline",
 ];
 const DETAIL_ROUTE: &str = "/v1/payments/{payment_id}";

@@ -12,6 +12,7 @@ use super::{now_unix, Inner};
 use crate::amount::Amount;
 use crate::protocol::errors::ErrorCode;
 use crate::protocol::wire::{ConfirmRequest, ConfirmResponse, PaymentDetail, PaymentStatus};
+use fence::Fence;
 
 /// What a confirmation (or a decline) ended with.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -206,29 +207,36 @@ impl Inner {
         Ok(last)
     }
 
-    /// Settles one journal entry from the payment's detail. Leaves it unresolved when
-    /// the backend cannot be reached. The caller holds the payment's submission lock.
+    /// Settles one journal entry from the payment's detail, fenced first while the
+    /// payment is pending (the `fence` module says why). Leaves it unresolved when the backend cannot
+    /// be reached. The caller holds the payment's submission lock.
     async fn settle_entry(
         &self,
         entry: &JournalEntry,
     ) -> Result<Option<PaymentOutcome>, ClientError> {
-        let detail = match self.fetch_detail(&entry.payment_id).await {
+        let not_processed = || -> Result<Option<PaymentOutcome>, ClientError> {
+            self.store
+                .journal_resolve(&entry.idempotency_key, NOT_PROCESSED, now_unix())?;
+            Ok(None)
+        };
+        let mut detail = match self.fetch_detail(&entry.payment_id).await {
             Ok(detail) => detail,
-            Err(ClientError::PaymentNotFound { .. }) => {
-                self.store
-                    .journal_resolve(&entry.idempotency_key, NOT_PROCESSED, now_unix())?;
-                return Ok(None);
-            }
+            Err(ClientError::PaymentNotFound { .. }) => return not_processed(),
             Err(error) => return Err(error),
         };
-        self.cache_payment(&detail)?;
-        let outcome = match self.outcome_of_detail(entry, &detail).await {
-            Some(outcome) => outcome,
-            None => {
-                self.store
-                    .journal_resolve(&entry.idempotency_key, NOT_PROCESSED, now_unix())?;
-                return Ok(None);
+        if detail.status == PaymentStatus::Pending {
+            match self.fence(entry).await? {
+                Fence::Abandoned => {
+                    self.cache_payment(&detail)?;
+                    return not_processed();
+                }
+                Fence::Answered => detail = self.fetch_detail(&entry.payment_id).await?,
+                Fence::Unsupported => {}
             }
+        }
+        self.cache_payment(&detail)?;
+        let Some(outcome) = self.outcome_of_detail(entry, &detail).await else {
+            return not_processed();
         };
         self.store
             .journal_resolve(&entry.idempotency_key, &outcome.code(), now_unix())?;
@@ -354,5 +362,6 @@ fn outcome_of_refusal(
     }
 }
 
+mod fence;
 #[cfg(test)]
 mod tests;

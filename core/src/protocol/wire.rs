@@ -10,8 +10,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::amount::Amount;
 
+mod abandon;
 mod attestation;
 mod devices;
+pub use abandon::{AbandonRequest, AbandonResponse, AbandonState};
 pub use attestation::{
     AttestationEvidence, AttestationPolicy, AttestationStatement, DeviceAttestationSummary,
     EnrollmentChallenge,

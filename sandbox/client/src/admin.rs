@@ -118,6 +118,9 @@ pub enum FaultKind {
     Error,
     /// Does the work, commits it, then drops the connection unanswered.
     DropAfterCommit,
+    /// Answers `404 not_found` without doing the work, as a backend older than the
+    /// route does: for testing an app's fallback on older backends.
+    Missing,
 }
 
 /// An armed fault, as `POST /admin/faults` echoes it.

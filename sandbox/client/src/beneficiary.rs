@@ -6,9 +6,10 @@ use cvconnect_core::crypto::signer::{DeviceSigner, SoftwareSigner};
 use cvconnect_core::pin::Pin;
 use cvconnect_core::protocol::canonical::{auth_bytes, enrollment_bytes};
 use cvconnect_core::protocol::wire::{
-    BalanceResponse, ChallengeRequest, ChallengeResponse, ConfirmRequest, ConfirmResponse,
-    DeclineResponse, EnrollRequest, EnrollResponse, EnrollmentChallenge, PaymentDetail,
-    PaymentList, Platform, PushTokenRequest, TokenRequest, TokenResponse,
+    AbandonRequest, AbandonResponse, BalanceResponse, ChallengeRequest, ChallengeResponse,
+    ConfirmRequest, ConfirmResponse, DeclineResponse, EnrollRequest, EnrollResponse,
+    EnrollmentChallenge, PaymentDetail, PaymentList, Platform, PushTokenRequest, TokenRequest,
+    TokenResponse,
 };
 use reqwest::Method;
 
@@ -129,6 +130,24 @@ impl BeneficiaryClient {
     pub async fn decline(&self, token: &str, payment_id: &str) -> ClientResult<DeclineResponse> {
         let path = format!("/v1/payments/{}/decline", segment(payment_id));
         self.http.call(Method::POST, &path, Some(token)).await
+    }
+
+    /// `POST /v1/payments/{id}/abandon` (v1.3): fences the confirmation sent under `key`.
+    pub async fn abandon(
+        &self,
+        token: &str,
+        payment_id: &str,
+        key: &str,
+    ) -> ClientResult<AbandonResponse> {
+        let path = format!("/v1/payments/{}/abandon", segment(payment_id));
+        let body = AbandonRequest {
+            idempotency_key: key.to_owned(),
+        };
+        let builder = self
+            .http
+            .request(Method::POST, &path, Some(token))
+            .json(&body);
+        self.http.send(builder).await
     }
 }
 
@@ -264,5 +283,9 @@ impl SoftDevice {
 
     pub async fn decline(&self, payment_id: &str) -> ClientResult<DeclineResponse> {
         self.api.decline(&self.access_token, payment_id).await
+    }
+
+    pub async fn abandon(&self, payment_id: &str, key: &str) -> ClientResult<AbandonResponse> {
+        self.api.abandon(&self.access_token, payment_id, key).await
     }
 }

@@ -1,5 +1,5 @@
 //! Beneficiary API (protocol §5): enrollment, device authentication, balance,
-//! payments, confirm and decline.
+//! payments, confirm, abandon and decline.
 
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -9,8 +9,9 @@ use cvconnect_core::amount::Amount;
 use cvconnect_core::protocol::canonical::FieldWriter;
 use cvconnect_core::protocol::errors::ErrorCode;
 use cvconnect_core::protocol::wire::{
-    BalanceResponse, ChallengeRequest, ChallengeResponse, DeclineResponse, PaymentDetail,
-    PaymentList, PaymentStatus, PinKey, PushTokenRequest, TokenRequest, TokenResponse,
+    AbandonRequest, AbandonResponse, BalanceResponse, ChallengeRequest, ChallengeResponse,
+    DeclineResponse, PaymentDetail, PaymentList, PaymentStatus, PinKey, PushTokenRequest,
+    TokenRequest, TokenResponse,
 };
 use cvconnect_core::protocol::CURRENCY;
 use serde::Deserialize;
@@ -19,6 +20,7 @@ use super::{cancel_owned, parse_amount};
 use crate::error::{json_response, ApiError, ApiResult};
 use crate::extract::{DeviceAuth, JsonBody, PathId, QueryParams};
 use crate::state::AppState;
+use crate::store::abandon::{self, AbandonInput};
 use crate::store::confirm::{self, min_amount, ConfirmInput, Limits};
 use crate::store::payments::{Cursor, Owner};
 use crate::store::{accounts, devices, payments};
@@ -237,8 +239,7 @@ pub async fn confirm(
     headers: HeaderMap,
     JsonBody(body): JsonBody<ConfirmBody>,
 ) -> ApiResult<Response> {
-    let key_ok = |k: &str| is_valid_id(k) && (16..=64).contains(&k.len());
-    if !key_ok(&body.idempotency_key) {
+    if !is_idempotency_key(&body.idempotency_key) {
         return Err(ApiError::validation("idempotency_key"));
     }
     let header_key = headers
@@ -293,6 +294,34 @@ pub async fn confirm(
     );
     let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     Ok(json_response(status, answer.body))
+}
+
+/// 16 to 64 id characters (§5.7).
+fn is_idempotency_key(key: &str) -> bool {
+    is_valid_id(key) && (16..=64).contains(&key.len())
+}
+
+/// Fences a confirmation whose answer was lost (§5.7.1).
+pub async fn abandon(
+    State(state): State<AppState>,
+    DeviceAuth(device): DeviceAuth,
+    PathId(payment_id): PathId,
+    JsonBody(body): JsonBody<AbandonRequest>,
+) -> ApiResult<Json<AbandonResponse>> {
+    if !is_idempotency_key(&body.idempotency_key) {
+        return Err(ApiError::validation("idempotency_key"));
+    }
+    let input = AbandonInput {
+        device_id: device.id.clone(),
+        account_id: device.account_id,
+        payment_id,
+        idempotency_key: body.idempotency_key,
+    };
+    let answer = state
+        .transaction(move |tx, _, now| abandon::abandon(tx, &input, now))
+        .await?;
+    tracing::info!(payment_id = %answer.payment_id, device_id = %device.id, state = ?answer.state, "abandon");
+    Ok(Json(answer))
 }
 
 pub async fn decline(

@@ -93,6 +93,10 @@ pub fn router(state: AppState) -> Router {
             post(beneficiary::confirm),
         )
         .route(
+            "/v1/payments/{payment_id}/abandon",
+            post(beneficiary::abandon),
+        )
+        .route(
             "/v1/payments/{payment_id}/decline",
             post(beneficiary::decline),
         )

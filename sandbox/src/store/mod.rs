@@ -1,6 +1,7 @@
 //! Queries, grouped by topic. Every function takes a connection (or a transaction,
 //! which derefs to one) and runs synchronously on a blocking thread.
 
+pub mod abandon;
 pub mod accounts;
 pub mod activation;
 pub mod confirm;

@@ -173,6 +173,7 @@ async fn send(state: &AppState, client: &reqwest::Client, event: &Due) -> Outcom
     let fault = state.faults.take(&format!("webhook:{}", event.merchant_id));
     match fault.as_ref().map(|f| f.kind) {
         Some(FaultKind::Error) => return Outcome::Failed("fault injected: error".into()),
+        Some(FaultKind::Missing) => return Outcome::Answered(404),
         Some(FaultKind::Delay) => {
             let delay = fault.as_ref().map_or(0, |f| f.delay_ms);
             tokio::time::sleep(Duration::from_millis(delay)).await;

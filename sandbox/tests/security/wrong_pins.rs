@@ -41,6 +41,26 @@ async fn wrong_pins_lock_with_warning_and_unlock() {
     assert_eq!(ok.balance, eur("150.00"));
 }
 
+/// `--max-attempts` above 5 is clamped to 5 (PSD2 RTS art. 4(3)(b)): a sandbox asked
+/// for 9 locks at the fifth wrong PIN.
+#[tokio::test]
+async fn the_lock_limit_is_at_most_five_whatever_the_configuration() {
+    let world = start_changed(|config| config.max_pin_attempts = 9).await;
+    let device = world.device(DEMO_EMAIL).await;
+    let id = world.request("20.00").await;
+    assert_eq!(device.payment(&id).await.unwrap().attempts_left, 5);
+    for left in (1..=4).rev() {
+        let err = device.pay(&id, eur("20.00"), "0000").await.unwrap_err();
+        assert_eq!(
+            refusal(&err),
+            (Some(ErrorCode::AuthenticationFailed), Some(left))
+        );
+    }
+    let err = device.pay(&id, eur("20.00"), "0000").await.unwrap_err();
+    assert_eq!(err.code(), Some(ErrorCode::PinLocked));
+    assert!(world.admin.account(DEMO_EMAIL).await.unwrap().pin_locked);
+}
+
 #[tokio::test]
 async fn correct_pin_resets_the_counter() {
     let (world, device, id) = start_paying("20.00").await;

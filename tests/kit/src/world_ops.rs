@@ -33,6 +33,8 @@ pub enum Fault {
     Error,
     /// Does the work, commits it, then drops the connection unanswered.
     DropAfterCommit,
+    /// Answers `404 not_found` without doing the work, as a backend older than the route.
+    Missing,
 }
 
 /// A payment request on screen: the account, the phone, the payment id and its
@@ -143,6 +145,7 @@ impl World {
             Fault::Delay(delay) => (FaultKind::Delay, Some(delay.as_millis() as u64)),
             Fault::Error => (FaultKind::Error, None),
             Fault::DropAfterCommit => (FaultKind::DropAfterCommit, None),
+            Fault::Missing => (FaultKind::Missing, None),
         };
         self.admin
             .set_fault(route, kind, delay, count)

@@ -29,6 +29,9 @@ enum class Fault(val wire: String) {
 
     /** Does the work, commits it, then drops the connection unanswered. */
     DROP_AFTER_COMMIT("drop_after_commit"),
+
+    /** Answers 404 `not_found` without doing the work, as a backend older than the route. */
+    MISSING("missing"),
 }
 
 /** An admin or merchant call the sandbox answered with a status outside 2xx. */
