@@ -126,8 +126,8 @@ fn check_not_revoked(
     certs: &[X509Certificate<'_>],
     revoked: &HashSet<String>,
 ) -> Result<(), AndroidError> {
-    let serials = certs.iter().map(chain::serial_hex);
-    match serials.into_iter().find(|serial| revoked.contains(serial)) {
+    let mut serials = certs.iter().flat_map(chain::serial_forms);
+    match serials.find(|serial| revoked.contains(serial)) {
         Some(serial) => Err(AndroidError::Revoked { serial }),
         None => Ok(()),
     }

@@ -23,8 +23,8 @@
 //! one against subject of the next): the signatures are what bind the chain, and some
 //! devices encode the same name differently across their certificates.
 //!
-//! Revocation is the platforms' business: [`serial_hex`] gives a certificate's serial in
-//! the form Google's attestation status list uses.
+//! Revocation is the platforms' business: [`serial_forms`] gives a certificate's serial in
+//! the forms Google's attestation status list may use.
 
 use asn1_rs::{Any, Class, Tag};
 use x509_parser::certificate::X509Certificate;
@@ -79,27 +79,54 @@ impl<'a> VerifiedChain<'a> {
     }
 }
 
-/// A certificate's serial as Google's attestation status list writes it: lowercase hex of
-/// the DER INTEGER's magnitude, without leading zeros (`"0"` for zero). Serials are read as
-/// unsigned: a negative serial (a DER encoding bug of some old devices) is listed by its
-/// bytes, not with Java's minus sign.
-pub fn serial_hex(cert: &X509Certificate<'_>) -> String {
-    let hex: String = cert
-        .raw_serial()
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect();
-    canonical_serial(&hex)
+/// The forms under which Google's attestation status list may name a certificate:
+/// lowercase hex without leading zeros (`"0"` for zero) of the DER INTEGER's bytes read
+/// unsigned and, for a negative serial (a DER encoding bug of some old devices), also
+/// Java's `BigInteger.toString(16)` of it, a minus sign and the magnitude. Which of the
+/// two the list uses for such a serial is not documented, so both are looked up.
+pub fn serial_forms(cert: &X509Certificate<'_>) -> Vec<String> {
+    serial_forms_of(cert.raw_serial())
 }
 
-/// A hex serial in the status list's form: lowercase, without leading zeros.
-pub fn canonical_serial(hex: &str) -> String {
-    let lower = hex.to_ascii_lowercase();
-    let trimmed = lower.trim_start_matches('0');
-    if trimmed.is_empty() {
-        "0".to_owned()
-    } else {
-        trimmed.to_owned()
+fn serial_forms_of(raw: &[u8]) -> Vec<String> {
+    let unsigned = canonical_serial(&hex(raw));
+    if raw.first().is_none_or(|first| first & 0x80 == 0) {
+        return vec![unsigned];
+    }
+    vec![
+        unsigned,
+        format!("-{}", canonical_serial(&hex(&negated(raw)))),
+    ]
+}
+
+/// The two's complement of big-endian `bytes`: the magnitude of a negative INTEGER.
+fn negated(bytes: &[u8]) -> Vec<u8> {
+    let mut out: Vec<u8> = bytes.iter().map(|byte| !byte).collect();
+    for byte in out.iter_mut().rev() {
+        let (sum, carry) = byte.overflowing_add(1);
+        *byte = sum;
+        if !carry {
+            break;
+        }
+    }
+    out
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+/// A hex serial in the status list's form: lowercase, without leading zeros, a leading
+/// minus sign kept.
+pub fn canonical_serial(text: &str) -> String {
+    let (sign, digits) = match text.strip_prefix('-') {
+        Some(digits) => ("-", digits),
+        None => ("", text),
+    };
+    let lower = digits.to_ascii_lowercase();
+    match lower.trim_start_matches('0') {
+        "" => "0".to_owned(),
+        trimmed => format!("{sign}{trimmed}"),
     }
 }
 
@@ -236,4 +263,33 @@ fn check_validity(index: usize, cert: &X509Certificate<'_>, now: i64) -> Result<
         return Err(ChainError::Expired { index });
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_positive_serial_has_one_form_without_leading_zeros() {
+        assert_eq!(serial_forms_of(&[0x00, 0x2c, 0x8c, 0xdd]), ["2c8cdd"]);
+        assert_eq!(serial_forms_of(&[0x01]), ["1"]);
+        assert_eq!(serial_forms_of(&[0x00]), ["0"]);
+    }
+
+    #[test]
+    fn a_negative_serial_is_also_looked_up_as_java_writes_it() {
+        // 0xff01 is -255 in two's complement: BigInteger.toString(16) gives "-ff".
+        assert_eq!(serial_forms_of(&[0xff, 0x01]), ["ff01", "-ff"]);
+        // 0x80 00 is -32768: the carry runs through every byte.
+        assert_eq!(serial_forms_of(&[0x80, 0x00]), ["8000", "-8000"]);
+        assert_eq!(serial_forms_of(&[0xff]), ["ff", "-1"]);
+    }
+
+    #[test]
+    fn status_list_serials_are_canonical_with_their_sign() {
+        assert_eq!(canonical_serial("002C8cDD"), "2c8cdd");
+        assert_eq!(canonical_serial("-00FF"), "-ff");
+        assert_eq!(canonical_serial("000"), "0");
+        assert_eq!(canonical_serial("-0"), "0");
+    }
 }
