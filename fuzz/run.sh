@@ -5,7 +5,7 @@
 #   fuzz/run.sh push 60
 #   fuzz/run.sh all 30 -jobs=2 -workers=2
 #
-# Targets: push responses amount canonical sealed_pin (bodies in fuzz/src/<target>.rs).
+# Targets: push responses amount canonical sealed_pin attestation (bodies in fuzz/src/<target>.rs).
 # The committed seed corpus (fuzz/corpus/<target>) is read, never written: new inputs go
 # to fuzz/work/<target>, crashes to fuzz/libfuzzer/artifacts/<target>/ (both ignored by
 # git). A crash reproduces with
@@ -15,7 +15,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-all=(push responses amount canonical sealed_pin)
+all=(push responses amount canonical sealed_pin attestation)
 target=${1:?usage: fuzz/run.sh <target|all> [seconds] [libFuzzer options...]}
 seconds=${2:-60}
 shift $(($# < 2 ? $# : 2))

@@ -1,5 +1,6 @@
-//! Fuzz target bodies of `cvconnect-core`, one function per target, each in its own
-//! module (`src/<target>.rs`) with the helpers only it uses.
+//! Fuzz target bodies of `cvconnect-core` and of the sandbox's attestation verifiers, one
+//! function per target, each in its own module (`src/<target>.rs`) with the helpers only
+//! it uses.
 //!
 //! Each function takes arbitrary bytes and asserts the target's invariants: it never
 //! panics on any input, and what it accepts round-trips. The same functions run in two
@@ -18,14 +19,20 @@
 //! | `amount` | `Amount::{from_plain, parse_user, to_plain, format_fr}` |
 //! | `canonical` | `protocol::canonical`: `decode_fields`, `ConfirmationFields::{encode, decode}` |
 //! | `sealed_pin` | `crypto::seal::open_sealed_pin` as the sandbox calls it, `SealedPin::from_base64url`, `seal_pin` |
+//! | `attestation` | the sandbox's key-attestation verifiers: `cvconnect_sandbox::attestation::{verify, android::verify, apple::verify, android::key_description::parse}` |
 
 mod amount;
+mod attestation;
 mod canonical;
 mod push;
 mod responses;
 mod sealed_pin;
 
 pub use amount::{amount, is_wire_amount};
+pub use attestation::{
+    attestation, attestation_vector, encode_android, encode_apple, encode_key_description,
+    AttestationInput, AttestationVector,
+};
 pub use canonical::{canonical, confirmation_fields_from_bytes};
 pub use push::{push, push_map_from_bytes};
 pub use responses::responses;
@@ -42,6 +49,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("amount", amount),
     ("canonical", canonical),
     ("sealed_pin", sealed_pin),
+    ("attestation", attestation),
 ];
 
 /// The target called `name`.

@@ -132,4 +132,46 @@ fn seeds_reach_the_accepting_paths() {
     let error: ErrorBody =
         serde_json::from_slice(&read("responses", "real_authentication_failed_403.json")).unwrap();
     assert_eq!(error.error.attempts_left, Some(2));
+    attestation_seeds_verify(&read);
+}
+
+/// The vector's evidence, as seeds, is accepted at its level, so the target's binding
+/// invariants run; the KeyDescription seed parses.
+fn attestation_seeds_verify(read: &dyn Fn(&str, &str) -> Vec<u8>) {
+    use cvconnect_fuzz::{attestation_vector, AttestationInput};
+    use cvconnect_sandbox::attestation::android::key_description;
+    use cvconnect_sandbox::attestation::{Evidence, SecurityLevel};
+
+    let level = |name: &str| {
+        let data = read("attestation", name);
+        let evidence = match AttestationInput::decode(&data) {
+            AttestationInput::Android(parts) => {
+                let chain: Vec<Vec<u8>> = parts.iter().map(|der| der.to_vec()).collect();
+                attestation_vector().verify(Evidence::AndroidKey { chain: &chain })
+            }
+            AttestationInput::Apple { key_id, object } => {
+                attestation_vector().verify(Evidence::AppleAppAttest {
+                    key_id,
+                    attestation_object: object,
+                })
+            }
+            AttestationInput::KeyDescription(_) => panic!("{name} is not evidence"),
+        };
+        evidence.unwrap_or_else(|e| panic!("{name}: {e}")).level
+    };
+    assert_eq!(level("android_vector_chain.bin"), SecurityLevel::StrongBox);
+    assert_eq!(
+        level("android_vector_without_root.bin"),
+        SecurityLevel::StrongBox
+    );
+    assert_eq!(level("apple_vector.bin"), SecurityLevel::SecureEnclave);
+    let data = read("attestation", "key_description_vector.bin");
+    let AttestationInput::KeyDescription(der) = AttestationInput::decode(&data) else {
+        panic!("key_description_vector.bin is not a KeyDescription");
+    };
+    let description = key_description::parse(der).expect("the leaf's KeyDescription parses");
+    assert_eq!(
+        description.attestation_challenge,
+        attestation_vector().challenge
+    );
 }

@@ -12,6 +12,7 @@
 //! ephemeral keys: regenerating changes them.
 
 mod amount;
+mod attestation;
 mod canonical;
 mod push;
 mod responses;
@@ -74,6 +75,7 @@ async fn main() -> Result<()> {
         ("amount", amount::seeds()),
         ("canonical", canonical::seeds(&vectors, &real)?),
         ("sealed_pin", sealed_pin::seeds(&vectors, &real)?),
+        ("attestation", attestation::seeds()?),
     ];
     for (target, Seeds(seeds)) in targets {
         ensure!(
