@@ -5,6 +5,7 @@ import fr.ancv.cvconnect.presenter.PaymentPresenter
 import fr.ancv.cvconnect.presenter.PaymentScreenState
 import fr.ancv.cvconnect.presenter.PendingPaymentsPresenter
 import fr.ancv.cvconnect.presenter.PendingScreenState
+import fr.ancv.cvconnect.testkit.AppMainThread
 import fr.ancv.cvconnect.testkit.Phone
 import fr.ancv.cvconnect.testkit.Seed
 import fr.ancv.cvconnect.testkit.World
@@ -23,6 +24,7 @@ import kotlinx.coroutines.withTimeout
 import java.util.concurrent.CopyOnWriteArrayList
 import kotlin.coroutines.ContinuationInterceptor
 import kotlin.coroutines.CoroutineContext
+import kotlin.test.assertEquals
 import kotlin.test.fail
 
 /**
@@ -95,16 +97,14 @@ fun presenterTest(
 }
 
 /** The pending list after a refresh, once loaded, from a [PendingPaymentsPresenter] on [client]. */
-suspend fun loadedPendingList(client: CvClientInterface): PendingScreenState {
-    val scope = CoroutineScope(SupervisorJob() + Dispatchers.Default)
-    try {
-        val pending = PendingPaymentsPresenter(client, scope)
+suspend fun loadedPendingList(client: CvClientInterface): PendingScreenState =
+    AppMainThread().use { main ->
+        val pending = PendingPaymentsPresenter(client, main.scope)
         pending.refresh()
-        return withTimeout(20_000) { pending.state.first { !it.loading } }
-    } finally {
-        scope.cancel()
+        withTimeout(20_000) { pending.state.first { !it.loading } }.also {
+            assertEquals(emptyList(), main.uncaught, "exceptions escaped the presenter")
+        }
     }
-}
 
 /** Waits for a state of type [T]; fails at once on an unexpected [PaymentScreenState.Error]. */
 suspend inline fun <reified T : PaymentScreenState> StateFlow<PaymentScreenState>.await(
