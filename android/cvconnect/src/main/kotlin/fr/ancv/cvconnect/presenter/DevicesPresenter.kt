@@ -2,7 +2,6 @@ package fr.ancv.cvconnect.presenter
 
 import fr.ancv.cvconnect.CvClientInterface
 import fr.ancv.cvconnect.CvException
-import fr.ancv.cvconnect.Keypad
 import fr.ancv.cvconnect.PaymentOutcome
 import fr.ancv.cvconnect.RevocationOutcome
 import fr.ancv.cvconnect.presenter.DevicesScreenState.DeviceList
@@ -39,7 +38,7 @@ class DevicesPresenter(
     private val mutableState = MutableStateFlow<DevicesScreenState>(Loading)
     val state: StateFlow<DevicesScreenState> = mutableState.asStateFlow()
 
-    private var keypad: Keypad? = null
+    private val keypad = KeypadSlot()
     private var job: Job? = null
 
     /** Reads the list again (on opening the screen, after a result or an error). */
@@ -63,9 +62,8 @@ class DevicesPresenter(
     /** A touch on key [position] (0 to 9), whatever digit it shows. */
     fun press(position: Int) {
         val current = mutableState.value as? PinEntry ?: return
-        val keypad = keypad ?: return
         guarded(::keypadError) {
-            val typed = keypad.press(position)
+            val typed = keypad.press(position) ?: return
             mutableState.value = current.copy(entered = typed.entered, required = typed.required)
         }
     }
@@ -73,8 +71,10 @@ class DevicesPresenter(
     /** Removes the last digit entered. */
     fun erase() {
         val current = mutableState.value as? PinEntry ?: return
-        val keypad = keypad ?: return
-        guarded(::fail) { mutableState.value = current.copy(entered = keypad.erase().entered) }
+        guarded(::fail) {
+            val typed = keypad.erase() ?: return
+            mutableState.value = current.copy(entered = typed.entered)
+        }
     }
 
     /** Back from the keypad to the list; nothing is sent. */
@@ -87,14 +87,13 @@ class DevicesPresenter(
     fun validate() {
         val current = mutableState.value as? PinEntry ?: return
         if (!current.complete) return
-        val keypad = keypad ?: return
-        this.keypad = null
+        val filled = keypad.take() ?: return
         mutableState.value = Sending(current.device)
         job = scope.launch {
             try {
-                guarded(::keypadError) { show(client.revokeDevice(current.device.deviceId, keypad), current) }
+                guarded(::keypadError) { show(client.revokeDevice(current.device.deviceId, filled), current) }
             } finally {
-                keypad.close()
+                filled.close()
             }
         }
     }
@@ -113,11 +112,10 @@ class DevicesPresenter(
     }
 
     private fun showKeypad(device: DeviceRow, attemptsLeft: Int?, message: String?) {
-        closeKeypad()
+        keypad.close()
         job = scope.launch {
             guarded(::fail) {
-                val fresh = client.startRevocationPinEntry()
-                keypad = fresh
+                val fresh = keypad.show(client.startRevocationPinEntry())
                 val typed = fresh.state()
                 mutableState.value = PinEntry(device, fresh.layout(), typed.entered, typed.required, attemptsLeft, message)
             }
@@ -136,19 +134,14 @@ class DevicesPresenter(
     }
 
     private fun fail(error: CvException) {
-        closeKeypad()
+        keypad.close()
         mutableState.value = if (disconnection.notice(error)) ThisPhoneDisconnected else Error(frenchMessage(error), error)
-    }
-
-    private fun closeKeypad() {
-        keypad?.close()
-        keypad = null
     }
 
     private fun reset() {
         job?.cancel()
         job = null
-        closeKeypad()
+        keypad.close()
     }
 
     override fun close() = reset()

@@ -2,7 +2,6 @@ package fr.ancv.cvconnect.presenter
 
 import fr.ancv.cvconnect.CvClientInterface
 import fr.ancv.cvconnect.CvException
-import fr.ancv.cvconnect.Keypad
 import fr.ancv.cvconnect.PaymentOutcome
 import fr.ancv.cvconnect.PaymentSession
 import fr.ancv.cvconnect.formatAmountFr
@@ -47,7 +46,7 @@ class PaymentPresenter(
     val state: StateFlow<PaymentScreenState> = mutableState.asStateFlow()
 
     private var session: PaymentSession? = null
-    private var keypad: Keypad? = null
+    private val keypad = KeypadSlot()
     private var job: Job? = null
 
     /** A push arrived or its notification was tapped: `data` is the FCM data map / APNs keys. */
@@ -96,24 +95,25 @@ class PaymentPresenter(
     /** A touch on key [position] (0 to 9), whatever digit it shows. */
     fun press(position: Int) {
         val current = mutableState.value as? PinEntry ?: return
-        val keypad = keypad ?: return
         guarded(::keypadError) {
-            val state = keypad.press(position)
-            mutableState.value = current.copy(entered = state.entered, required = state.required)
+            val typed = keypad.press(position) ?: return
+            mutableState.value = current.copy(entered = typed.entered, required = typed.required)
         }
     }
 
     /** Removes the last digit entered. */
     fun erase() {
         val current = mutableState.value as? PinEntry ?: return
-        val keypad = keypad ?: return
-        guarded(::fail) { mutableState.value = current.copy(entered = keypad.erase().entered) }
+        guarded(::fail) {
+            val typed = keypad.erase() ?: return
+            mutableState.value = current.copy(entered = typed.entered)
+        }
     }
 
     /** Back from the keypad to the payment screen (the digits entered are dropped). */
     fun cancelPinEntry() {
         if (mutableState.value !is PinEntry) return
-        closeKeypad()
+        keypad.close()
         val session = session ?: return
         guarded(::fail) { mutableState.value = PaymentScreen(session.view()) }
     }
@@ -123,13 +123,12 @@ class PaymentPresenter(
         val current = mutableState.value as? PinEntry ?: return
         if (!current.complete) return
         val session = session ?: return
-        val keypad = keypad ?: return
-        this.keypad = null
+        val filled = keypad.take() ?: return
         mutableState.value = Sending(current.view)
         job = scope.launch {
             try {
                 guarded(::keypadError) {
-                    val outcome = session.confirm(keypad)
+                    val outcome = session.confirm(filled)
                     if (outcome is PaymentOutcome.WrongPin) {
                         showKeypad(message = outcome.message())
                     } else {
@@ -137,7 +136,7 @@ class PaymentPresenter(
                     }
                 }
             } finally {
-                keypad.close()
+                filled.close()
             }
         }
     }
@@ -150,7 +149,7 @@ class PaymentPresenter(
             else -> return
         }
         val session = session ?: return
-        closeKeypad()
+        keypad.close()
         mutableState.value = Sending(view)
         job = scope.launch {
             guarded(::fail) { mutableState.value = result(session.decline(), session) }
@@ -192,10 +191,9 @@ class PaymentPresenter(
 
     private fun showKeypad(message: String?) {
         val session = session ?: return
-        closeKeypad()
+        keypad.close()
         guarded(::fail) {
-            val fresh = session.startPinEntry()
-            keypad = fresh
+            val fresh = keypad.show(session.startPinEntry())
             val state = fresh.state()
             mutableState.value = PinEntry(
                 view = session.view(),
@@ -208,20 +206,15 @@ class PaymentPresenter(
     }
 
     private fun fail(error: CvException) {
-        closeKeypad()
+        keypad.close()
         disconnection?.notice(error)
         mutableState.value = Error(frenchMessage(error), error)
-    }
-
-    private fun closeKeypad() {
-        keypad?.close()
-        keypad = null
     }
 
     private fun reset() {
         job?.cancel()
         job = null
-        closeKeypad()
+        keypad.close()
         session?.close()
         session = null
     }
