@@ -13,7 +13,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::ConnectInfo;
+use axum::response::IntoResponse as _;
 use axum::Router;
+use cvconnect_core::protocol::errors::ErrorCode;
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
@@ -22,9 +24,6 @@ use tokio::net::TcpListener;
 use tokio::sync::{watch, Semaphore};
 use tokio::task::JoinSet;
 use tower_service::Service as _;
-
-use axum::response::IntoResponse as _;
-use cvconnect_core::protocol::errors::ErrorCode;
 
 use crate::config::ConnectionLimits;
 use crate::error::ApiError;

@@ -82,7 +82,7 @@ async fn a_confirmation_held_in_the_server_meets_the_fence() {
     let (world, device, id) = start_paying("40.00").await;
     let (_, request) = signed(&device, &id, "40.00", DEMO_PIN, KEY).await;
     world
-        .inject_fault(CONFIRM_ROUTE, Fault::Delay(Duration::from_secs(1)), 1)
+        .inject_fault(CONFIRM_ROUTE, Fault::Delay(Duration::from_secs(3)), 1)
         .await
         .unwrap();
     let held = tokio::spawn({

@@ -197,7 +197,9 @@ async fn the_first_call_after_a_restart_settles_the_journal() -> anyhow::Result<
 async fn killed_while_the_backend_holds_the_request_not_processed_stays_true() -> anyhow::Result<()>
 {
     let logs = LogCapture::install();
-    let held = Some(Duration::from_secs(2));
+    // Long enough for the restart and the reconciliation on a loaded machine (well under
+    // a second in practice), which must come first: that is the race under test.
+    let held = Some(Duration::from_secs(5));
     let (world, mut child, data_dir, signer, payment_id) = start_probe(None, held).await?;
     world.faults_played(CONFIRM_ROUTE).await?;
     child.kill()?; // SIGKILL while its request is held inside the sandbox

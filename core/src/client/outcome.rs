@@ -208,8 +208,8 @@ impl Inner {
     }
 
     /// Settles one journal entry from the payment's detail, fenced first while the
-    /// payment is pending (the `fence` module says why). Leaves it unresolved when the backend cannot
-    /// be reached. The caller holds the payment's submission lock.
+    /// payment is pending (the `fence` module says why). Leaves it unresolved when the
+    /// backend cannot be reached. The caller holds the payment's submission lock.
     async fn settle_entry(
         &self,
         entry: &JournalEntry,
