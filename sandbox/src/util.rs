@@ -25,6 +25,12 @@ pub fn b64url_decode(text: &str) -> Option<Vec<u8>> {
     URL_SAFE_NO_PAD.decode(text.as_bytes()).ok()
 }
 
+/// An idempotency key (merchant create §8, confirm §5.7, abandon §5.7.1): 16 to 64 id
+/// characters.
+pub fn is_idempotency_key(key: &str) -> bool {
+    is_valid_id(key) && (16..=64).contains(&key.len())
+}
+
 /// A fresh opaque id: `prefix` followed by 16 random bytes in base64url.
 pub fn new_id(prefix: &str) -> String {
     format!("{prefix}{}", b64url(&random_bytes::<16>()))

@@ -28,7 +28,7 @@ use std::collections::HashSet;
 
 pub use android::AndroidError;
 pub use apple::AppleError;
-pub use chain::ChainError;
+pub use chain::{ChainError, MAX_CERT_LEN, MAX_CHAIN_LEN};
 
 /// Whether enrollment asks for attestation (`--attestation off|optional|required`);
 /// told to phones with each enrollment challenge.

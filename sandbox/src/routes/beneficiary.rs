@@ -24,7 +24,7 @@ use crate::store::abandon::{self, AbandonInput};
 use crate::store::confirm::{self, min_amount, ConfirmInput, Limits};
 use crate::store::payments::{Cursor, Owner};
 use crate::store::{accounts, devices, payments};
-use crate::util::{b64url_decode, is_valid_id, sha256};
+use crate::util::{b64url_decode, is_idempotency_key, is_valid_id, sha256};
 
 use super::enrollment::MAX_PUSH_TOKEN;
 
@@ -294,11 +294,6 @@ pub async fn confirm(
     );
     let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     Ok(json_response(status, answer.body))
-}
-
-/// 16 to 64 id characters (§5.7).
-fn is_idempotency_key(key: &str) -> bool {
-    is_valid_id(key) && (16..=64).contains(&key.len())
 }
 
 /// Fences a confirmation whose answer was lost (§5.7.1).

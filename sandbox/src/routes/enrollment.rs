@@ -16,7 +16,9 @@ use cvconnect_core::protocol::wire::{
     AttestationEvidence, AttestationStatement, EnrollRequest, EnrollResponse, EnrollmentChallenge,
 };
 
-use crate::attestation::{self, AttestationCheck, Evidence, Policy};
+// The verifiers' own bounds on untrusted input, applied before decoding.
+use crate::attestation::apple::MAX_OBJECT_LEN;
+use crate::attestation::{self, AttestationCheck, Evidence, Policy, MAX_CERT_LEN, MAX_CHAIN_LEN};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::JsonBody;
 use crate::state::AppState;
@@ -24,12 +26,6 @@ use crate::store::{activation, enrollment};
 use crate::util::{b64url, b64url_decode, random_bytes};
 
 pub const MAX_PUSH_TOKEN: usize = 4096;
-
-/// Bounds on untrusted attestation input: certificates in a chain, bytes of one
-/// certificate, bytes of an App Attest object.
-const MAX_CHAIN_LEN: usize = 8;
-const MAX_CERTIFICATE: usize = 16 * 1024;
-const MAX_ATTESTATION_OBJECT: usize = 64 * 1024;
 
 /// `POST /v1/enrollment-challenges` (v1.2): a single-use challenge, and the policy.
 pub async fn challenge(State(state): State<AppState>) -> ApiResult<Response> {
@@ -176,7 +172,7 @@ fn decode_statement(statement: &AttestationStatement) -> Option<Decoded> {
             }
             let chain = certificate_chain
                 .iter()
-                .map(|der| bounded(der, MAX_CERTIFICATE))
+                .map(|der| bounded(der, MAX_CERT_LEN))
                 .collect::<Option<Vec<_>>>()?;
             Some(Decoded::Android(chain))
         }
@@ -185,7 +181,7 @@ fn decode_statement(statement: &AttestationStatement) -> Option<Decoded> {
             attestation_object,
         } => Some(Decoded::Apple(
             bounded(key_id, 64)?,
-            bounded(attestation_object, MAX_ATTESTATION_OBJECT)?,
+            bounded(attestation_object, MAX_OBJECT_LEN)?,
         )),
     }
 }

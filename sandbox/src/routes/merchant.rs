@@ -18,7 +18,7 @@ use crate::state::AppState;
 use crate::store::merchants::{self, MerchantRow};
 use crate::store::payments::{self, Owner, PaymentRow};
 use crate::store::{accounts, limits, push};
-use crate::util::{account_reference, is_valid_id, mask_account, sha256};
+use crate::util::{account_reference, is_idempotency_key, mask_account, sha256};
 use crate::webhooks::routes::checked_url;
 use crate::work::measure;
 
@@ -209,7 +209,7 @@ fn idempotency_key(headers: &HeaderMap) -> ApiResult<Option<String>> {
         return Ok(None);
     };
     let key = value.to_str().map(str::trim).unwrap_or_default();
-    if !(is_valid_id(key) && (16..=64).contains(&key.len())) {
+    if !is_idempotency_key(key) {
         return Err(ApiError::validation("idempotency_key"));
     }
     Ok(Some(key.to_owned()))
